@@ -1,0 +1,49 @@
+# The README's commands. `make run` for the embedded default, `make test` is what CI runs.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: run test lint format worker beat install install-dev migrate seed messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install -r requirements.txt
+
+install-dev: $(BIN)/python
+	$(BIN)/pip install -r requirements-dev.txt
+
+messages: $(BIN)/python
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+migrate:
+	$(BIN)/python manage.py migrate --noinput
+
+seed:
+	$(BIN)/python manage.py seed_demo
+
+run: install messages migrate seed
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: install-dev messages lint
+	$(BIN)/pytest
+
+worker:
+	$(BIN)/celery -A incubator worker --loglevel=INFO --concurrency=2
+
+beat:
+	$(BIN)/celery -A incubator beat --loglevel=INFO
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,80 @@
+"""Shared fixtures: personas, the email setup, and the real services' switches."""
+
+import pytest
+
+from incubator.celery import app as celery_app
+from incubator.tests.factories import IncubatorFactory, MembershipFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _outbox_email(settings):
+    """Django's test runner swaps EMAIL_BACKEND for locmem; put the outbox back in front of it,
+    so tests see both the outbox rows and ``mail.outbox`` (the delivered messages)."""
+    settings.EMAIL_BACKEND = "incubator.mail.OutboxEmailBackend"
+    settings.OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery():
+    """Tasks run in-process unless a test starts a real worker (see ``celery_worker``)."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits live in the cache: start every test with an empty one."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def incubator_a(db):
+    return IncubatorFactory(slug="fabrique-a", title="Fabrique A")
+
+
+@pytest.fixture
+def incubator_b(db):
+    return IncubatorFactory(slug="fabrique-b", title="Fabrique B")
+
+
+@pytest.fixture
+def member_a(incubator_a):
+    """A manager of incubator A."""
+    return MembershipFactory(incubator=incubator_a, user=UserFactory(email="manager-a@example.gouv.fr")).user
+
+
+@pytest.fixture
+def member_b(incubator_b):
+    """A manager of incubator B."""
+    return MembershipFactory(incubator=incubator_b, user=UserFactory(email="manager-b@example.gouv.fr")).user
+
+
+@pytest.fixture
+def network_admin(db):
+    return UserFactory(email="admin@example.gouv.fr", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def personas(member_a, member_b, network_admin):
+    """Persona name -> user (None for anonymous)."""
+    return {"anonymous": None, "member_a": member_a, "member_b": member_b, "network_admin": network_admin}
+
+
+def client_for(client, user):
+    """The test client signed in as ``user`` (anonymous for None)."""
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def as_persona(client, personas):
+    """as_persona("member_a") -> a client signed in as that persona."""
+    return lambda name: client_for(client, personas[name])
+
+

@@ -1,0 +1,87 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import mail
+from .models import Incubator, Membership, Organisation, OutboxMessage, User
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user", "incubator"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "last_login"]
+    list_filter = ["is_staff", "is_superuser", "is_active", "memberships__role"]
+    search_fields = ["email", "first_name", "last_name"]
+    inlines = [MembershipInline]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Identity"), {"fields": ["first_name", "last_name"]}),
+        (_("Rights"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "first_name", "last_name", "password1", "password2"]})]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["acronym", "name", "type", "ministerial_area"]
+    list_filter = ["type", "ministerial_area"]
+    search_fields = ["acronym", "name"]
+
+
+@admin.register(Incubator)
+class IncubatorAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "slug", "owner", "contact_email", "is_active"]
+    list_filter = ["is_active", "owner__type", "owner"]
+    list_select_related = ["owner"]
+    search_fields = ["title", "slug", "owner__acronym", "owner__name"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["owner"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "incubator", "role", "created_at"]
+    list_filter = ["role", "incubator"]
+    list_select_related = ["user", "incubator"]
+    search_fields = ["user__email", "user__first_name", "user__last_name", "incubator__title"]
+    autocomplete_fields = ["user", "incubator"]
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = ["subject", "recipients", "status", "attempts", "created_at", "sent_at"]
+    list_filter = ["status", "created_at"]
+    search_fields = ["subject", "to", "idempotency_key"]
+    date_hierarchy = "created_at"
+    actions = ["resend"]
+    readonly_fields = [field.name for field in OutboxMessage._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("recipients"))
+    def recipients(self, obj):
+        return ", ".join(obj.to)
+
+    @admin.action(description=_("Resend the selected failed messages"), permissions=["view"])
+    def resend(self, request, queryset):
+        count = sum(mail.resend(row) for row in queryset.filter(status=OutboxMessage.Status.FAILED))
+        self.message_user(
+            request,
+            ngettext("%(count)d message queued again.", "%(count)d messages queued again.", count)
+            % {"count": count},
+            messages.SUCCESS if count else messages.WARNING,
+        )

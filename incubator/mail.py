@@ -1,0 +1,194 @@
+"""The mail outbox (DESIGN 5.2).
+
+Every email is first an ``OutboxMessage`` row, written in the caller's transaction; a Celery
+task delivers it after commit. Two doors lead in:
+
+* ``send_templated()`` for the portal's own emails, with an explicit idempotency key;
+* ``OutboxEmailBackend``, Django's ``EMAIL_BACKEND``, so that mail sent through
+  ``django.core.mail`` (allauth's included) lands in the outbox too. A message may carry its
+  key in the ``X-Outbox-Key`` header.
+
+``deliver()`` claims a row with a conditional UPDATE, so a message is handed to the SMTP server
+at most once per claim, whatever the number of tasks pointing at it.
+"""
+
+import base64
+import enum
+import logging
+import smtplib
+import uuid
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+KEY_HEADER = "X-Outbox-Key"
+
+
+class Delivery(enum.Enum):
+    SENT = "sent"
+    SKIPPED = "skipped"  # already sent, failed, or claimed by someone else
+    RETRY = "retry"  # transient failure: try again later
+    FAILED = "failed"  # permanent failure, or attempts exhausted
+
+
+def html_from_text(subject, text):
+    """The HTML part of a message that only came with text, in the portal's email layout."""
+    return render_to_string("emails/base.html", {"subject": subject, "text": text})
+
+
+def enqueue(message, *, key=None):
+    """Write an EmailMessage to the outbox; return (row, created). Same key twice: one row."""
+    html = next((content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), "")
+    headers = {name: value for name, value in message.extra_headers.items() if name != KEY_HEADER}
+    attachments = [_attachment_to_json(attachment) for attachment in message.attachments]
+    key = str(key or message.extra_headers.get(KEY_HEADER) or uuid.uuid4())
+    with transaction.atomic():
+        row, created = OutboxMessage.objects.get_or_create(
+            idempotency_key=key,
+            defaults={
+                "from_email": message.from_email or settings.DEFAULT_FROM_EMAIL,
+                "to": list(message.to),
+                "cc": list(message.cc),
+                "reply_to": list(message.reply_to),
+                "subject": message.subject,
+                "body_text": message.body,
+                "body_html": html or html_from_text(message.subject, message.body),
+                "headers": headers,
+                "attachments": attachments,
+            },
+        )
+    if created:
+        transaction.on_commit(lambda: dispatch(row.pk))
+    return row, created
+
+
+def send_templated(*, to, template, context, key, reply_to=(), attachments=()):
+    """Render ``templates/emails/<template>_{subject,body}.txt`` and ``_body.html`` and queue it.
+
+    ``attachments`` are (filename, content, mimetype) triples.
+    """
+    subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+    text = render_to_string(f"emails/{template}_body.txt", context)
+    html = render_to_string(f"emails/{template}_body.html", {**context, "subject": subject})
+    message = EmailMultiAlternatives(subject=subject, body=text, to=list(to), reply_to=list(reply_to))
+    message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
+    row, _created = enqueue(message, key=key)
+    return row
+
+
+def dispatch(message_id):
+    """Hand a row to Celery. Import here: the task module imports this one."""
+    from .tasks import send_outbox_message
+
+    send_outbox_message.delay(message_id)
+
+
+def deliver(message_id, *, connection=None):
+    """Send one outbox row. Return a Delivery telling the task what to do next."""
+    now = timezone.now()
+    claimed = OutboxMessage.objects.filter(pk=message_id, status=OutboxMessage.Status.QUEUED).update(
+        status=OutboxMessage.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1, updated_at=now
+    )
+    if not claimed:
+        return Delivery.SKIPPED
+    row = OutboxMessage.objects.get(pk=message_id)
+    try:
+        _build(row, connection or get_connection(settings.OUTBOX_DELIVERY_BACKEND)).send()
+    except Exception as error:  # classified below; nothing may leave a row in "sending"
+        permanent = _is_permanent(error)
+        exhausted = row.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+        status = OutboxMessage.Status.FAILED if permanent or exhausted else OutboxMessage.Status.QUEUED
+        _mark(row, status=status, last_error=f"{type(error).__name__}: {error}"[:2000])
+        logger.warning("Outbox message %s attempt %s failed: %s", row.pk, row.attempts, error)
+        return Delivery.FAILED if status == OutboxMessage.Status.FAILED else Delivery.RETRY
+    _mark(row, status=OutboxMessage.Status.SENT, last_error="", sent_at=timezone.now())
+    return Delivery.SENT
+
+
+def retry_delay(attempts):
+    """Seconds before the next attempt: exponential backoff from OUTBOX_RETRY_BASE_SECONDS."""
+    return settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
+
+
+def resend(row):
+    """Put a failed message back in the queue (admin action)."""
+    updated = OutboxMessage.objects.filter(pk=row.pk, status=OutboxMessage.Status.FAILED).update(
+        status=OutboxMessage.Status.QUEUED, attempts=0, last_error="", updated_at=timezone.now()
+    )
+    if updated:
+        transaction.on_commit(lambda: dispatch(row.pk))
+    return bool(updated)
+
+
+def requeue_stuck(now=None):
+    """Re-queue rows left in "sending" by a dead worker, and re-dispatch forgotten queued rows."""
+    ids = list(OutboxMessage.objects.stuck(now).values_list("pk", flat=True)[:1000])
+    OutboxMessage.objects.filter(pk__in=ids, status=OutboxMessage.Status.SENDING).update(
+        status=OutboxMessage.Status.QUEUED, updated_at=timezone.now()
+    )
+    for message_id in ids:
+        transaction.on_commit(lambda message_id=message_id: dispatch(message_id))
+    return len(ids)
+
+
+class OutboxEmailBackend(BaseEmailBackend):
+    """Django email backend writing to the outbox instead of sending."""
+
+    def send_messages(self, email_messages):
+        for message in email_messages:
+            enqueue(message)
+        return len(email_messages)
+
+
+def _mark(row, **fields):
+    for name, value in fields.items():
+        setattr(row, name, value)
+    row.updated_at = timezone.now()
+    row.save(update_fields=[*fields, "updated_at"])
+
+
+def _is_permanent(error):
+    """SMTP 5xx answers are permanent; 4xx, disconnections and network errors are transient."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in error.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 500 <= error.smtp_code < 600
+    return not isinstance(error, OSError | smtplib.SMTPException)
+
+
+def _build(row, connection):
+    message = EmailMultiAlternatives(
+        subject=row.subject,
+        body=row.body_text,
+        from_email=row.from_email,
+        to=row.to,
+        cc=row.cc,
+        reply_to=row.reply_to,
+        headers={**row.headers, "X-Outbox-Id": str(row.pk)},
+        connection=connection,
+    )
+    if row.body_html:
+        message.attach_alternative(row.body_html, "text/html")
+    for attachment in row.attachments:
+        message.attach(attachment["filename"], base64.b64decode(attachment["content"]), attachment["mimetype"])
+    return message
+
+
+def _attachment_to_json(attachment):
+    filename, content, mimetype = attachment
+    if isinstance(content, str):
+        content = content.encode()
+    return {"filename": filename, "content": base64.b64encode(content).decode(), "mimetype": mimetype}
+

@@ -1,0 +1,28 @@
+"""Celery tasks of the core app. Thin: IDs in, a service call, nothing else."""
+
+import logging
+
+from celery import shared_task
+
+from . import mail
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(bind=True, name="incubator.send_outbox_message", max_retries=None)
+def send_outbox_message(self, message_id):
+    """Deliver one outbox row; transient failures come back later with exponential backoff."""
+    outcome = mail.deliver(message_id)
+    if outcome is mail.Delivery.RETRY:
+        attempts = mail.OutboxMessage.objects.values_list("attempts", flat=True).get(pk=message_id)
+        raise self.retry(countdown=mail.retry_delay(attempts))
+    return outcome.value
+
+
+@shared_task(name="incubator.requeue_outbox")
+def requeue_outbox():
+    """Periodic: re-queue messages stuck in "sending" and re-dispatch forgotten ones."""
+    count = mail.requeue_stuck()
+    if count:
+        logger.info("Re-queued %s outbox messages", count)
+    return count
