@@ -16,7 +16,10 @@ install: $(BIN)/python
 install-dev: $(BIN)/python
 	$(BIN)/pip install -r requirements-dev.txt
 
+# Refresh the catalogues from the code, then compile them (needs GNU gettext). The .mo files are
+# committed, so running the portal needs no gettext.
 messages: $(BIN)/python
+	$(BIN)/python manage.py makemessages -l fr -l en --no-obsolete --ignore=.venv/* --ignore=staticfiles/* --ignore=test-artifacts/*
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 migrate:
@@ -25,7 +28,7 @@ migrate:
 seed:
 	$(BIN)/python manage.py seed_demo
 
-run: install messages migrate seed
+run: install migrate seed
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 lint: install-dev
@@ -36,7 +39,7 @@ format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: install-dev messages lint
+test: install-dev lint
 	$(BIN)/pytest
 
 worker:

@@ -12,6 +12,8 @@ def _outbox_email(settings):
     so tests see both the outbox rows and ``mail.outbox`` (the delivered messages)."""
     settings.EMAIL_BACKEND = "incubator.mail.OutboxEmailBackend"
     settings.OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # A fast hasher: the real one costs ~0.3 s per password and personas create several users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

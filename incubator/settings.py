@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sites",
+    "django.forms",
     "dsfr",
     "widget_tweaks",
     "crispy_forms",
@@ -155,7 +156,7 @@ ACCOUNT_RATE_LIMITS = {
 # Internationalisation: French first, English second.
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [env.path("LOCALE_DIR", default=BASE_DIR / "locale")]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
