@@ -17,7 +17,10 @@ import enum
 import logging
 import smtplib
 import uuid
+from datetime import timedelta
+from email.mime.base import MIMEBase
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
@@ -25,6 +28,8 @@ from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import strip_tags
+from kombu.exceptions import OperationalError
 
 from .models import OutboxMessage
 
@@ -47,7 +52,14 @@ def html_from_text(subject, text):
 
 def enqueue(message, *, key=None):
     """Write an EmailMessage to the outbox; return (row, created). Same key twice: one row."""
+    if message.bcc:
+        # The outbox has no column for blind copies: refuse rather than silently drop recipients.
+        raise ValueError("The outbox does not keep Bcc recipients; send one message per recipient.")
+    text = message.body
     html = next((content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), "")
+    if message.content_subtype == "html":
+        # An HTML-only message: its body is the HTML part; the text part is derived from it.
+        html, text = html or message.body, strip_tags(message.body)
     headers = {name: value for name, value in message.extra_headers.items() if name != KEY_HEADER}
     attachments = [_attachment_to_json(attachment) for attachment in message.attachments]
     key = str(key or message.extra_headers.get(KEY_HEADER) or uuid.uuid4())
@@ -60,8 +72,8 @@ def enqueue(message, *, key=None):
                 "cc": list(message.cc),
                 "reply_to": list(message.reply_to),
                 "subject": message.subject,
-                "body_text": message.body,
-                "body_html": html or html_from_text(message.subject, message.body),
+                "body_text": text,
+                "body_html": html or html_from_text(message.subject, text),
                 "headers": headers,
                 "attachments": attachments,
             },
@@ -88,10 +100,18 @@ def send_templated(*, to, template, context, key, reply_to=(), attachments=()):
 
 
 def dispatch(message_id):
-    """Hand a row to Celery. Import here: the task module imports this one."""
+    """Hand a row to Celery. Import here: the task module imports this one.
+
+    Runs after the commit of the transaction that wrote the row: a broker outage must not turn
+    that committed request into an error. The row stays queued and ``requeue_stuck`` hands it
+    to Celery again later.
+    """
     from .tasks import send_outbox_message
 
-    send_outbox_message.delay(message_id)
+    try:
+        send_outbox_message.delay(message_id)
+    except OperationalError:
+        logger.exception("Outbox message %s could not be handed to the broker; it stays queued.", message_id)
 
 
 def deliver(message_id, *, connection=None):
@@ -104,7 +124,8 @@ def deliver(message_id, *, connection=None):
         return Delivery.SKIPPED
     row = OutboxMessage.objects.get(pk=message_id)
     try:
-        _build(row, connection or get_connection(settings.OUTBOX_DELIVERY_BACKEND)).send()
+        if not _build(row, connection or get_connection(settings.OUTBOX_DELIVERY_BACKEND)).send():
+            raise ValueError("the message has no recipient")  # Django sends nothing and returns 0
     except Exception as error:  # classified below; nothing may leave a row in "sending"
         permanent = _is_permanent(error)
         exhausted = row.attempts >= settings.OUTBOX_MAX_ATTEMPTS
@@ -132,13 +153,29 @@ def resend(row):
 
 
 def requeue_stuck(now=None):
-    """Re-queue rows left in "sending" by a dead worker, and re-dispatch forgotten queued rows."""
-    ids = list(OutboxMessage.objects.stuck(now).values_list("pk", flat=True)[:1000])
-    OutboxMessage.objects.filter(pk__in=ids, status=OutboxMessage.Status.SENDING).update(
-        status=OutboxMessage.Status.QUEUED, updated_at=timezone.now()
-    )
-    for message_id in ids:
-        transaction.on_commit(lambda message_id=message_id: dispatch(message_id))
+    """Re-queue rows left in "sending" by a dead worker, and re-dispatch forgotten queued rows.
+
+    A queued row waiting for its retry (backoff) is not forgotten until that retry is overdue.
+    Every row handed over is touched (``updated_at``), so the next run leaves it alone for
+    ``OUTBOX_STUCK_AFTER_SECONDS`` instead of piling one more task on it every time.
+    """
+    now = now or timezone.now()
+    limit = now - timedelta(seconds=settings.OUTBOX_STUCK_AFTER_SECONDS)
+    with transaction.atomic():
+        candidates = (
+            OutboxMessage.objects.stuck(now)
+            .select_for_update(skip_locked=True)
+            .order_by("updated_at")
+            .values_list("pk", "status", "attempts", "updated_at")[:1000]
+        )
+        ids = [
+            pk
+            for pk, status, attempts, updated_at in candidates
+            if status == OutboxMessage.Status.SENDING or updated_at + _backoff(attempts) < limit
+        ]
+        OutboxMessage.objects.filter(pk__in=ids).update(status=OutboxMessage.Status.QUEUED, updated_at=timezone.now())
+        for message_id in ids:
+            transaction.on_commit(lambda message_id=message_id: dispatch(message_id))
     return len(ids)
 
 
@@ -158,8 +195,16 @@ def _mark(row, **fields):
     row.save(update_fields=[*fields, "updated_at"])
 
 
+def _backoff(attempts):
+    """How long a queued row that already failed ``attempts`` times waits for its retry."""
+    return timedelta(seconds=retry_delay(attempts) if attempts else 0)
+
+
 def _is_permanent(error):
-    """SMTP 5xx answers are permanent; 4xx, disconnections and network errors are transient."""
+    """SMTP 5xx answers are permanent; 4xx, disconnections, network errors and a task running
+    out of time are transient; anything else (a message that cannot be built) is permanent."""
+    if isinstance(error, SoftTimeLimitExceeded):
+        return False
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _message in error.recipients.values()]
         return bool(codes) and all(500 <= code < 600 for code in codes)
@@ -187,7 +232,14 @@ def _build(row, connection):
 
 
 def _attachment_to_json(attachment):
-    filename, content, mimetype = attachment
+    if isinstance(attachment, MIMEBase):  # EmailMessage.attach() also takes a ready MIME part
+        filename, content, mimetype = (
+            attachment.get_filename(),
+            attachment.get_payload(decode=True),
+            attachment.get_content_type(),
+        )
+    else:
+        filename, content, mimetype = attachment
     if isinstance(content, str):
         content = content.encode()
     return {"filename": filename, "content": base64.b64encode(content).decode(), "mimetype": mimetype}

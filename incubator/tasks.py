@@ -13,7 +13,9 @@ logger = logging.getLogger(__name__)
 def send_outbox_message(self, message_id):
     """Deliver one outbox row; transient failures come back later with exponential backoff."""
     outcome = mail.deliver(message_id)
-    if outcome is mail.Delivery.RETRY:
+    if outcome is mail.Delivery.SKIPPED:
+        logger.info("Outbox message %s skipped: already handled, claimed by another task, or gone", message_id)
+    elif outcome is mail.Delivery.RETRY:
         attempts = mail.OutboxMessage.objects.values_list("attempts", flat=True).get(pk=message_id)
         raise self.retry(countdown=mail.retry_delay(attempts))
     return outcome.value

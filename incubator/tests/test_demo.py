@@ -1,0 +1,35 @@
+import pytest
+from django.core.management import call_command
+
+from incubator.demo import DEV_PASSWORD
+from incubator.models import Incubator, Membership, Organisation, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_loads_the_real_network_and_is_idempotent(capsys, settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    output = capsys.readouterr().out
+    assert Organisation.objects.count() == 29
+    assert Incubator.objects.count() == 15
+    assert Incubator.objects.get(slug="anct").title == "L'Incubateur des Territoires"
+    assert Incubator.objects.get(slug="anct").owner.acronym == "ANCT"
+    assert User.objects.count() == 7
+    assert set(Membership.objects.values_list("role", flat=True)) == set(Membership.Role.values)
+    assert User.objects.get(email="admin@demo.incubateurs.example").is_staff
+    assert User.objects.get(email="responsable@demo.incubateurs.example").check_password(DEV_PASSWORD)
+    assert f"Demo password (development only): {DEV_PASSWORD}" in output
+
+
+def test_seed_demo_prints_no_password_and_sets_none_in_production(capsys, settings):
+    settings.DEBUG = False
+    settings.DEMO_PASSWORD = ""
+
+    call_command("seed_demo")
+
+    output = capsys.readouterr().out
+    assert DEV_PASSWORD not in output
+    assert not User.objects.get(email="responsable@demo.incubateurs.example").has_usable_password()

@@ -1,0 +1,387 @@
+"""The portfolio: products (Startups d'État), their phases, teams and impact."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from incubator.models import Incubator, Membership, Organisation
+
+
+class Phase(models.TextChoices):
+    INVESTIGATION = "investigation", _("Investigation")
+    CONSTRUCTION = "construction", _("Construction")
+    ACCELERATION = "acceleration", _("Acceleration")
+    CONSOLIDATION = "consolidation", _("Consolidation")
+    OPERATED = "opere", _("Operated")
+    TRANSFERRED = "transfere", _("Transferred")
+    ABANDONED_INVESTIGATION = "abandon-investigation", _("Stopped after investigation")
+    ABANDONED = "abandon", _("Stopped")
+
+
+# The normal moves of DESIGN 4.2. Anything else is an override that needs a manager's reason.
+ALLOWED_MOVES = {
+    Phase.INVESTIGATION: {Phase.CONSTRUCTION, Phase.ABANDONED_INVESTIGATION},
+    Phase.CONSTRUCTION: {Phase.ACCELERATION, Phase.ABANDONED},
+    Phase.ACCELERATION: {Phase.CONSOLIDATION, Phase.OPERATED, Phase.TRANSFERRED, Phase.ABANDONED},
+    Phase.CONSOLIDATION: {Phase.OPERATED, Phase.TRANSFERRED, Phase.ABANDONED},
+    Phase.OPERATED: {Phase.TRANSFERRED, Phase.ABANDONED},
+    Phase.TRANSFERRED: {Phase.ABANDONED},
+    Phase.ABANDONED_INVESTIGATION: set(),
+    Phase.ABANDONED: set(),
+}
+ENDED_PHASES = {Phase.TRANSFERRED, Phase.ABANDONED_INVESTIGATION, Phase.ABANDONED}
+ACTIVE_PHASES = [phase for phase in Phase if phase not in ENDED_PHASES]
+
+# Typical durations in days (DESIGN 4.2), used to flag a phase that lasts too long.
+TYPICAL_MAX_DAYS = {
+    Phase.INVESTIGATION: 9 * 7,
+    Phase.CONSTRUCTION: 18 * 31,
+    Phase.ACCELERATION: 12 * 31,
+    Phase.CONSOLIDATION: 18 * 31,
+}
+
+
+class AccessibilityStatus(models.TextChoices):
+    NOT = "non-conforme", _("Not compliant")
+    PARTIAL = "partiellement-conforme", _("Partially compliant")
+    FULL = "totalement-conforme", _("Fully compliant")
+
+
+class DsfrStatus(models.TextChoices):
+    NONE = "non", _("Not using the DSFR")
+    PARTIAL = "partiel", _("Partially using the DSFR")
+    FULL = "complet", _("Fully using the DSFR")
+
+
+class UserType(models.TextChoices):
+    CITIZENS = "particuliers", _("Citizens")
+    COMPANIES = "entreprises", _("Companies")
+    ASSOCIATIONS = "associations", _("Associations")
+    PUBLIC_SERVANTS = "agents-publics", _("Public servants")
+    LOCAL_AUTHORITIES = "collectivites", _("Local authorities")
+    PROFESSIONALS = "professionnels", _("Professionals")
+
+
+class Theme(models.TextChoices):
+    ENVIRONMENT = "environnement", _("Environment")
+    HOUSING = "logement", _("Housing")
+    HEALTH = "sante", _("Health")
+    SOCIAL = "social", _("Social affairs")
+    EMPLOYMENT = "emploi", _("Employment")
+    JUSTICE = "justice", _("Justice")
+    SECURITY = "securite", _("Security")
+    AGRICULTURE = "agriculture", _("Agriculture and food")
+    CULTURE = "culture", _("Culture")
+    EDUCATION = "education", _("Education")
+    TERRITORIES = "territoires", _("Territories")
+    DATA = "donnees", _("Data")
+    ECONOMY = "economie", _("Economy")
+    DIGITAL = "numerique", _("Digital")
+
+
+@deconstructible
+class CodeListValidator:
+    """Validates a JSON list of codes taken from one of the fixed vocabularies."""
+
+    def __init__(self, vocabulary):
+        self.vocabulary = vocabulary
+
+    def __call__(self, value):
+        codes = {"user_types": UserType.values, "themes": Theme.values}[self.vocabulary]
+        if not isinstance(value, list):
+            raise ValidationError(_("Expected a list of values."))
+        unknown = [str(code) for code in value if code not in codes]
+        if unknown:
+            raise ValidationError(_("Unknown values: %(values)s"), params={"values": ", ".join(unknown)})
+
+    def __eq__(self, other):
+        return isinstance(other, CodeListValidator) and other.vocabulary == self.vocabulary
+
+
+class StartupQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def active(self):
+        return self.filter(phase__in=ACTIVE_PHASES)
+
+    def managed_by(self, user):
+        """Products whose incubators the user manages (manager or portfolio manager)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_network_admin:
+            return self.all()
+        incubators = Membership.objects.filter(
+            user=user, role__in=[Membership.Role.MANAGER, Membership.Role.PORTFOLIO_MANAGER]
+        ).values("incubator")
+        return self.filter(Q(incubator__in=incubators) | Q(other_incubators__in=incubators)).distinct()
+
+    def visible_to(self, user):
+        """Products a user may open in the signed-in area.
+
+        Network admins: all. Members of one of the product's incubators (any role): theirs.
+        Team members: their own products.
+        """
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_network_admin:
+            return self.all()
+        incubators = Membership.objects.filter(user=user).values("incubator")
+        teams = TeamMembership.objects.filter(user=user).values("startup")
+        return self.filter(
+            Q(incubator__in=incubators) | Q(other_incubators__in=incubators) | Q(pk__in=teams)
+        ).distinct()
+
+    def stale(self, days=90, now=None):
+        return self.filter(updated_at__lt=(now or timezone.now()) - timedelta(days=days))
+
+    def with_theme(self, theme):
+        return self.filter(themes__icontains=f'"{theme}"')
+
+    def for_list(self):
+        return self.select_related("incubator", "incubator__owner").prefetch_related("sponsors")
+
+
+class Startup(models.Model):
+    """A product (Startup d'État)."""
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    pitch = models.CharField(_("pitch"), max_length=280, help_text=_("One sentence: what the product does, for whom."))
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("Markdown: context, problem, solution, strategy.")
+    )
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    repository = models.URLField(_("source code repository"), blank=True)
+    stats_url = models.URLField(_("statistics page"), blank=True)
+    budget_url = models.URLField(_("budget page"), blank=True)
+    impact_url = models.URLField(_("impact page"), blank=True)
+    roadmap_url = models.URLField(_("roadmap"), blank=True)
+    accessibility_status = models.CharField(
+        _("accessibility"), max_length=30, choices=AccessibilityStatus.choices, default=AccessibilityStatus.NOT
+    )
+    dsfr_status = models.CharField(_("DSFR"), max_length=10, choices=DsfrStatus.choices, default=DsfrStatus.NONE)
+    user_types = models.JSONField(_("user types"), default=list, blank=True, validators=[CodeListValidator("user_types")])
+    themes = models.JSONField(_("themes"), default=list, blank=True, validators=[CodeListValidator("themes")])
+    sponsors = models.ManyToManyField(Organisation, verbose_name=_("sponsors"), related_name="sponsored_startups", blank=True)
+    incubator = models.ForeignKey(
+        Incubator, verbose_name=_("principal incubator"), on_delete=models.PROTECT, related_name="startups"
+    )
+    other_incubators = models.ManyToManyField(
+        Incubator, verbose_name=_("other incubators"), related_name="partner_startups", blank=True
+    )
+    phase = models.CharField(_("phase"), max_length=30, choices=Phase.choices, default=Phase.INVESTIGATION, editable=False)
+    next_committee_due = models.DateField(_("next committee due"), null=True, blank=True)
+    is_published = models.BooleanField(_("published"), default=True, help_text=_("Shown in the public directory."))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = StartupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["phase"], name="startup_phase_idx"),
+            models.Index(fields=["updated_at"], name="startup_updated_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("portfolio:startup_detail", kwargs={"slug": self.slug})
+
+    def get_public_url(self):
+        return reverse("portfolio:public_detail", kwargs={"slug": self.slug})
+
+    def touch(self):
+        """Record that the sheet changed (the "no update for N months" filters read it)."""
+        self.updated_at = timezone.now()
+        Startup.objects.filter(pk=self.pk).update(updated_at=self.updated_at)
+
+    @property
+    def is_ended(self):
+        return self.phase in ENDED_PHASES
+
+    @property
+    def is_stale_for_public(self):
+        return self.updated_at < timezone.now() - timedelta(days=365)
+
+
+class PhasePeriodQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(end__isnull=True)
+
+
+class PhasePeriod(models.Model):
+    """A phase of a product, from ``start`` to ``end`` (null while current)."""
+
+    startup = models.ForeignKey(Startup, verbose_name=_("product"), on_delete=models.CASCADE, related_name="periods")
+    phase = models.CharField(_("phase"), max_length=30, choices=Phase.choices)
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    is_override = models.BooleanField(
+        _("outside the usual path"), default=False, help_text=_("A backward move or a skip, with a reason.")
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Set by the committees app when a decision causes the move (no import of committees here).
+    decision_id = models.PositiveBigIntegerField(_("decision"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = PhasePeriodQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("phase period")
+        verbose_name_plural = _("phase periods")
+        ordering = ["startup", "start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["startup"], condition=Q(end__isnull=True), name="phaseperiod_one_open_per_startup"
+            ),
+            models.UniqueConstraint(fields=["startup", "start"], name="phaseperiod_unique_start"),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gt=models.F("start")), name="phaseperiod_start_before_end"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.startup} — {self.get_phase_display()} ({self.start} → {self.end or '…'})"
+
+    def duration_days(self, today=None):
+        return ((self.end or today or timezone.localdate()) - self.start).days
+
+
+class TeamMembershipQuerySet(models.QuerySet):
+    def current(self, today=None):
+        today = today or timezone.localdate()
+        return self.filter(Q(end__isnull=True) | Q(end__gte=today), start__lte=today)
+
+
+class TeamMembership(models.Model):
+    """Someone in a product's team, with or without an account."""
+
+    class Role(models.TextChoices):
+        INTRAPRENEUR = "intrapreneur", _("Intrapreneur")
+        COACH = "coach", _("Coach")
+        PRODUCT = "product", _("Product manager")
+        DEVELOPER = "developer", _("Developer")
+        DESIGNER = "designer", _("Designer")
+        DEPLOYMENT = "deployment", _("Deployment")
+        OTHER = "other", _("Other")
+
+    EDITOR_ROLES = (Role.INTRAPRENEUR, Role.COACH)
+
+    startup = models.ForeignKey(Startup, verbose_name=_("product"), on_delete=models.CASCADE, related_name="team")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="team_memberships",
+    )
+    name = models.CharField(_("name"), max_length=150, blank=True, help_text=_("For people without an account."))
+    email = models.EmailField(_("email"), blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    start = models.DateField(_("start"), default=timezone.localdate)
+    end = models.DateField(_("end"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = TeamMembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("team member")
+        verbose_name_plural = _("team members")
+        ordering = ["startup", "role", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | ~Q(name=""), name="teammembership_user_or_name"
+            ),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="teammembership_start_before_end"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.display_name} — {self.get_role_display()}"
+
+    @property
+    def display_name(self):
+        return str(self.user) if self.user_id else self.name
+
+    @property
+    def contact_email(self):
+        return self.user.email if self.user_id else self.email
+
+
+class Indicator(models.Model):
+    """A line of the impact matrix, with its unit and 6-month target."""
+
+    class Kind(models.TextChoices):
+        USABLE = "usable", _("Usable")
+        USED = "used", _("Used")
+        USEFUL = "useful", _("Useful")
+        IMPACTFUL = "impactful", _("Impactful")
+        EFFICIENT = "efficient", _("Efficient")
+
+    startup = models.ForeignKey(Startup, verbose_name=_("product"), on_delete=models.CASCADE, related_name="indicators")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=150)
+    unit = models.CharField(_("unit"), max_length=40, blank=True)
+    allows_negative = models.BooleanField(_("negative values allowed"), default=False)
+    target = models.DecimalField(_("6-month target"), max_digits=14, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["startup", "kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["startup", "name"], name="indicator_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class Measurement(models.Model):
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="measurements"
+    )
+    date = models.DateField(_("date"))
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("measurement")
+        verbose_name_plural = _("measurements")
+        ordering = ["indicator", "date"]
+        constraints = [models.UniqueConstraint(fields=["indicator", "date"], name="measurement_unique_date")]
+
+    def __str__(self):
+        return f"{self.indicator}: {self.value} ({self.date})"
+
+    def clean(self):
+        if self.value is not None and self.value < 0 and not self.indicator.allows_negative:
+            raise ValidationError({"value": _("This indicator cannot be negative.")})
+

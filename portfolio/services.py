@@ -1,0 +1,72 @@
+"""Portfolio workflows. The only way a product changes phase: committees and calls call these."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from .models import ALLOWED_MOVES, Phase, PhasePeriod, Startup
+
+
+def is_regular_move(current, new):
+    """True when ``current`` -> ``new`` follows the usual path of DESIGN 4.2."""
+    return current is None or Phase(new) in ALLOWED_MOVES[Phase(current)]
+
+
+def change_phase(*, startup, phase, start, actor, reason="", decision_id=None, may_override=False):
+    """Close the open period and open ``phase`` on ``start``, in one transaction.
+
+    A move outside the usual path needs ``reason`` and ``may_override`` (the caller has checked
+    that the actor manages the product). Raises ValidationError with a French message and changes
+    nothing when the move is refused. Returns the new PhasePeriod.
+    """
+    phase = Phase(phase)
+    reason = reason.strip()
+    if start > timezone.localdate():
+        raise ValidationError(_("A phase cannot start in the future."), code="future")
+    with transaction.atomic():
+        locked = Startup.objects.select_for_update().get(pk=startup.pk)
+        current = locked.periods.open().first()
+        regular = is_regular_move(current and current.phase, phase)
+        if current is not None:
+            _check_move(current, phase, start, regular=regular, reason=reason, may_override=may_override)
+            current.end = start
+            current.save(update_fields=["end"])
+        period = PhasePeriod.objects.create(
+            startup=locked,
+            phase=phase,
+            start=start,
+            comment=reason,
+            is_override=not regular,
+            decided_by=actor,
+            decision_id=decision_id,
+        )
+        locked.phase = phase
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=["phase", "updated_at"])
+    startup.phase, startup.updated_at = locked.phase, locked.updated_at
+    return period
+
+
+def _check_move(current, phase, start, *, regular, reason, may_override):
+    if current.phase == phase:
+        raise ValidationError(_("The product is already in this phase."), code="same")
+    if start <= current.start:
+        raise ValidationError(
+            _("The new phase must start after the current one (started on %(date)s).")
+            % {"date": formats.date_format(current.start, "SHORT_DATE_FORMAT")},
+            code="start",
+        )
+    if regular:
+        return
+    labels = {"from": Phase(current.phase).label, "to": phase.label}
+    if not may_override:
+        raise ValidationError(
+            _("Moving from %(from)s to %(to)s is outside the usual path: only a manager of the product's incubator can do it.")
+            % labels,
+            code="forbidden",
+        )
+    if not reason:
+        raise ValidationError(
+            _("Moving from %(from)s to %(to)s is outside the usual path: give the reason.") % labels, code="reason"
+        )
