@@ -31,7 +31,6 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
-    yield
 
 
 @pytest.fixture
@@ -78,5 +77,3 @@ def client_for(client, user):
 def as_persona(client, personas):
     """as_persona("member_a") -> a client signed in as that persona."""
     return lambda name: client_for(client, personas[name])
-
-

@@ -27,7 +27,9 @@ class UserAdmin(BaseUserAdmin):
         (_("Rights"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
-    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "first_name", "last_name", "password1", "password2"]})]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "first_name", "last_name", "password1", "password2"]})
+    ]
 
 
 @admin.register(Organisation)
@@ -81,7 +83,6 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         count = sum(mail.resend(row) for row in queryset.filter(status=OutboxMessage.Status.FAILED))
         self.message_user(
             request,
-            ngettext("%(count)d message queued again.", "%(count)d messages queued again.", count)
-            % {"count": count},
+            ngettext("%(count)d message queued again.", "%(count)d messages queued again.", count) % {"count": count},
             messages.SUCCESS if count else messages.WARNING,
         )

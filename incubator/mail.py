@@ -26,7 +26,8 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import F
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from django.utils.html import strip_tags
 from kombu.exceptions import OperationalError
@@ -48,6 +49,12 @@ class Delivery(enum.Enum):
 def html_from_text(subject, text):
     """The HTML part of a message that only came with text, in the portal's email layout."""
     return render_to_string("emails/base.html", {"subject": subject, "text": text})
+
+
+def render_text(template_name, context):
+    """Render a plain-text template without HTML escaping: in a text email "L'équipe & co"
+    must not become "L&#x27;équipe &amp; co". HTML templates keep Django's autoescaping."""
+    return get_template(template_name).template.render(Context(context, autoescape=False))
 
 
 def enqueue(message, *, key=None):
@@ -88,8 +95,8 @@ def send_templated(*, to, template, context, key, reply_to=(), attachments=()):
 
     ``attachments`` are (filename, content, mimetype) triples.
     """
-    subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
-    text = render_to_string(f"emails/{template}_body.txt", context)
+    subject = " ".join(render_text(f"emails/{template}_subject.txt", context).split())
+    text = render_text(f"emails/{template}_body.txt", context)
     html = render_to_string(f"emails/{template}_body.html", {**context, "subject": subject})
     message = EmailMultiAlternatives(subject=subject, body=text, to=list(to), reply_to=list(reply_to))
     message.attach_alternative(html, "text/html")
@@ -243,4 +250,3 @@ def _attachment_to_json(attachment):
     if isinstance(content, str):
         content = content.encode()
     return {"filename": filename, "content": base64.b64encode(content).decode(), "mimetype": mimetype}
-

@@ -195,7 +195,9 @@ EMAIL_HOST_PASSWORD = _delivery.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _delivery.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _delivery.get("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Portail des incubateurs <ne-pas-repondre@incubateurs.example>")
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="Portail des incubateurs <ne-pas-repondre@incubateurs.example>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)

@@ -16,6 +16,12 @@ def send_outbox_message(self, message_id):
     if outcome is mail.Delivery.SKIPPED:
         logger.info("Outbox message %s skipped: already handled, claimed by another task, or gone", message_id)
     elif outcome is mail.Delivery.RETRY:
+        if self.request.is_eager:
+            # Run in-process (no broker): nobody would run a delayed retry, and Celery would raise
+            # Retry into the request that committed the message. The row stays queued for
+            # requeue_outbox.
+            logger.warning("Outbox message %s stays queued: tasks run in-process, no delayed retry", message_id)
+            return outcome.value
         attempts = mail.OutboxMessage.objects.values_list("attempts", flat=True).get(pk=message_id)
         raise self.retry(countdown=mail.retry_delay(attempts))
     return outcome.value

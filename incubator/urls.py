@@ -33,6 +33,7 @@ core_patterns = (
 
 urlpatterns = [
     path("", include(core_patterns)),
+    path("", include("portfolio.urls")),
     path("compte/", include("allauth.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
@@ -41,4 +42,3 @@ urlpatterns = [
 handler403 = "incubator.views.error_403"
 handler404 = "incubator.views.error_404"
 handler500 = "incubator.views.error_500"
-

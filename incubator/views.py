@@ -61,5 +61,3 @@ def error_404(request, exception=None):
 def error_500(request):
     # No request context: the error may come from the database the context processors use.
     return HttpResponseServerError(render_to_string("500.html"))
-
-

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
@@ -147,7 +147,13 @@ class StartupQuerySet(models.QuerySet):
         return self.filter(themes__icontains=f'"{theme}"')
 
     def for_list(self):
-        return self.select_related("incubator", "incubator__owner").prefetch_related("sponsors")
+        """What a list row shows: incubator, sponsors and the date the current phase began."""
+        phase_since = PhasePeriod.objects.filter(startup=OuterRef("pk"), end__isnull=True).values("start")[:1]
+        return (
+            self.select_related("incubator", "incubator__owner")
+            .prefetch_related("sponsors")
+            .annotate(phase_since=Subquery(phase_since))
+        )
 
 
 class Startup(models.Model):
@@ -170,16 +176,22 @@ class Startup(models.Model):
         _("accessibility"), max_length=30, choices=AccessibilityStatus.choices, default=AccessibilityStatus.NOT
     )
     dsfr_status = models.CharField(_("DSFR"), max_length=10, choices=DsfrStatus.choices, default=DsfrStatus.NONE)
-    user_types = models.JSONField(_("user types"), default=list, blank=True, validators=[CodeListValidator("user_types")])
+    user_types = models.JSONField(
+        _("user types"), default=list, blank=True, validators=[CodeListValidator("user_types")]
+    )
     themes = models.JSONField(_("themes"), default=list, blank=True, validators=[CodeListValidator("themes")])
-    sponsors = models.ManyToManyField(Organisation, verbose_name=_("sponsors"), related_name="sponsored_startups", blank=True)
+    sponsors = models.ManyToManyField(
+        Organisation, verbose_name=_("sponsors"), related_name="sponsored_startups", blank=True
+    )
     incubator = models.ForeignKey(
         Incubator, verbose_name=_("principal incubator"), on_delete=models.PROTECT, related_name="startups"
     )
     other_incubators = models.ManyToManyField(
         Incubator, verbose_name=_("other incubators"), related_name="partner_startups", blank=True
     )
-    phase = models.CharField(_("phase"), max_length=30, choices=Phase.choices, default=Phase.INVESTIGATION, editable=False)
+    phase = models.CharField(
+        _("phase"), max_length=30, choices=Phase.choices, default=Phase.INVESTIGATION, editable=False
+    )
     next_committee_due = models.DateField(_("next committee due"), null=True, blank=True)
     is_published = models.BooleanField(_("published"), default=True, help_text=_("Shown in the public directory."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -314,9 +326,7 @@ class TeamMembership(models.Model):
         verbose_name_plural = _("team members")
         ordering = ["startup", "role", "start"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(user__isnull=False) | ~Q(name=""), name="teammembership_user_or_name"
-            ),
+            models.CheckConstraint(condition=Q(user__isnull=False) | ~Q(name=""), name="teammembership_user_or_name"),
             models.CheckConstraint(
                 condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="teammembership_start_before_end"
             ),
@@ -384,4 +394,3 @@ class Measurement(models.Model):
     def clean(self):
         if self.value is not None and self.value < 0 and not self.indicator.allows_negative:
             raise ValidationError({"value": _("This indicator cannot be negative.")})
-

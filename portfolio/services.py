@@ -62,7 +62,10 @@ def _check_move(current, phase, start, *, regular, reason, may_override):
     labels = {"from": Phase(current.phase).label, "to": phase.label}
     if not may_override:
         raise ValidationError(
-            _("Moving from %(from)s to %(to)s is outside the usual path: only a manager of the product's incubator can do it.")
+            _(
+                "Moving from %(from)s to %(to)s is outside the usual path: "
+                "only a manager of the product's incubator can do it."
+            )
             % labels,
             code="forbidden",
         )

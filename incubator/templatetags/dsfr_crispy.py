@@ -145,7 +145,9 @@ def dsfr_error_summary(form):
             label_error = gettext("%(label)s: %(error)s")
             general += [label_error % {"label": bound_field.label, "error": error} for error in bound_field.errors]
         else:
-            fields.append({"anchor": _anchor(bound_field), "label": bound_field.label, "errors": list(bound_field.errors)})
+            fields.append(
+                {"anchor": _anchor(bound_field), "label": bound_field.label, "errors": list(bound_field.errors)}
+            )
     return {"general": general, "fields": fields, "count": len(general) + len(fields)}
 
 

@@ -21,9 +21,22 @@ def extract_catalogue(tmp_path, language):
     shutil.copytree(ROOT / "locale", locale_dir)
     env = {**os.environ, "LOCALE_DIR": str(locale_dir)}
     subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", language, "--no-obsolete", "--ignore=.venv/*",
-         "--ignore=staticfiles/*", "--ignore=test-artifacts/*"],
-        cwd=ROOT, env=env, check=True, capture_output=True, timeout=300,
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            language,
+            "--no-obsolete",
+            "--ignore=.venv/*",
+            "--ignore=staticfiles/*",
+            "--ignore=test-artifacts/*",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     return polib.pofile(str(locale_dir / language / "LC_MESSAGES" / "django.po"))
 

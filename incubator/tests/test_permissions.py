@@ -34,7 +34,9 @@ def test_anonymous_has_no_incubator_rule(incubator_a):
     assert AnonymousUser().has_perm("incubator.view_incubator_space", incubator_a) is False
 
 
-@pytest.mark.parametrize(("handler", "status", "title"), [(views.error_403, 403, "Accès refusé"), (views.error_404, 404, "Page non trouvée")])
+@pytest.mark.parametrize(
+    ("handler", "status", "title"), [(views.error_403, 403, "Accès refusé"), (views.error_404, 404, "Page non trouvée")]
+)
 def test_error_pages_use_the_layout(rf: RequestFactory, handler, status, title):
     request = rf.get("/quelque-part/")
     request.user = AnonymousUser()

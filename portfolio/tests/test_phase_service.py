@@ -77,7 +77,11 @@ def test_illegal_move_is_refused_in_french_and_changes_nothing(may_override, rea
 
     with pytest.raises(ValidationError) as error:
         change_phase(
-            startup=startup, phase=Phase.ACCELERATION, start=D(2025, 5, 14), actor=None, reason=reason,
+            startup=startup,
+            phase=Phase.ACCELERATION,
+            start=D(2025, 5, 14),
+            actor=None,
+            reason=reason,
             may_override=may_override,
         )
 

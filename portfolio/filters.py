@@ -1,0 +1,90 @@
+"""Filters of the portfolio list and of the public directory (django-filter)."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from incubator.models import Incubator, Organisation
+
+from .models import AccessibilityStatus, Phase, Startup, Theme
+
+SORT_LABELS = {
+    "name": _("Name"),
+    "updated_at": _("Last update"),
+    "phase": _("Phase"),
+    "incubator__title": _("Incubator"),
+}
+
+
+class DirectoryFilter(django_filters.FilterSet):
+    """The public directory: phase, incubator, theme, and a search."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    phase = django_filters.ChoiceFilter(label=_("Phase"), choices=Phase.choices, empty_label=_("All phases"))
+    incubator = django_filters.ModelChoiceFilter(
+        label=_("Incubator"),
+        queryset=Incubator.objects.active(),
+        to_field_name="slug",
+        method="in_incubator",
+        empty_label=_("All incubators"),
+    )
+    theme = django_filters.ChoiceFilter(
+        label=_("Theme"), choices=Theme.choices, method="with_theme", empty_label=_("All themes")
+    )
+
+    class Meta:
+        model = Startup
+        fields = ["q", "phase", "incubator", "theme"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(pitch__icontains=value))
+
+    def in_incubator(self, queryset, name, value):
+        return queryset.filter(Q(incubator=value) | Q(other_incubators=value)).distinct()
+
+    def with_theme(self, queryset, name, value):
+        return queryset.with_theme(value)
+
+
+class PortfolioFilter(DirectoryFilter):
+    """The managers' list: the directory's filters plus sponsor, accessibility, staleness, sort."""
+
+    sponsor = django_filters.ModelChoiceFilter(
+        label=_("Sponsor"),
+        queryset=Organisation.objects.all(),
+        to_field_name="acronym",
+        field_name="sponsors",
+        empty_label=_("All sponsors"),
+    )
+    accessibility = django_filters.ChoiceFilter(
+        label=_("Accessibility"),
+        choices=AccessibilityStatus.choices,
+        field_name="accessibility_status",
+        empty_label=_("All statuses"),
+    )
+    stale = django_filters.BooleanFilter(
+        label=_("No update for 3 months"),
+        method="no_recent_update",
+        widget=django_filters.widgets.BooleanWidget(),
+    )
+    sort = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=[
+            ("name", "name"),
+            ("updated_at", "updated_at"),
+            ("phase", "phase"),
+            ("incubator__title", "incubator__title"),
+        ],
+        field_labels=SORT_LABELS,
+    )
+
+    class Meta(DirectoryFilter.Meta):
+        fields = [*DirectoryFilter.Meta.fields, "sponsor", "accessibility", "stale", "sort"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["incubator"].queryset = Incubator.objects.visible_to(user)
+
+    def no_recent_update(self, queryset, name, value):
+        stale = queryset.stale(days=90)
+        return stale if value else queryset.exclude(pk__in=stale.values("pk"))

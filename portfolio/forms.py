@@ -1,0 +1,170 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from incubator.models import Incubator, Organisation, User
+
+from .models import Indicator, Measurement, Phase, Startup, TeamMembership, Theme, UserType
+
+
+def https_by_default(db_field, **kwargs):
+    """Model form fields, with URLs typed without a scheme read as https://."""
+    if isinstance(db_field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return db_field.formfield(**kwargs)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class StartupForm(forms.ModelForm):
+    """The product sheet, as its team and its managers edit it."""
+
+    formfield_callback = https_by_default
+
+    user_types = forms.MultipleChoiceField(
+        label=_("User types"), choices=UserType.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    themes = forms.MultipleChoiceField(
+        label=_("Themes"), choices=Theme.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    sponsors = forms.ModelMultipleChoiceField(
+        label=_("Sponsors"), queryset=Organisation.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Startup
+        fields = [
+            "name",
+            "pitch",
+            "description",
+            "contact_email",
+            "website",
+            "repository",
+            "stats_url",
+            "budget_url",
+            "impact_url",
+            "roadmap_url",
+            "accessibility_status",
+            "dsfr_status",
+            "user_types",
+            "themes",
+            "sponsors",
+            "is_published",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 10})}
+
+
+class StartupCreateForm(StartupForm):
+    """A new product: its sheet, its principal incubator and the phase it starts in."""
+
+    incubator = forms.ModelChoiceField(label=_("Principal incubator"), queryset=Incubator.objects.none())
+    phase = forms.ChoiceField(label=_("Current phase"), choices=Phase.choices, initial=Phase.INVESTIGATION)
+    phase_start = forms.DateField(label=_("In this phase since"), widget=DateInput(), initial=timezone.localdate)
+
+    class Meta(StartupForm.Meta):
+        fields = ["name", "slug", *StartupForm.Meta.fields[1:], "incubator"]
+
+    def __init__(self, *args, incubators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["incubator"].queryset = incubators
+        self.fields["slug"].help_text = _(
+            "Used in the address of the product's page: lowercase letters, digits and dashes."
+        )
+        self.order_fields(["name", "slug", "incubator", "phase", "phase_start"])
+
+    def clean_phase_start(self):
+        start = self.cleaned_data["phase_start"]
+        if start > timezone.localdate():
+            raise ValidationError(_("A phase cannot start in the future."))
+        return start
+
+
+class PhaseChangeForm(forms.Form):
+    phase = forms.ChoiceField(label=_("New phase"), choices=Phase.choices)
+    start = forms.DateField(label=_("Start date"), widget=DateInput(), initial=timezone.localdate)
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required for a move outside the usual path (a step back, a skipped phase)."),
+    )
+
+    def __init__(self, *args, startup, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phase"].choices = [(value, label) for value, label in Phase.choices if value != startup.phase]
+
+
+class TeamMembershipForm(forms.ModelForm):
+    """A team member: an account found by email, or a name and an email for someone without one."""
+
+    class Meta:
+        model = TeamMembership
+        fields = ["email", "name", "role", "start", "end"]
+        widgets = {"start": DateInput(), "end": DateInput()}
+        help_texts = {"name": _("Only needed for someone who has no account on the portal.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+        if self.instance.user_id:
+            self.initial["email"] = self.instance.user.email
+
+    def clean(self):
+        cleaned = super().clean()
+        email = (cleaned.get("email") or "").lower()
+        self.instance.user = User.objects.filter(email=email).first() if email else None
+        if self.instance.user is None and email and not cleaned.get("name"):
+            self.add_error("name", _("Nobody has an account with this email: give the person's name."))
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("The end must come after the start."))
+        return cleaned
+
+    def save(self, commit=True):
+        if self.instance.user_id:
+            self.instance.email = ""
+        return super().save(commit)
+
+
+class IndicatorForm(forms.ModelForm):
+    class Meta:
+        model = Indicator
+        fields = ["kind", "name", "unit", "target", "allows_negative"]
+
+
+class MeasurementForm(forms.ModelForm):
+    class Meta:
+        model = Measurement
+        fields = ["date", "value"]
+        widgets = {"date": DateInput()}
+
+    def __init__(self, *args, indicator, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.indicator = indicator
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise ValidationError(_("A measurement cannot be dated in the future."))
+        return date
+
+    def clean_value(self):
+        value = self.cleaned_data["value"]
+        if value < 0 and not self.instance.indicator.allows_negative:
+            raise ValidationError(_("This indicator cannot be negative."))
+        return value
+
+    def validate_unique(self):
+        exclude = self._get_validation_exclusions()
+        exclude.discard("indicator")
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except ValidationError as error:
+            self._update_errors(error)

@@ -1,0 +1,343 @@
+"""Portfolio pages: the managers' list and product pages, the public directory, the open data."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView
+
+from incubator.models import Incubator
+
+from . import services
+from .filters import DirectoryFilter, PortfolioFilter
+from .forms import (
+    IndicatorForm,
+    MeasurementForm,
+    PhaseChangeForm,
+    StartupCreateForm,
+    StartupForm,
+    TeamMembershipForm,
+)
+from .models import Indicator, Startup, TeamMembership
+from .presenters import build_history, build_timeline, indicator_charts, startup_json
+
+
+class FilteredListMixin:
+    """A ListView whose queryset goes through a FilterSet; an invalid filter answers 400."""
+
+    filterset_class = None
+    paginate_by = 25
+
+    def get_filterset(self, queryset):
+        return self.filterset_class(self.request.GET or None, queryset=queryset)
+
+    def get_queryset(self):
+        self.filterset = self.get_filterset(self.get_base_queryset())
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return self.filterset.queryset.none()
+        return self.filterset.qs
+
+    def render_to_response(self, context, **kwargs):
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            kwargs["status"] = 400
+        return super().render_to_response(context, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(filter=self.filterset, **kwargs)
+
+
+class PortfolioListView(FilteredListMixin, ListView):
+    template_name = "portfolio/startup_list.html"
+    filterset_class = PortfolioFilter
+    context_object_name = "startups"
+
+    def get_base_queryset(self):
+        return Startup.objects.visible_to(self.request.user).for_list()
+
+    def get_filterset(self, queryset):
+        return self.filterset_class(self.request.GET or None, queryset=queryset, user=self.request.user)
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "csv":
+            return self.export_csv()
+        return super().get(request, *args, **kwargs)
+
+    def export_csv(self):
+        startups = self.get_queryset()
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="portefeuille-{timezone.localdate():%Y-%m-%d}.csv"'
+        response.write("\ufeff")  # Excel opens UTF-8 correctly with a BOM
+        writer = csv.writer(response, delimiter=";")
+        writer.writerow(
+            [
+                _("Name"),
+                _("Incubator"),
+                _("Phase"),
+                _("In this phase since"),
+                _("Sponsors"),
+                _("Accessibility"),
+                _("Last update"),
+                _("Page"),
+            ]
+        )
+        for startup in startups:
+            writer.writerow(
+                [
+                    startup.name,
+                    startup.incubator.title,
+                    startup.get_phase_display(),
+                    startup.phase_since.isoformat() if startup.phase_since else "",
+                    ", ".join(sponsor.acronym for sponsor in startup.sponsors.all()),
+                    startup.get_accessibility_status_display(),
+                    timezone.localtime(startup.updated_at).date().isoformat(),
+                    self.request.build_absolute_uri(startup.get_absolute_url()),
+                ]
+            )
+        return response
+
+
+class StartupMixin:
+    """Fetch the product from the user's visible ones (another incubator's is a 404) and check a rule."""
+
+    permission = None
+
+    def get_startup(self):
+        if not hasattr(self, "startup"):
+            self.startup = get_object_or_404(Startup.objects.visible_to(self.request.user), slug=self.kwargs["slug"])
+            if self.permission and not self.request.user.has_perm(self.permission, self.startup):
+                raise PermissionDenied
+        return self.startup
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(startup=self.get_startup(), **kwargs)
+
+
+class StartupDetailView(StartupMixin, DetailView):
+    template_name = "portfolio/startup_detail.html"
+    context_object_name = "startup"
+
+    def get_object(self, queryset=None):
+        return self.get_startup()
+
+    def get_context_data(self, **kwargs):
+        startup = self.object
+        user = self.request.user
+        periods = list(startup.periods.select_related("decided_by"))
+        indicators = list(startup.indicators.prefetch_related("measurements"))
+        return super().get_context_data(
+            timeline=build_timeline(periods),
+            team=startup.team.select_related("user"),
+            sponsors=startup.sponsors.all(),
+            other_incubators=startup.other_incubators.all(),
+            charts=indicator_charts(indicators),
+            history=build_history(startup),
+            can_edit=user.has_perm("portfolio.change_startup", startup),
+            can_change_phase=user.has_perm("portfolio.change_phase", startup),
+            **kwargs,
+        )
+
+
+class StartupCreateView(CreateView):
+    template_name = "portfolio/startup_form.html"
+    form_class = StartupCreateForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("portfolio.add_startup"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        managed = Incubator.objects.visible_to(self.request.user)
+        if not self.request.user.is_network_admin:
+            managed = managed.filter(
+                memberships__user=self.request.user, memberships__role__in=["manager", "portfolio_manager"]
+            )
+        return {**super().get_form_kwargs(), "incubators": managed.distinct()}
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            self.object = form.save()
+            services.change_phase(
+                startup=self.object,
+                phase=form.cleaned_data["phase"],
+                start=form.cleaned_data["phase_start"],
+                actor=self.request.user,
+            )
+        messages.success(self.request, _("The product %(name)s was created.") % {"name": self.object.name})
+        return redirect(self.object)
+
+
+class StartupUpdateView(StartupMixin, UpdateView):
+    template_name = "portfolio/startup_form.html"
+    form_class = StartupForm
+    permission = "portfolio.change_startup"
+
+    def get_object(self, queryset=None):
+        return self.get_startup()
+
+    def form_valid(self, form):
+        self.object = form.save(commit=False)
+        self.object.updated_at = timezone.now()
+        self.object.save()
+        form.save_m2m()
+        messages.success(self.request, _("The product sheet was saved."))
+        return redirect(self.object)
+
+
+class PhaseChangeView(StartupMixin, FormView):
+    template_name = "portfolio/phase_form.html"
+    form_class = PhaseChangeForm
+    permission = "portfolio.change_phase"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "startup": self.get_startup()}
+
+    def form_valid(self, form):
+        startup = self.get_startup()
+        try:
+            services.change_phase(
+                startup=startup,
+                phase=form.cleaned_data["phase"],
+                start=form.cleaned_data["start"],
+                reason=form.cleaned_data["reason"],
+                actor=self.request.user,
+                may_override=True,
+            )
+        except ValidationError as error:
+            field = {"reason": "reason", "start": "start", "future": "start", "same": "phase"}.get(error.code)
+            form.add_error(field, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, _("The product is now in phase %(phase)s.") % {"phase": startup.get_phase_display()}
+        )
+        return redirect(startup)
+
+
+class TeamMemberFormView(StartupMixin, FormView):
+    """Add a team member, or edit one (``pk`` in the URL)."""
+
+    template_name = "portfolio/team_form.html"
+    form_class = TeamMembershipForm
+    permission = "portfolio.change_startup"
+
+    def get_form_kwargs(self):
+        startup = self.get_startup()
+        instance = TeamMembership(startup=startup)
+        if "pk" in self.kwargs:
+            instance = get_object_or_404(startup.team.select_related("user"), pk=self.kwargs["pk"])
+        return {**super().get_form_kwargs(), "instance": instance}
+
+    def form_valid(self, form):
+        member = form.save()
+        self.get_startup().touch()
+        messages.success(self.request, _("%(name)s is in the team.") % {"name": member.display_name})
+        return redirect(self.get_startup())
+
+
+@require_POST
+def team_member_remove(request, slug, pk):
+    startup = get_object_or_404(Startup.objects.visible_to(request.user), slug=slug)
+    if not request.user.has_perm("portfolio.change_startup", startup):
+        raise PermissionDenied
+    member = get_object_or_404(startup.team, pk=pk)
+    member.delete()
+    startup.touch()
+    messages.success(request, _("%(name)s was removed from the team.") % {"name": member.display_name})
+    return redirect(startup)
+
+
+class IndicatorCreateView(StartupMixin, CreateView):
+    template_name = "portfolio/indicator_form.html"
+    form_class = IndicatorForm
+    permission = "portfolio.change_startup"
+
+    def form_valid(self, form):
+        form.instance.startup = self.get_startup()
+        form.save()
+        self.get_startup().touch()
+        messages.success(self.request, _("The indicator was added."))
+        return redirect(self.get_startup())
+
+
+class MeasurementCreateView(StartupMixin, CreateView):
+    template_name = "portfolio/measurement_form.html"
+    form_class = MeasurementForm
+    permission = "portfolio.change_startup"
+
+    def get_indicator(self):
+        return get_object_or_404(Indicator, startup=self.get_startup(), pk=self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "indicator": self.get_indicator()}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(indicator=self.get_indicator(), **kwargs)
+
+    def form_valid(self, form):
+        form.instance.recorded_by = self.request.user
+        form.save()
+        self.get_startup().touch()
+        messages.success(self.request, _("The measurement was recorded."))
+        return redirect(self.get_startup())
+
+
+@method_decorator(login_not_required, name="dispatch")
+class DirectoryView(FilteredListMixin, ListView):
+    template_name = "portfolio/directory.html"
+    filterset_class = DirectoryFilter
+    context_object_name = "startups"
+
+    def get_base_queryset(self):
+        return Startup.objects.published().for_list()
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PublicStartupView(DetailView):
+    template_name = "portfolio/public_detail.html"
+    context_object_name = "startup"
+
+    def get_queryset(self):
+        return Startup.objects.published().for_list()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            timeline=build_timeline(list(self.object.periods.all())),
+            other_incubators=self.object.other_incubators.all(),
+            **kwargs,
+        )
+
+
+@login_not_required
+def startups_json(request):
+    startups = Startup.objects.published().for_list().prefetch_related("periods", "other_incubators")
+    return JsonResponse({"startups": [startup_json(startup, request) for startup in startups]})
+
+
+@login_not_required
+def incubators_json(request):
+    incubators = Incubator.objects.active().for_list()
+    return JsonResponse(
+        {
+            "incubators": [
+                {
+                    "slug": incubator.slug,
+                    "title": incubator.title,
+                    "owner": {"acronym": incubator.owner.acronym, "name": incubator.owner.name},
+                    "contact_email": incubator.contact_email,
+                    "website": incubator.website,
+                    "address": incubator.address,
+                    "short_description": incubator.short_description,
+                    "url": request.build_absolute_uri(incubator.get_absolute_url()),
+                }
+                for incubator in incubators
+            ]
+        }
+    )
