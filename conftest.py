@@ -1,6 +1,7 @@
 """Shared fixtures: personas, the email setup, and the real services' switches."""
 
 import pytest
+from django.utils import translation
 
 from incubator.celery import app as celery_app
 from incubator.tests.factories import IncubatorFactory, MembershipFactory, UserFactory
@@ -23,6 +24,14 @@ def _eager_celery():
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _french():
+    """Requests switch the active language (LocaleMiddleware): every test starts in French."""
+    translation.activate("fr")
+    yield
+    translation.activate("fr")
 
 
 @pytest.fixture(autouse=True)

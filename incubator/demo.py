@@ -35,9 +35,11 @@ def demo_password():
 
 
 @transaction.atomic
-def seed(sample=None):
-    """Create or update the sample's organisations and incubators and the demo accounts."""
-    sample = sample or load_sample()
+def seed(sample):
+    """Create or update the sample's organisations and incubators and the demo accounts.
+
+    Returns the lines to print.
+    """
     organisations = {}
     for row in sample["organisations"]:
         organisations[row["acronym"]], _created = Organisation.objects.update_or_create(
@@ -64,8 +66,8 @@ def seed(sample=None):
             defaults={
                 "first_name": first_name,
                 "last_name": last_name,
-                "is_staff": role is None and local_part == "admin",
-                "is_superuser": role is None and local_part == "admin",
+                "is_staff": local_part == "admin",
+                "is_superuser": local_part == "admin",
             },
         )
         if password:
@@ -76,5 +78,5 @@ def seed(sample=None):
         user.emailaddress_set.update_or_create(email=email, defaults={"verified": True, "primary": True})
         if role:
             Membership.objects.get_or_create(user=user, incubator=incubator, role=role)
-        accounts.append((email, role))
-    return {"organisations": len(organisations), "incubators": len(sample["incubators"]), "accounts": accounts}
+        accounts.append(f"  {email:<40} {role.label if role else ('network admin' if user.is_staff else 'no role')}")
+    return [f"{len(organisations)} organisations, {len(sample['incubators'])} incubators.", *accounts]

@@ -19,6 +19,7 @@ import smtplib
 import uuid
 from datetime import timedelta
 from email.mime.base import MIMEBase
+from html import unescape
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -66,7 +67,7 @@ def enqueue(message, *, key=None):
     html = next((content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), "")
     if message.content_subtype == "html":
         # An HTML-only message: its body is the HTML part; the text part is derived from it.
-        html, text = html or message.body, strip_tags(message.body)
+        html, text = html or message.body, unescape(strip_tags(message.body))
     headers = {name: value for name, value in message.extra_headers.items() if name != KEY_HEADER}
     attachments = [_attachment_to_json(attachment) for attachment in message.attachments]
     key = str(key or message.extra_headers.get(KEY_HEADER) or uuid.uuid4())

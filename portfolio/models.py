@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
@@ -13,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from incubator.models import Incubator, Membership, Organisation
+
+# Product slugs of the network may hold dots ("demarches-simplifiees.fr"); see urls.StartupSlug.
+SLUG_PATTERN = r"^[a-z0-9]+(?:[-._][a-z0-9]+)*\Z"
 
 
 class Phase(models.TextChoices):
@@ -159,7 +163,12 @@ class StartupQuerySet(models.QuerySet):
 class Startup(models.Model):
     """A product (Startup d'État)."""
 
-    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    slug = models.CharField(
+        _("slug"),
+        max_length=80,
+        unique=True,
+        validators=[RegexValidator(SLUG_PATTERN, _("Use lowercase letters, digits, and dashes or dots between them."))],
+    )
     name = models.CharField(_("name"), max_length=120)
     pitch = models.CharField(_("pitch"), max_length=280, help_text=_("One sentence: what the product does, for whom."))
     description = models.TextField(

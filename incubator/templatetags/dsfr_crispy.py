@@ -143,7 +143,10 @@ def dsfr_error_summary(form):
             continue
         if bound_field.is_hidden:
             label_error = gettext("%(label)s: %(error)s")
-            general += [label_error % {"label": bound_field.label, "error": error} for error in bound_field.errors]
+            general += [
+                label_error % {"label": bound_field.label, "error": error} if bound_field.label else error
+                for error in bound_field.errors
+            ]
         else:
             fields.append(
                 {"anchor": _anchor(bound_field), "label": bound_field.label, "errors": list(bound_field.errors)}

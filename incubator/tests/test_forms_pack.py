@@ -311,3 +311,32 @@ def test_pack_uploaded_file_clears_the_file_error():
 
     assert "#id_deck" not in error_summary(found)[1]
     assert "fr-upload-group--error" not in classes(group_of(found, "id_deck"))
+
+
+class HiddenStepForm(forms.Form):
+    step = forms.CharField(label="Step", widget=forms.HiddenInput)
+    title = forms.CharField(label="Title", required=False)
+
+
+def test_pack_hidden_field_error_is_listed_without_link():
+    form = HiddenStepForm({"title": "Kick-off"})
+
+    found = elements(render("{% crispy form %}", form))
+
+    assert error_summary(found) == (["Step: This field is required."], [])
+    assert attrs(by_id(found, "id_title"))["value"] == "Kick-off"
+
+
+def test_pack_formset_renders_management_form_and_each_form():
+    formset_class = forms.formset_factory(HiddenStepForm, extra=2)
+    formset = formset_class(prefix="steps")
+
+    found = elements(
+        Template("{% load crispy_forms_tags %}{% crispy formset %}").render(
+            Context({"formset": formset, "csrf_token": "test-csrf-token"})
+        )
+    )
+
+    assert attrs(by_id(found, "id_steps-TOTAL_FORMS"))["value"] == "2"
+    assert [attrs(e)["for"] for e in found if e.name == "label"] == ["id_steps-0-title", "id_steps-1-title"]
+    assert unlabelled(found) == []

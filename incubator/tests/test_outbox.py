@@ -163,14 +163,15 @@ def test_send_mail_becomes_a_row_with_the_html_layout(db, mailoutbox, django_cap
 
 
 def test_html_only_message_keeps_its_html_and_gets_a_text_part(db, mailoutbox, django_capture_on_commit_callbacks):
-    message = EmailMessage("Rapport", "<p>Le <strong>rapport</strong> est prêt.</p>", to=TO)
+    message = EmailMessage("Rapport", "<p>Le <strong>rapport</strong> R&amp;D est prêt.</p>", to=TO)
     message.content_subtype = "html"
 
     with django_capture_on_commit_callbacks(execute=True):
         message.send()
 
     row = OutboxMessage.objects.get()
-    assert (row.body_text, row.body_html) == ("Le rapport est prêt.", "<p>Le <strong>rapport</strong> est prêt.</p>")
+    assert row.body_text == "Le rapport R&D est prêt."
+    assert row.body_html == "<p>Le <strong>rapport</strong> R&amp;D est prêt.</p>"
     [sent] = mailoutbox
     assert (sent.body, sent.alternatives) == (row.body_text, [(row.body_html, "text/html")])
 
