@@ -74,6 +74,11 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # The rows are the record of what was sent, and their idempotency keys are what stops
+        # the same event from mailing twice: deleting one would let it be sent again.
+        return False
+
     @admin.display(description=_("recipients"))
     def recipients(self, obj):
         return ", ".join(obj.to)

@@ -1,6 +1,7 @@
 """Filters of the portfolio list and of the public directory (django-filter)."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -63,9 +64,9 @@ class PortfolioFilter(DirectoryFilter):
         empty_label=_("All statuses"),
     )
     stale = django_filters.BooleanFilter(
-        label=_("No update for 3 months"),
+        label=_("Only products without an update for 3 months"),
         method="no_recent_update",
-        widget=django_filters.widgets.BooleanWidget(),
+        widget=forms.CheckboxInput,
     )
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),
@@ -76,6 +77,7 @@ class PortfolioFilter(DirectoryFilter):
             ("incubator__title", "incubator__title"),
         ],
         field_labels=SORT_LABELS,
+        empty_label=_("Default order (name)"),
     )
 
     class Meta(DirectoryFilter.Meta):
@@ -86,5 +88,4 @@ class PortfolioFilter(DirectoryFilter):
         self.filters["incubator"].queryset = Incubator.objects.visible_to(user)
 
     def no_recent_update(self, queryset, name, value):
-        stale = queryset.stale(days=90)
-        return stale if value else queryset.exclude(pk__in=stale.values("pk"))
+        return queryset.stale(days=90) if value else queryset

@@ -420,6 +420,10 @@ def test_admin_outbox_list_shows_rows_and_finds_a_recipient(client, network_admi
     assert [row.subject for row in search.context["cl"].result_list] == ["Bienvenue"]
     assert detail.status_code == 200
     assert "SMTPDataError: (421, b&#x27;try later&#x27;)" in detail.text
+    assert list(listing.context["action_form"].fields["action"].choices)[1:] == [
+        ("resend", "Renvoyer les messages en échec sélectionnés")
+    ]  # read-only: no delete, the rows and their idempotency keys stay
+    assert client.post(reverse("admin:incubator_outboxmessage_delete", args=[failed.pk])).status_code == 403
 
 
 def test_admin_outbox_list_query_count_does_not_grow_with_rows(client, network_admin):

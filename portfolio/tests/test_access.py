@@ -219,3 +219,20 @@ def test_unpublished_product_is_absent_from_public_pages(as_product_persona, sta
     assert client.get(startup_a.get_public_url()).status_code == 404
     assert "Produit A" not in client.get(reverse("portfolio:directory")).text
     assert client.get(reverse("portfolio:startups_json")).json() == {"startups": []}
+
+
+@pytest.mark.parametrize(("persona", "status"), [("member_a", 302), ("network_admin", 200)])
+@pytest.mark.parametrize("model", ["startup", "teammembership", "indicator", "measurement"])
+def test_admin_pages_for_network_admins_only(as_product_persona, startup_a, persona, status, model):
+    client = as_product_persona(persona)
+
+    assert client.get(reverse(f"admin:portfolio_{model}_changelist"), {"q": "a"}).status_code == status
+    assert client.get(reverse(f"admin:portfolio_{model}_add")).status_code == status
+
+
+def test_admin_product_page_shows_periods_read_only(as_product_persona, startup_a):
+    response = as_product_persona("network_admin").get(reverse("admin:portfolio_startup_change", args=[startup_a.pk]))
+
+    assert response.status_code == 200
+    assert "Construction" in response.text
+    assert 'name="periods-0-phase"' not in response.text

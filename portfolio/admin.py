@@ -1,0 +1,70 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Indicator, Measurement, PhasePeriod, Startup, TeamMembership
+
+
+class PhasePeriodInline(admin.TabularInline):
+    """Periods are read-only here: phases change through the phase service (product page)."""
+
+    model = PhasePeriod
+    extra = 0
+    can_delete = False
+    fields = ["phase", "start", "end", "is_override", "comment", "decided_by"]
+    readonly_fields = fields
+    ordering = ["start"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class TeamMembershipInline(admin.TabularInline):
+    model = TeamMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+    fields = ["user", "name", "email", "role", "start", "end"]
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    extra = 0
+    fields = ["kind", "name", "unit", "target", "allows_negative"]
+
+
+@admin.register(Startup)
+class StartupAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "incubator", "phase", "accessibility_status", "is_published", "updated_at"]
+    list_filter = ["phase", "incubator", "accessibility_status", "dsfr_status", "is_published"]
+    list_select_related = ["incubator"]
+    search_fields = ["name", "slug", "pitch"]
+    autocomplete_fields = ["incubator", "other_incubators", "sponsors"]
+    readonly_fields = ["phase", "created_at", "updated_at"]
+    inlines = [PhasePeriodInline, TeamMembershipInline, IndicatorInline]
+    date_hierarchy = "updated_at"
+
+
+@admin.register(TeamMembership)
+class TeamMembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "startup", "role", "start", "end"]
+    list_filter = ["role", "startup__incubator"]
+    list_select_related = ["startup", "user"]
+    search_fields = ["name", "email", "user__email", "user__last_name", "startup__name"]
+    autocomplete_fields = ["startup", "user"]
+
+
+@admin.register(Measurement)
+class MeasurementAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "date", "value", "recorded_by"]
+    list_filter = ["indicator__kind"]
+    list_select_related = ["indicator", "indicator__startup", "recorded_by"]
+    search_fields = ["indicator__name", "indicator__startup__name"]
+    autocomplete_fields = ["indicator"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["name", "startup", "kind", "unit", "target"]
+    list_filter = ["kind"]
+    list_select_related = ["startup"]
+    search_fields = ["name", "startup__name"]
+    autocomplete_fields = ["startup"]
