@@ -270,3 +270,16 @@ def test_public_product_page_query_count(client, startup_a, django_assert_num_qu
 
     with django_assert_num_queries(4):
         client.get(startup_a.get_public_url())
+
+
+def test_description_markdown_is_rendered_and_sanitised(client, startup_a):
+    startup_a.description = "# Contexte\n\nLes **agents** perdent du temps.\n\n<script>alert(1)</script>\n\n- un\n- deux"
+    startup_a.save()
+
+    response = client.get(startup_a.get_public_url())
+
+    assert "<h3>Contexte</h3>" in response.text
+    assert "<strong>agents</strong>" in response.text
+    assert "<li>un</li>" in response.text
+    assert "alert(1)" not in response.text
+    assert response.text.count("<h1") == 1
