@@ -273,7 +273,9 @@ def test_public_product_page_query_count(client, startup_a, django_assert_num_qu
 
 
 def test_description_markdown_is_rendered_and_sanitised(client, startup_a):
-    startup_a.description = "# Contexte\n\nLes **agents** perdent du temps.\n\n<script>alert(1)</script>\n\n- un\n- deux"
+    startup_a.description = (
+        "# Contexte\n\nLes **agents** perdent du temps.\n\n<script>alert(1)</script>\n\n- un\n- deux"
+    )
     startup_a.save()
 
     response = client.get(startup_a.get_public_url())
