@@ -1,5 +1,7 @@
 """axe-core results, reduced to what blocks a page: serious and critical violations."""
 
+import re
+
 BLOCKING_IMPACTS = {"serious", "critical"}
 
 
@@ -15,3 +17,29 @@ def format_violations(violations):
         lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
         lines.extend(f"    {', '.join(map(str, node['target']))}: {node['html'][:200]}" for node in violation["nodes"])
     return "\n".join(lines)
+
+
+# Chromium also reports styles set by scripts through the style attribute (axe-core's own checks
+# do, intermittently). The markup itself is checked on the raw HTML instead (see inline_code).
+SCRIPT_STYLE_NOISE = "Applying inline style violates"
+
+
+def console_collector(page):
+    """Collect the console errors of a page, without the script-set style noise."""
+    errors = []
+
+    def collect(message):
+        if message.type == "error" and SCRIPT_STYLE_NOISE not in message.text:
+            errors.append((page.url, message.text))
+
+    page.on("console", collect)
+    page.on("pageerror", lambda error: errors.append((page.url, str(error))))
+    return errors
+
+
+def inline_code(html):
+    """Inline scripts and style attributes or elements in a page's markup (the CSP refuses them)."""
+    found = re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html)
+    found += re.findall(r"<[a-z][^>]*\sstyle=\"[^\"]*\"", html)
+    found += re.findall(r"<style\b", html)
+    return found

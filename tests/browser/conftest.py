@@ -11,7 +11,7 @@ import pytest
 
 from incubator.tests.services import require_chromium
 
-from .accessibility import blocking_violations
+from .accessibility import blocking_violations, inline_code
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -72,6 +72,8 @@ def axe_check(page, artifacts_dir, request):
 
     def check(name):
         page.screenshot(path=artifacts_dir / f"{request.node.name}-{name}.png", full_page=True)
+        markup = page.request.get(page.url).text()
+        assert inline_code(markup) == [], f"inline script or style in the markup of {name}"
         return blocking_violations(axe.run(page))
 
     return check

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from incubator.models import Membership
 from incubator.tests.factories import TEST_PASSWORD, IncubatorFactory, MembershipFactory, UserFactory
 
-from .accessibility import format_violations
+from .accessibility import console_collector, format_violations
 
 pytestmark = [pytest.mark.browser]
 
@@ -28,9 +28,7 @@ def test_journey_home_sign_in_my_space_without_serious_accessibility_violations(
     live_server, journey_data, page, axe_check
 ):
     user, membership = journey_data
-    console_errors = []
-    page.on("console", lambda message: message.type == "error" and console_errors.append((page.url, message.text)))
-    page.on("pageerror", lambda error: console_errors.append((page.url, str(error))))
+    console_errors = console_collector(page)
     blocking = {}
 
     # Home: one h1, the published incubators only.

@@ -11,7 +11,7 @@ from incubator.tests.factories import TEST_PASSWORD, IncubatorFactory, Membershi
 from portfolio.models import Phase, Startup
 from portfolio.tests.factories import IndicatorFactory, MeasurementFactory, StartupFactory
 
-from .accessibility import format_violations
+from .accessibility import console_collector, format_violations
 
 pytestmark = [pytest.mark.browser]
 
@@ -46,8 +46,7 @@ def sign_in(page, live_server, user):
 
 def test_manager_filters_opens_and_moves_a_product_to_the_next_phase(live_server, portfolio_data, page, axe_check):
     manager, product = portfolio_data
-    console_errors = []
-    page.on("console", lambda message: message.type == "error" and console_errors.append((page.url, message.text)))
+    console_errors = console_collector(page)
     blocking = {}
     sign_in(page, live_server, manager)
 
