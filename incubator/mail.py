@@ -107,6 +107,25 @@ def send_templated(*, to, template, context, key, reply_to=(), attachments=()):
     return row
 
 
+def enqueue_many(rows):
+    """Write unsaved OutboxMessage rows in one INSERT and dispatch each after commit.
+
+    The caller has made sure the keys are new (a duplicate key raises IntegrityError and the
+    caller's transaction decides). Used by the reminder planner, which queues thousands at once.
+    """
+    created = OutboxMessage.objects.bulk_create(rows)
+    ids = [row.pk for row in created]
+    transaction.on_commit(lambda: dispatch_many(ids))
+    return created
+
+
+def dispatch_many(message_ids):
+    """Dispatch rows in turn; after a broker failure leave the rest queued for ``requeue_stuck``."""
+    for message_id in message_ids:
+        if not dispatch(message_id):
+            break
+
+
 def dispatch(message_id):
     """Hand a row to Celery. Import here: the task module imports this one.
 
@@ -120,6 +139,8 @@ def dispatch(message_id):
         send_outbox_message.delay(message_id)
     except OperationalError:
         logger.exception("Outbox message %s could not be handed to the broker; it stays queued.", message_id)
+        return False
+    return True
 
 
 def deliver(message_id, *, connection=None):

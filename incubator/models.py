@@ -1,7 +1,7 @@
 """Core models: people, organisations, incubators, memberships and the mail outbox."""
 
 import uuid
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -225,3 +225,63 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {', '.join(self.to)}"
+
+
+class ReminderRule(models.Model):
+    """When and to whom a kind of reminder is sent, and what it says (editable in the admin).
+
+    Kinds are declared by the apps (``<app>/reminders.py``) and registered in the core's
+    engine (``incubator.reminders``); a rule names its kind by code.
+    """
+
+    kind = models.CharField(_("kind"), max_length=80)
+    name = models.CharField(_("name"), max_length=200)
+    offset_days = models.IntegerField(
+        _("offset in days"), help_text=_("From the kind's anchor date: -7 is a week before, 1 the day after.")
+    )
+    send_at = models.TimeField(_("time of sending (Paris)"), default=time(9, 0))
+    audience = models.CharField(_("audience"), max_length=200, help_text=_("Who receives it, as the kind defines."))
+    is_active = models.BooleanField(_("active"), default=True)
+    subject_template = models.CharField(_("subject"), max_length=300)
+    body_template = models.TextField(_("body"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("reminder rule")
+        verbose_name_plural = _("reminder rules")
+        ordering = ["kind", "offset_days"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "offset_days", "audience"], name="reminderrule_unique_kind_offset"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ReminderDelivery(models.Model):
+    """One reminder handed to the outbox: at most one per (rule, object, recipient, occurrence)."""
+
+    rule = models.ForeignKey(ReminderRule, verbose_name=_("rule"), on_delete=models.CASCADE, related_name="deliveries")
+    object_key = models.CharField(_("object"), max_length=120)
+    recipient = models.EmailField(_("recipient"))
+    occurrence = models.CharField(_("occurrence"), max_length=40)
+    message = models.OneToOneField(
+        OutboxMessage, verbose_name=_("email"), on_delete=models.SET_NULL, null=True, related_name="reminder"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder delivery")
+        verbose_name_plural = _("reminder deliveries")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "object_key", "recipient", "occurrence"], name="reminderdelivery_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.rule} → {self.recipient} ({self.occurrence})"

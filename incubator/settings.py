@@ -220,6 +220,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
+    "reminders-plan": {
+        "task": "incubator.plan_reminders",
+        "schedule": 300.0,  # every 5 minutes, an interval in UTC (never a local-time crontab)
+    },
     "outbox-requeue-stuck": {
         "task": "incubator.requeue_outbox",
         "schedule": 300.0,  # every 5 minutes, an interval in UTC

@@ -5,6 +5,7 @@ import logging
 from celery import shared_task
 
 from . import mail
+from .reminders import plan
 
 logger = logging.getLogger(__name__)
 
@@ -34,3 +35,10 @@ def requeue_outbox():
     if count:
         logger.info("Re-queued %s outbox messages", count)
     return count
+
+
+@shared_task(name="incubator.plan_reminders")
+def plan_reminders():
+    """Periodic (every 5 minutes): record and queue the reminders that are due."""
+    result = plan()
+    return result.created

@@ -1,0 +1,179 @@
+"""The reminder engine (DESIGN 5.3): one planner for the reminder kinds every app declares.
+
+An app declares its kinds in ``<app>/reminders.py`` (a subclass of ``ReminderKind`` decorated
+with ``@register``) and imports that module in its ``AppConfig.ready()``; the core never imports
+an app. A ``ReminderRule`` row (admin-editable, seeded by the app's data migration) says when
+(offset in days from the kind's anchor date, at a time of day in Paris), to whom (the audience,
+which the kind interprets) and what (subject and body templates).
+
+``plan()`` is what the beat task (every 5 minutes) and ``manage.py send_reminders`` run. For each
+active rule it asks the kind what is due over the last few days (a missed run is caught up),
+then records one ``ReminderDelivery`` per (rule, object, recipient, occurrence) and its outbox
+row in the same transaction. The unique constraint on deliveries, a lock on the rule while it is
+planned and the outbox's unique idempotency key make a reminder go out once, however many
+planners run; the queries grow with batches, not with reminders.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.template import Context, Template
+from django.utils import timezone
+
+from . import mail
+from .models import OutboxMessage, ReminderDelivery, ReminderRule
+
+logger = logging.getLogger(__name__)
+
+CATCH_UP_DAYS = 2  # a reminder missed by a planner that was down is still sent within this delay
+BATCH_SIZE = 500
+
+_kinds = {}
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    name: str = ""
+
+
+@dataclass
+class Due:
+    """Something a kind says is due: for one object, one occurrence, to some recipients."""
+
+    object_key: str  # e.g. "committees.committee:42"
+    occurrence: str  # what makes a repeat distinct, e.g. the anchor date
+    recipients: list
+    context: dict = field(default_factory=dict)
+
+
+class ReminderKind:
+    """A kind of reminder. Subclasses set ``code`` and ``label`` and implement ``due()``."""
+
+    code = ""
+    label = ""
+    audiences = {}  # audience code -> label, shown in the admin
+
+    def due(self, rule, *, anchors_from, anchors_to):
+        """The Due items of ``rule`` whose anchor date is within [anchors_from, anchors_to].
+
+        Must run a constant number of queries, whatever the number of objects.
+        """
+        raise NotImplementedError
+
+
+def register(kind_class):
+    """Class decorator: make a kind known to the planner."""
+    kind = kind_class()
+    if not kind.code:
+        raise ValueError(f"{kind_class.__name__} has no code")
+    _kinds[kind.code] = kind
+    return kind_class
+
+
+def get_kind(code):
+    return _kinds.get(code)
+
+
+def registered_kinds():
+    return dict(_kinds)
+
+
+@dataclass
+class PlanResult:
+    created: int = 0
+    skipped_rules: list = field(default_factory=list)
+
+
+def plan(now=None):
+    """Record and queue every reminder due at ``now`` (default: the current time)."""
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    result = PlanResult()
+    for rule in ReminderRule.objects.filter(is_active=True).order_by("pk"):
+        kind = get_kind(rule.kind)
+        if kind is None:
+            result.skipped_rules.append(rule.kind)
+            continue
+        last_send_day = local.date() if local.time() >= rule.send_at else local.date() - timedelta(days=1)
+        first_send_day = last_send_day - timedelta(days=CATCH_UP_DAYS)
+        result.created += _plan_rule(rule, kind, first_send_day, last_send_day)
+    return result
+
+
+def _plan_rule(rule, kind, first_send_day, last_send_day):
+    offset = timedelta(days=rule.offset_days)
+    dues = kind.due(rule, anchors_from=first_send_day - offset, anchors_to=last_send_day - offset)
+    pairs = [(due, recipient) for due in dues for recipient in _unique(due.recipients)]
+    created = 0
+    subject, body = Template(rule.subject_template), Template(rule.body_template)
+    for start in range(0, len(pairs), BATCH_SIZE):
+        created += _plan_batch(rule, pairs[start : start + BATCH_SIZE], subject, body)
+    return created
+
+
+def _plan_batch(rule, pairs, subject, body):
+    with transaction.atomic():
+        # Two planners at once: the second waits here, then finds the first one's deliveries.
+        ReminderRule.objects.select_for_update().filter(pk=rule.pk).first()
+        done = set(
+            ReminderDelivery.objects.filter(
+                rule=rule, object_key__in={due.object_key for due, _recipient in pairs}
+            ).values_list("object_key", "recipient", "occurrence")
+        )
+        new = [(due, r) for due, r in pairs if (due.object_key, r.email, due.occurrence) not in done]
+        if not new:
+            return 0
+        messages = [_message(rule, due, recipient, subject, body) for due, recipient in new]
+        try:
+            with transaction.atomic():
+                mail.enqueue_many(messages)
+                ReminderDelivery.objects.bulk_create(
+                    ReminderDelivery(
+                        rule=rule,
+                        object_key=due.object_key,
+                        recipient=recipient.email,
+                        occurrence=due.occurrence,
+                        message=message,
+                    )
+                    for (due, recipient), message in zip(new, messages, strict=True)
+                )
+        except IntegrityError:
+            # Another planner without row locks (SQLite) got there first: its rows stand.
+            logger.info("Reminder rule %s: a concurrent planner recorded this batch", rule.pk)
+            return 0
+    return len(new)
+
+
+def _message(rule, due, recipient, subject, body):
+    context = Context(
+        {**due.context, "recipient": recipient, "rule": rule, "site_url": settings.SITE_URL}, autoescape=False
+    )
+    text = body.render(context)
+    rendered_subject = " ".join(subject.render(context).split())
+    return OutboxMessage(
+        idempotency_key=f"reminder:{rule.pk}:{due.object_key}:{due.occurrence}:{recipient.email}",
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient.email],
+        subject=rendered_subject,
+        body_text=text,
+        body_html=mail.html_from_text(rendered_subject, text),
+    )
+
+
+def _unique(recipients):
+    seen, unique = set(), []
+    for recipient in recipients:
+        email = (recipient.email or "").strip().lower()
+        if email and email not in seen:
+            seen.add(email)
+            unique.append(Recipient(email=email, name=recipient.name))
+    return unique
+
+
+def local_datetime(day: date, at) -> datetime:
+    """``day`` at time ``at`` in Paris, as an aware datetime (DST-safe)."""
+    return timezone.make_aware(datetime.combine(day, at))
