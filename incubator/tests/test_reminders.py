@@ -161,7 +161,7 @@ def test_two_planners_at_once_send_each_reminder_once(probe):
         try:
             barrier.wait(timeout=10)
             created.append(plan(now=paris(2026, 6, 8, 10, 0)).created)
-        except Exception as error:  # noqa: BLE001 (reported by the assertion below)
+        except Exception as error:
             errors.append(error)
         finally:
             connection.close()
