@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CommitteesConfig(AppConfig):
     name = "committees"
     verbose_name = _("Investment committees")
+
+    def ready(self):
+        from . import reminders  # noqa: F401  (registers the committee reminder kinds)

@@ -5,7 +5,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import mail
-from .models import Incubator, Membership, Organisation, OutboxMessage, User
+from .models import Incubator, Membership, Organisation, OutboxMessage, ReminderDelivery, ReminderRule, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -91,3 +91,31 @@ class OutboxMessageAdmin(admin.ModelAdmin):
             ngettext("%(count)d message queued again.", "%(count)d messages queued again.", count) % {"count": count},
             messages.SUCCESS if count else messages.WARNING,
         )
+
+
+@admin.register(ReminderRule)
+class ReminderRuleAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "offset_days", "send_at", "audience", "is_active"]
+    list_filter = ["is_active", "kind"]
+    search_fields = ["name", "kind", "subject_template"]
+    list_editable = ["is_active"]
+
+
+@admin.register(ReminderDelivery)
+class ReminderDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["rule", "object_key", "recipient", "occurrence", "status", "created_at"]
+    list_filter = ["rule", "message__status", "created_at"]
+    list_select_related = ["rule", "message"]
+    search_fields = ["recipient", "object_key"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["rule", "object_key", "recipient", "occurrence", "message", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("status"), ordering="message__status")
+    def status(self, obj):
+        return obj.message.get_status_display() if obj.message else "—"

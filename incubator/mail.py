@@ -69,7 +69,7 @@ def enqueue(message, *, key=None):
         # An HTML-only message: its body is the HTML part; the text part is derived from it.
         html, text = html or message.body, unescape(strip_tags(message.body))
     headers = {name: value for name, value in message.extra_headers.items() if name != KEY_HEADER}
-    attachments = [_attachment_to_json(attachment) for attachment in message.attachments]
+    attachments = [attachment_to_json(attachment) for attachment in message.attachments]
     key = str(key or message.extra_headers.get(KEY_HEADER) or uuid.uuid4())
     with transaction.atomic():
         row, created = OutboxMessage.objects.get_or_create(
@@ -260,7 +260,7 @@ def _build(row, connection):
     return message
 
 
-def _attachment_to_json(attachment):
+def attachment_to_json(attachment):
     if isinstance(attachment, MIMEBase):  # EmailMessage.attach() also takes a ready MIME part
         filename, content, mimetype = (
             attachment.get_filename(),

@@ -48,6 +48,7 @@ class Due:
     occurrence: str  # what makes a repeat distinct, e.g. the anchor date
     recipients: list
     context: dict = field(default_factory=dict)
+    attachments: list = field(default_factory=list)  # (filename, bytes, mimetype), e.g. an .ics
 
 
 class ReminderKind:
@@ -161,6 +162,7 @@ def _message(rule, due, recipient, subject, body):
         subject=rendered_subject,
         body_text=text,
         body_html=mail.html_from_text(rendered_subject, text),
+        attachments=[mail.attachment_to_json(attachment) for attachment in due.attachments],
     )
 
 

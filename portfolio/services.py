@@ -1,11 +1,16 @@
 """Portfolio workflows. The only way a product changes phase: committees and calls call these."""
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from .models import ALLOWED_MOVES, Phase, PhasePeriod, Startup
+from .models import ALLOWED_MOVES, ENDED_PHASES, Phase, PhasePeriod, Startup
+
+# The end-of-investigation committee comes about 9 weeks after the investigation starts.
+INVESTIGATION_LENGTH = timedelta(weeks=9)
 
 
 def is_regular_move(current, new):
@@ -43,9 +48,30 @@ def change_phase(*, startup, phase, start, actor, reason="", decision_id=None, m
         )
         locked.phase = phase
         locked.updated_at = timezone.now()
-        locked.save(update_fields=["phase", "updated_at"])
+        if phase == Phase.INVESTIGATION:
+            locked.next_committee_due = start + INVESTIGATION_LENGTH
+        elif phase in ENDED_PHASES:
+            locked.next_committee_due = None
+        locked.save(update_fields=["phase", "updated_at", "next_committee_due"])
     startup.phase, startup.updated_at = locked.phase, locked.updated_at
+    startup.next_committee_due = locked.next_committee_due
     return period
+
+
+def set_next_committee_due(*, startup, due, actor, reason=""):
+    """Set when the product's next investment committee is due.
+
+    Committees call this after a decision; a manager may change it by hand, with a reason kept
+    in the product's history.
+    """
+    with transaction.atomic():
+        locked = Startup.objects.select_for_update().get(pk=startup.pk)
+        locked.next_committee_due = due
+        locked._change_reason = reason[:100]
+        locked._history_user = actor
+        locked.save(update_fields=["next_committee_due"])
+    startup.next_committee_due = due
+    return locked
 
 
 def _check_move(current, phase, start, *, regular, reason, may_override):

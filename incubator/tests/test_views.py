@@ -92,7 +92,9 @@ def test_admin_is_for_network_admins_only(as_persona, persona, status):
 
 
 @pytest.mark.parametrize("persona", ["member_a", "network_admin"])
-@pytest.mark.parametrize("model", ["organisation", "incubator", "membership", "user", "outboxmessage"])
+@pytest.mark.parametrize(
+    "model", ["organisation", "incubator", "membership", "user", "outboxmessage", "reminderrule", "reminderdelivery"]
+)
 def test_admin_changelists_for_network_admins_only(as_persona, persona, model):
     response = as_persona(persona).get(reverse(f"admin:incubator_{model}_changelist"))
 

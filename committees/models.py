@@ -1,0 +1,247 @@
+"""Investment committees: when a product is steered, who attends, the documents, the decision."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from incubator.models import Membership
+from portfolio.models import Phase, Startup
+
+DECK_MAX_BYTES = 10 * 1024 * 1024
+
+
+class CommitteeQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Committees of the products the user can see (another incubator's: none)."""
+        return self.filter(startup__in=Startup.objects.visible_to(user).values("pk"))
+
+    def planned(self):
+        return self.filter(status=Committee.Status.PLANNED)
+
+    def for_list(self):
+        decks = CommitteeDocument.objects.filter(committee=OuterRef("pk"), kind=CommitteeDocument.Kind.DECK)
+        return self.select_related("startup", "startup__incubator").annotate(
+            has_deck=Exists(decks), has_decision=Exists(Decision.objects.filter(committee=OuterRef("pk")))
+        )
+
+
+class Committee(models.Model):
+    """An investment committee of one product."""
+
+    class Kind(models.TextChoices):
+        END_OF_INVESTIGATION = "end_of_investigation", _("End of investigation")
+        PERIODIC = "periodic", _("Periodic")
+        CONSOLIDATION = "consolidation", _("Consolidation")
+        FAST = "fast", _("FAST")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    startup = models.ForeignKey(Startup, verbose_name=_("product"), on_delete=models.CASCADE, related_name="committees")
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.PERIODIC)
+    scheduled_at = models.DateTimeField(_("date and time"))
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=60)
+    place = models.CharField(_("place"), max_length=255, blank=True)
+    video_link = models.URLField(_("video link"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    requested_budget = models.DecimalField(
+        _("requested budget (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    requested_months = models.PositiveSmallIntegerField(_("requested period (months)"), null=True, blank=True)
+    requested_team = models.TextField(_("requested team"), blank=True)
+    objectives = models.TextField(_("6-month objectives"), blank=True)
+    success_criteria = models.TextField(_("success criteria"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("planned by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = CommitteeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("investment committee")
+        verbose_name_plural = _("investment committees")
+        ordering = ["scheduled_at"]
+        indexes = [models.Index(fields=["status", "scheduled_at"], name="committee_status_date_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(requested_months__isnull=True) | Q(requested_months__gte=1),
+                name="committee_months_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.startup} — {self.get_kind_display()} ({timezone.localtime(self.scheduled_at):%d/%m/%Y %H:%M})"
+
+    def get_absolute_url(self):
+        return reverse("committees:committee_detail", kwargs={"pk": self.pk})
+
+    @property
+    def local_date(self):
+        return timezone.localtime(self.scheduled_at).date()
+
+
+class Attendee(models.Model):
+    class Role(models.TextChoices):
+        INTRAPRENEUR = "intrapreneur", _("Intrapreneur")
+        SPONSOR = "sponsor", _("Sponsor")
+        INCUBATOR_MANAGER = "incubator_manager", _("Incubator manager")
+        PORTFOLIO_MANAGER = "portfolio_manager", _("Portfolio manager")
+        DINUM = "dinum", _("DINUM")
+        OTHER = "other", _("Other")
+
+    committee = models.ForeignKey(
+        Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="attendees"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("email"))
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices, default=Role.OTHER)
+    mandatory = models.BooleanField(_("mandatory"), default=False)
+
+    class Meta:
+        verbose_name = _("attendee")
+        verbose_name_plural = _("attendees")
+        ordering = ["committee", "-mandatory", "role", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "email"], name="attendee_unique_email"),
+            models.CheckConstraint(condition=~Q(email=""), name="attendee_has_email"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"
+
+
+class CommitteeDocument(models.Model):
+    class Kind(models.TextChoices):
+        DECK = "deck", _("Deck")
+        BUDGET_REPORT = "budget_report", _("Budget report")
+        MINUTES = "minutes", _("Minutes")
+
+    class Content(models.TextChoices):
+        USER_RESEARCH = "user_research", _("User research")
+        BENCHMARK = "benchmark", _("Benchmark")
+        IMPACT = "impact", _("Impact")
+        ROADMAP = "roadmap", _("Roadmap")
+        BUDGET = "budget", _("Budget")
+
+    committee = models.ForeignKey(
+        Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="documents"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DECK)
+    file = models.FileField(_("file"), upload_to="committees/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    contents = models.JSONField(_("contents"), default=list, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("committee document")
+        verbose_name_plural = _("committee documents")
+        ordering = ["committee", "-uploaded_at"]
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return reverse("committees:document_download", kwargs={"pk": self.pk})
+
+
+class Decision(models.Model):
+    """The decision of a held committee. Recording it moves the phase and sets the next due date."""
+
+    class Outcome(models.TextChoices):
+        CONTINUE = "continue", _("Continue")
+        PROVISIONAL = "provisional", _("Provisional (more evidence required)")
+        NEXT_PHASE = "next_phase", _("Next phase")
+        PIVOT = "pivot", _("Pivot")
+        STOP = "stop", _("Stop")
+        TRANSFER = "transfer", _("Transfer")
+
+    committee = models.OneToOneField(
+        Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="decision"
+    )
+    outcome = models.CharField(_("decision"), max_length=20, choices=Outcome.choices)
+    next_phase = models.CharField(_("new phase"), max_length=30, choices=Phase.choices, blank=True)
+    decided_on = models.DateField(_("date of the decision"))
+    granted_amount = models.DecimalField(
+        _("granted amount (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    granted_months = models.PositiveSmallIntegerField(_("granted period (months)"), default=6)
+    minutes = models.TextField(_("minutes"), blank=True)
+    purchasing_told = models.BooleanField(_("purchasing told"), default=False)
+    deck_published = models.BooleanField(_("deck published"), default=False)
+    sheet_updated = models.BooleanField(_("product sheet updated"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["-decided_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(granted_months__gte=1), name="decision_months_positive"),
+            models.CheckConstraint(
+                condition=~Q(outcome="next_phase") | ~Q(next_phase=""), name="decision_next_phase_named"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.committee} — {self.get_outcome_display()}"
+
+
+class CalendarFeed(models.Model):
+    """A user's personal calendar feed: a secret URL, revocable (a new token replaces the old one)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self):
+        return str(self.user)
+
+    def renew(self):
+        self.token = secrets.token_urlsafe(32)
+        self.save(update_fields=["token", "created_at"])
+
+    def get_absolute_url(self):
+        return reverse("committees:calendar_feed", kwargs={"token": self.token})
+
+
+def committees_of(user):
+    """Committees a user attends or manages (incubator manager or portfolio manager), for the feed."""
+    managed = Membership.objects.filter(
+        user=user, role__in=[Membership.Role.MANAGER, Membership.Role.PORTFOLIO_MANAGER]
+    ).values("incubator")
+    return Committee.objects.filter(
+        Q(attendees__user=user) | Q(attendees__email__iexact=user.email) | Q(startup__incubator__in=managed)
+    ).distinct()

@@ -1,0 +1,208 @@
+"""Committee workflows: planning, recording the decision, invitations and calendars."""
+
+from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from icalendar import Calendar, Event
+
+from incubator import mail
+from incubator.models import Membership
+from portfolio.models import ALLOWED_MOVES, Phase, TeamMembership
+from portfolio.services import change_phase, set_next_committee_due
+
+from .models import Attendee, Committee, Decision
+
+DEFAULT_GRANTED_MONTHS = 6
+
+
+def default_attendees(startup):
+    """Who is usually invited: the team, and the managers of the product's incubator (editable)."""
+    people = []
+    for member in startup.team.current().select_related("user"):
+        if member.contact_email:
+            role = (
+                Attendee.Role.INTRAPRENEUR if member.role == TeamMembership.Role.INTRAPRENEUR else Attendee.Role.OTHER
+            )
+            people.append(
+                {
+                    "user": member.user,
+                    "name": member.display_name,
+                    "email": member.contact_email,
+                    "role": role,
+                    "mandatory": member.role == TeamMembership.Role.INTRAPRENEUR,
+                }
+            )
+    roles = {
+        Membership.Role.MANAGER: Attendee.Role.INCUBATOR_MANAGER,
+        Membership.Role.PORTFOLIO_MANAGER: Attendee.Role.PORTFOLIO_MANAGER,
+    }
+    for membership in Membership.objects.filter(incubator=startup.incubator, role__in=roles).select_related("user"):
+        people.append(
+            {
+                "user": membership.user,
+                "name": str(membership.user),
+                "email": membership.user.email,
+                "role": roles[membership.role],
+                "mandatory": membership.role == Membership.Role.MANAGER,
+            }
+        )
+    unique = {}
+    for person in people:
+        unique.setdefault(person["email"].lower(), person)
+    return list(unique.values())
+
+
+def plan_committee(*, startup, actor, attendees, **fields):
+    """Create a planned committee with its attendees and queue the invitations (with an .ics)."""
+    if fields["scheduled_at"] <= timezone.now():
+        raise ValidationError(_("A committee cannot be planned in the past."), code="past")
+    with transaction.atomic():
+        committee = Committee.objects.create(startup=startup, created_by=actor, **fields)
+        Attendee.objects.bulk_create(Attendee(committee=committee, **person) for person in attendees)
+        invite(committee)
+    return committee
+
+
+def invite(committee, *, update=0):
+    """Email each attendee the invitation with the committee's .ics (once per attendee and version)."""
+    ics = calendar_for([committee])
+    for attendee in committee.attendees.all():
+        mail.send_templated(
+            to=[attendee.email],
+            template="committee_invitation",
+            context={"committee": committee, "attendee": attendee, "url": absolute(committee.get_absolute_url())},
+            key=f"committee:{committee.pk}:invitation:{update}:{attendee.email}",
+            attachments=[("comite.ics", ics, "text/calendar")],
+        )
+
+
+def cancel_committee(*, committee, actor):
+    with transaction.atomic():
+        locked = Committee.objects.select_for_update().get(pk=committee.pk)
+        if locked.status != Committee.Status.PLANNED:
+            raise ValidationError(_("Only a planned committee can be cancelled."), code="status")
+        locked.status = Committee.Status.CANCELLED
+        locked._history_user = actor
+        locked.save(update_fields=["status", "updated_at"])
+    committee.status = locked.status
+    return locked
+
+
+def phase_after(outcome, startup, next_phase=""):
+    """The phase a decision moves the product to (None: it stays where it is)."""
+    if outcome == Decision.Outcome.NEXT_PHASE:
+        return Phase(next_phase)
+    if outcome == Decision.Outcome.STOP:
+        return Phase.ABANDONED_INVESTIGATION if startup.phase == Phase.INVESTIGATION else Phase.ABANDONED
+    if outcome == Decision.Outcome.TRANSFER:
+        return Phase.TRANSFERRED
+    return None
+
+
+def next_phase_choices(startup):
+    """The phases a "next phase" decision may choose: the usual moves forward, exits excluded."""
+    exits = {Phase.ABANDONED, Phase.ABANDONED_INVESTIGATION, Phase.TRANSFERRED}
+    return [phase for phase in Phase if phase in ALLOWED_MOVES[Phase(startup.phase)] and phase not in exits]
+
+
+def record_decision(
+    *, committee, actor, outcome, decided_on, granted_months=None, granted_amount=None, minutes="", next_phase=""
+):
+    """Store the decision, move the phase, set the next due date and queue the emails: one transaction."""
+    with transaction.atomic():
+        locked = Committee.objects.select_for_update().select_related("startup__incubator").get(pk=committee.pk)
+        if locked.status == Committee.Status.CANCELLED:
+            raise ValidationError(_("This committee was cancelled: no decision can be recorded."), code="cancelled")
+        if Decision.objects.filter(committee=locked).exists():
+            raise ValidationError(_("A decision was already recorded for this committee."), code="exists")
+        if decided_on < locked.local_date:
+            raise ValidationError(_("The decision cannot come before the committee."), code="date")
+        startup = locked.startup
+        target = phase_after(outcome, startup, next_phase)
+        if outcome == Decision.Outcome.NEXT_PHASE and target not in next_phase_choices(startup):
+            raise ValidationError(_("Choose one of the phases that follow the current one."), code="next_phase")
+        decision = Decision.objects.create(
+            committee=locked,
+            outcome=outcome,
+            next_phase=next_phase if target else "",
+            decided_on=decided_on,
+            granted_amount=granted_amount,
+            granted_months=granted_months or DEFAULT_GRANTED_MONTHS,
+            minutes=minutes,
+            recorded_by=actor,
+        )
+        locked.status = Committee.Status.HELD
+        locked._history_user = actor
+        locked.save(update_fields=["status", "updated_at"])
+        if target is not None:
+            reason = _("Decision of the investment committee of %(date)s.") % {"date": locked.local_date.isoformat()}
+            change_phase(
+                startup=startup,
+                phase=target,
+                start=decided_on,
+                actor=actor,
+                decision_id=decision.pk,
+                reason=reason,
+                may_override=True,
+            )
+        if not startup.is_ended:
+            due = decided_on + relativedelta(months=decision.granted_months)
+            set_next_committee_due(startup=startup, due=due, actor=actor, reason=_("Committee decision"))
+        announce_decision(decision)
+    committee.status = locked.status
+    return decision
+
+
+def announce_decision(decision):
+    """The decision to the attendees and to the incubator's purchasing contact (an order takes a month)."""
+    committee = decision.committee
+    context = {
+        "decision": decision,
+        "committee": committee,
+        "startup": committee.startup,
+        "url": absolute(committee.get_absolute_url()),
+    }
+    recipients = {attendee.email.lower() for attendee in committee.attendees.all()}
+    purchasing = committee.startup.incubator.purchasing_email
+    for email in sorted(recipients):
+        mail.send_templated(
+            to=[email], template="committee_decision", context=context, key=f"decision:{decision.pk}:{email}"
+        )
+    if purchasing:
+        mail.send_templated(
+            to=[purchasing],
+            template="committee_decision_purchasing",
+            context=context,
+            key=f"decision:{decision.pk}:purchasing:{purchasing.lower()}",
+        )
+
+
+def calendar_for(committees, *, name=None):
+    """An iCalendar file (bytes) with one event per committee."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Portail des incubateurs//Comités d'investissement//FR")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    if name:
+        calendar.add("x-wr-calname", name)
+    for committee in committees:
+        event = Event()
+        event.add("uid", f"committee-{committee.pk}@{settings.SITE_URL.split('://')[-1]}")
+        event.add("summary", _("Investment committee: %(name)s") % {"name": committee.startup.name})
+        event.add("dtstart", committee.scheduled_at)
+        event.add("dtend", committee.scheduled_at + timedelta(minutes=committee.duration_minutes))
+        event.add("dtstamp", committee.updated_at or timezone.now())
+        event.add("location", committee.video_link or committee.place)
+        event.add("url", absolute(committee.get_absolute_url()))
+        event.add("status", "CANCELLED" if committee.status == Committee.Status.CANCELLED else "CONFIRMED")
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def absolute(path):
+    return f"{settings.SITE_URL}{path}"
