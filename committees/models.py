@@ -229,12 +229,12 @@ class CalendarFeed(models.Model):
     def __str__(self):
         return str(self.user)
 
+    def get_absolute_url(self):
+        return reverse("committees:calendar_feed", kwargs={"token": self.token})
+
     def renew(self):
         self.token = secrets.token_urlsafe(32)
         self.save(update_fields=["token", "created_at"])
-
-    def get_absolute_url(self):
-        return reverse("committees:calendar_feed", kwargs={"token": self.token})
 
 
 def committees_of(user):
