@@ -75,14 +75,19 @@ def personas(member_a, member_b, network_admin):
     return {"anonymous": None, "member_a": member_a, "member_b": member_b, "network_admin": network_admin}
 
 
-def client_for(client, user):
-    """The test client signed in as ``user`` (anonymous for None)."""
-    if user is not None:
-        client.force_login(user)
-    return client
+@pytest.fixture
+def sign_in(client):
+    """sign_in(user) -> the test client signed in as ``user`` (anonymous for None)."""
+
+    def signed_in(user):
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return signed_in
 
 
 @pytest.fixture
-def as_persona(client, personas):
+def as_persona(sign_in, personas):
     """as_persona("member_a") -> a client signed in as that persona."""
-    return lambda name: client_for(client, personas[name])
+    return lambda name: sign_in(personas[name])

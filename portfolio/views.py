@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -141,6 +142,7 @@ class StartupDetailView(StartupMixin, DetailView):
             history=build_history(startup),
             can_edit=user.has_perm("portfolio.change_startup", startup),
             can_change_phase=user.has_perm("portfolio.change_phase", startup),
+            breadcrumb=[(_("Portfolio"), reverse("portfolio:startup_list"))],
             **kwargs,
         )
 
@@ -311,6 +313,7 @@ class PublicStartupView(DetailView):
         return super().get_context_data(
             timeline=build_timeline(list(self.object.periods.all())),
             other_incubators=self.object.other_incubators.all(),
+            breadcrumb=[(_("Products of the network"), reverse("portfolio:directory"))],
             **kwargs,
         )
 

@@ -56,10 +56,5 @@ def committee_personas(personas, team_member):
 
 
 @pytest.fixture
-def as_committee_persona(client, committee_personas):
-    def signed_in(name):
-        if committee_personas[name] is not None:
-            client.force_login(committee_personas[name])
-        return client
-
-    return signed_in
+def as_committee_persona(sign_in, committee_personas):
+    return lambda name: sign_in(committee_personas[name])

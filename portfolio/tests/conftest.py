@@ -33,10 +33,5 @@ def product_personas(personas, team_member):
 
 
 @pytest.fixture
-def as_product_persona(client, product_personas):
-    def signed_in(name):
-        if product_personas[name] is not None:
-            client.force_login(product_personas[name])
-        return client
-
-    return signed_in
+def as_product_persona(sign_in, product_personas):
+    return lambda name: sign_in(product_personas[name])
