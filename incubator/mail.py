@@ -27,7 +27,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import F
-from django.template import Context
+from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -92,13 +92,17 @@ def enqueue(message, *, key=None):
 
 
 def send_templated(*, to, template, context, key, reply_to=(), attachments=()):
-    """Render ``templates/emails/<template>_{subject,body}.txt`` and ``_body.html`` and queue it.
+    """Render ``templates/emails/<template>_{subject,body}.txt`` (and ``_body.html`` if there is one) and queue it.
 
     ``attachments`` are (filename, content, mimetype) triples.
     """
+    context = {"SITE_URL": settings.SITE_URL, **context}
     subject = " ".join(render_text(f"emails/{template}_subject.txt", context).split())
     text = render_text(f"emails/{template}_body.txt", context)
-    html = render_to_string(f"emails/{template}_body.html", {**context, "subject": subject})
+    try:
+        html = render_to_string(f"emails/{template}_body.html", {**context, "subject": subject})
+    except TemplateDoesNotExist:  # a plain email: its text in the portal's layout
+        html = html_from_text(subject, text)
     message = EmailMultiAlternatives(subject=subject, body=text, to=list(to), reply_to=list(reply_to))
     message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments:

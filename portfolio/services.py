@@ -18,6 +18,22 @@ def is_regular_move(current, new):
     return current is None or Phase(new) in ALLOWED_MOVES[Phase(current)]
 
 
+def create_startup(*, startup, phase, start, actor, sponsors=(), team=()):
+    """Save a new product (an unsaved ``Startup``), its sponsors, its team and its first phase.
+
+    ``team`` holds unsaved ``TeamMembership`` rows. One transaction: all or nothing.
+    """
+    with transaction.atomic():
+        startup.save()
+        if sponsors:
+            startup.sponsors.set(sponsors)
+        for member in team:
+            member.startup = startup
+            member.save()
+        change_phase(startup=startup, phase=phase, start=start, actor=actor)
+    return startup
+
+
 def change_phase(*, startup, phase, start, actor, reason="", decision_id=None, may_override=False):
     """Close the open period and open ``phase`` on ``start``, in one transaction.
 

@@ -166,13 +166,13 @@ class StartupCreateView(CreateView):
 
     def form_valid(self, form):
         with transaction.atomic():
-            self.object = form.save()
-            services.change_phase(
-                startup=self.object,
+            self.object = services.create_startup(
+                startup=form.save(commit=False),
                 phase=form.cleaned_data["phase"],
                 start=form.cleaned_data["phase_start"],
                 actor=self.request.user,
             )
+            form.save_m2m()
         messages.success(self.request, _("The product %(name)s was created.") % {"name": self.object.name})
         return redirect(self.object)
 

@@ -1,0 +1,327 @@
+"""Calls for intrapreneurs: the call, its questions, the applications, the jury's work."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from incubator.models import Incubator, Membership
+from portfolio.models import CodeListValidator, Startup
+
+COMMITMENT_MAX_BYTES = 5 * 1024 * 1024
+
+
+class CallQuerySet(models.QuerySet):
+    def open(self, now=None):
+        """Published and between the opening and the closing date."""
+        now = now or timezone.now()
+        return self.filter(status=Call.Status.PUBLISHED, opens_at__lte=now, closes_at__gt=now)
+
+    def public(self):
+        return self.exclude(status=Call.Status.DRAFT)
+
+    def managed_by(self, user):
+        """Calls the user runs: managers of the call's incubator; network admins: all."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_network_admin:
+            return self.all()
+        incubators = Membership.objects.filter(
+            user=user, role__in=[Membership.Role.MANAGER, Membership.Role.PORTFOLIO_MANAGER]
+        ).values("incubator")
+        return self.filter(incubator__in=incubators)
+
+    def judged_by(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(jurors=user)
+
+    def for_list(self):
+        return self.select_related("incubator")
+
+
+class Call(models.Model):
+    """A call for intrapreneurs, run by an incubator (or network-wide)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        CLOSED = "closed", _("Closed")
+        PRESELECTION_DONE = "preselection_done", _("Pre-selection done")
+        SELECTION_DONE = "selection_done", _("Selection done")
+        ARCHIVED = "archived", _("Archived")
+
+    incubator = models.ForeignKey(
+        Incubator,
+        verbose_name=_("incubator"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="calls",
+        help_text=_("Empty for a network-wide call."),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    description = models.TextField(_("description"), help_text=_("Markdown."))
+    themes = models.JSONField(_("themes"), default=list, blank=True, validators=[CodeListValidator("themes")])
+    eligibility = models.TextField(_("eligibility"), blank=True)
+    opens_at = models.DateTimeField(_("opens on"))
+    closes_at = models.DateTimeField(_("closes on"))
+    preselection_on = models.DateField(_("pre-selection on"))
+    selection_on = models.DateField(_("selection day"))
+    investigation_starts_on = models.DateField(_("investigations start on"))
+    investigations_planned = models.PositiveSmallIntegerField(_("investigations planned"), default=3)
+    budget = models.DecimalField(_("budget (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    hide_identity = models.BooleanField(
+        _("hide the applicants' identity from the jury during pre-selection"), default=False
+    )
+    pitch_minutes = models.PositiveSmallIntegerField(_("pitch (minutes)"), default=3)
+    questions_minutes = models.PositiveSmallIntegerField(_("questions (minutes)"), default=5)
+    jurors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("jurors"), blank=True, related_name="judged_calls"
+    )
+    draw_seed = models.CharField(_("seed of the pitch draw"), max_length=64, blank=True)
+    drawn_at = models.DateTimeField(_("pitch order drawn on"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = CallQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("call for intrapreneurs")
+        verbose_name_plural = _("calls for intrapreneurs")
+        ordering = ["-opens_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(opens_at__lt=models.F("closes_at")), name="call_opens_before_closing"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("calls:call_detail", kwargs={"slug": self.slug})
+
+    def is_open(self, now=None):
+        now = now or timezone.now()
+        return self.status == self.Status.PUBLISHED and self.opens_at <= now < self.closes_at
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SHORT_TEXT = "short_text", _("Short text")
+        LONG_TEXT = "long_text", _("Long text")
+        CHOICE = "choice", _("Choice")
+        YES_NO = "yes_no", _("Yes or no")
+        FILE = "file", _("File")
+
+    call = models.ForeignKey(Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="questions")
+    label = models.CharField(_("question"), max_length=300)
+    help_text = models.CharField(_("help text"), max_length=300, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.LONG_TEXT)
+    choices = models.TextField(_("choices"), blank=True, help_text=_("One per line, for a choice question."))
+    required = models.BooleanField(_("required"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["call", "order", "pk"]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def choice_list(self):
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def of(self, user):
+        """An applicant's own applications."""
+        return self.filter(applicant=user) if user.is_authenticated else self.none()
+
+    def for_jury(self, user):
+        """Submitted (or later) applications of the calls the user judges, without their conflicts."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(call__jurors=user, status__in=Application.JURY_STATUSES).exclude(conflicts__juror=user)
+
+    def with_ticks(self):
+        return self.annotate(ticks=Count("votes", distinct=True))
+
+
+class Application(models.Model):
+    """An applicant's answer to a call. Drafts live on the server: nothing typed is lost."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        INELIGIBLE = "ineligible", _("Ineligible")
+        SHORTLISTED = "shortlisted", _("Shortlisted")
+        NOT_SHORTLISTED = "not_shortlisted", _("Not shortlisted")
+        PITCHED = "pitched", _("Pitched")
+        LAUREATE = "laureate", _("Laureate")
+        NOT_SELECTED = "not_selected", _("Not selected")
+        COMMITMENT_SIGNED = "commitment_signed", _("Commitment signed")
+        ONBOARDED = "onboarded", _("Onboarded")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    OPEN_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.SHORTLISTED, Status.PITCHED, Status.LAUREATE)
+    JURY_STATUSES = (
+        Status.SUBMITTED,
+        Status.SHORTLISTED,
+        Status.NOT_SHORTLISTED,
+        Status.PITCHED,
+        Status.LAUREATE,
+        Status.NOT_SELECTED,
+        Status.COMMITMENT_SIGNED,
+        Status.ONBOARDED,
+    )
+
+    call = models.ForeignKey(Call, verbose_name=_("call"), on_delete=models.PROTECT, related_name="applications")
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("applicant"), on_delete=models.PROTECT, related_name="applications"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    administration = models.CharField(_("administration"), max_length=200, blank=True)
+    service = models.CharField(_("service"), max_length=200, blank=True)
+    role = models.CharField(_("your role"), max_length=200, blank=True)
+    problem = models.TextField(_("the problem to solve, quantified"), blank=True)
+    solution = models.TextField(_("the potential solution"), blank=True)
+    first_users = models.TextField(_("first users, partners and diffusion strategy"), blank=True)
+    population = models.TextField(_("population concerned"), blank=True)
+    potential_sponsor = models.CharField(_("potential sponsor"), max_length=200, blank=True)
+    manager_agreement = models.BooleanField(_("my manager agrees to release my time"), default=False)
+    callback_requested = models.BooleanField(_("I would like to be called back"), default=False)
+    remarks = models.TextField(_("remarks"), blank=True)
+    answers = models.JSONField(_("answers to the call's questions"), default=dict, blank=True)
+    consent_guide = models.BooleanField(_("I have read the applicant's guide"), default=False)
+    consent_sharing = models.BooleanField(
+        _("I agree that my data is shared with the teams running the call"), default=False
+    )
+    commitment_form = models.FileField(_("signed commitment form"), upload_to="calls/commitments/%Y/", blank=True)
+    startup = models.ForeignKey(
+        Startup,
+        verbose_name=_("product"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="applications",
+    )
+    draft_saved_at = models.DateTimeField(_("draft saved at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["draft_saved_at", "updated_at"])
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["call", "-submitted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "applicant"], name="application_one_per_call"),
+            models.UniqueConstraint(
+                fields=["startup"], condition=Q(startup__isnull=False), name="application_one_startup"
+            ),
+        ]
+        indexes = [models.Index(fields=["call", "status"], name="application_call_status_idx")]
+
+    def __str__(self):
+        return f"{self.call} — {self.applicant}"
+
+    def get_absolute_url(self):
+        return reverse("calls:application_detail", kwargs={"pk": self.pk})
+
+
+class PreselectionVote(models.Model):
+    """A juror's tick: "I want to hear this applicant"."""
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="votes"
+    )
+    juror = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("juror"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pre-selection vote")
+        verbose_name_plural = _("pre-selection votes")
+        constraints = [models.UniqueConstraint(fields=["application", "juror"], name="vote_one_per_juror")]
+
+    def __str__(self):
+        return f"{self.juror} → {self.application}"
+
+
+class ConflictOfInterest(models.Model):
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="conflicts"
+    )
+    juror = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("juror"), on_delete=models.CASCADE, related_name="+"
+    )
+    comment = models.CharField(_("comment"), max_length=300, blank=True)
+    declared_at = models.DateTimeField(_("declared at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("conflict of interest")
+        verbose_name_plural = _("conflicts of interest")
+        constraints = [models.UniqueConstraint(fields=["application", "juror"], name="conflict_one_per_juror")]
+
+    def __str__(self):
+        return f"{self.juror} ≠ {self.application}"
+
+
+class Pitch(models.Model):
+    """An applicant's slot on the selection day (order drawn at random, seed kept on the call)."""
+
+    application = models.OneToOneField(
+        Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="pitch"
+    )
+    order = models.PositiveSmallIntegerField(_("order"))
+    starts_at = models.DateTimeField(_("starts at"))
+
+    class Meta:
+        verbose_name = _("pitch")
+        verbose_name_plural = _("pitches")
+        ordering = ["starts_at"]
+
+    def __str__(self):
+        return f"{self.order}. {self.application}"
+
+
+class JuryScore(models.Model):
+    class Criterion(models.TextChoices):
+        PROBLEM = "problem", _("The problem: intensity times volume")
+        STRATEGY = "strategy", _("The 6-month strategy")
+        LEGITIMACY = "legitimacy", _("Legitimacy of the solution for the State")
+        PERSON = "person", _("The person")
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="scores"
+    )
+    juror = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("juror"), on_delete=models.CASCADE, related_name="+"
+    )
+    criterion = models.CharField(_("criterion"), max_length=20, choices=Criterion.choices)
+    score = models.PositiveSmallIntegerField(_("score (0 to 5)"))
+
+    class Meta:
+        verbose_name = _("jury score")
+        verbose_name_plural = _("jury scores")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "juror", "criterion"], name="score_one_per_criterion"),
+            models.CheckConstraint(condition=Q(score__lte=5), name="score_at_most_five"),
+        ]
+
+    def __str__(self):
+        return f"{self.application} — {self.get_criterion_display()}: {self.score}"

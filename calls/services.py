@@ -1,0 +1,208 @@
+"""Call workflows: the application's state machine, the jury's work, the draw, onboarding."""
+
+import random
+import secrets
+from datetime import datetime, time, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from incubator import mail
+from portfolio.models import Phase, Startup, TeamMembership
+from portfolio.services import create_startup
+
+from .models import Application, Call, Pitch
+
+S = Application.Status
+
+# The one map of allowed moves of an application (DESIGN 4.4).
+TRANSITIONS = {
+    S.DRAFT: {S.SUBMITTED, S.WITHDRAWN},
+    S.SUBMITTED: {S.INELIGIBLE, S.SHORTLISTED, S.NOT_SHORTLISTED, S.WITHDRAWN},
+    S.SHORTLISTED: {S.PITCHED, S.NOT_SHORTLISTED, S.WITHDRAWN},
+    S.PITCHED: {S.LAUREATE, S.NOT_SELECTED, S.WITHDRAWN},
+    S.LAUREATE: {S.COMMITMENT_SIGNED, S.WITHDRAWN},
+    S.COMMITMENT_SIGNED: {S.ONBOARDED},
+    S.INELIGIBLE: set(),
+    S.NOT_SHORTLISTED: set(),
+    S.NOT_SELECTED: set(),
+    S.ONBOARDED: set(),
+    S.WITHDRAWN: set(),
+}
+# What the applicant may still change before the deadline.
+EDITABLE = {S.DRAFT, S.SUBMITTED}
+
+
+def transition(application, to, *, actor, fields=None, email=None):
+    """Move ``application`` to ``to`` if the map allows it; save ``fields`` with it; queue ``email``.
+
+    Runs under a row lock: two clicks, two tabs or a racing autosave see the same state.
+    ``email`` is (template, key) for ``mail.send_templated``, sent to the applicant.
+    """
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().select_related("call", "applicant").get(pk=application.pk)
+        if to not in TRANSITIONS[S(locked.status)]:
+            raise ValidationError(
+                _("This application is %(status)s: it cannot become %(to)s.")
+                % {"status": locked.get_status_display().lower(), "to": S(to).label.lower()},
+                code="transition",
+            )
+        for name, value in (fields or {}).items():
+            setattr(locked, name, value)
+        locked.status = to
+        locked._history_user = actor
+        locked.save(update_fields=["status", "updated_at", *(fields or {})])
+        if email:
+            template, key = email
+            notify_applicant(locked, template, key)
+    application.status = locked.status
+    return locked
+
+
+def notify_applicant(application, template, key):
+    mail.send_templated(
+        to=[application.applicant.email],
+        template=template,
+        context={"application": application, "call": application.call, "applicant": application.applicant},
+        key=f"application:{application.pk}:{key}",
+    )
+
+
+def check_deadline(call, now=None):
+    if not call.is_open(now):
+        raise ValidationError(
+            _("The call is closed: applications can no longer be submitted or changed."), code="closed"
+        )
+
+
+def save_draft(application, data, *, now=None):
+    """Autosave: write the typed values of a draft or a submitted application before the deadline.
+
+    A conditional UPDATE: an autosave that arrives after the submission, or after the deadline,
+    changes nothing (returns False), so the submitted version stands.
+    """
+    check_deadline(application.call, now)
+    updated = Application.objects.filter(pk=application.pk, status=S.DRAFT).update(
+        **data, draft_saved_at=timezone.now(), updated_at=timezone.now()
+    )
+    return bool(updated)
+
+
+def submit(application, *, actor, now=None):
+    check_deadline(application.call, now)
+    return transition(
+        application,
+        S.SUBMITTED,
+        actor=actor,
+        fields={"submitted_at": timezone.now()},
+        email=("application_submitted", "submitted"),
+    )
+
+
+def withdraw(application, *, actor):
+    return transition(application, S.WITHDRAWN, actor=actor)
+
+
+def preselect(applications, to, *, actor):
+    """Bulk pre-selection result: shortlist, not shortlisted or ineligible, with the applicant's email."""
+    templates = {
+        S.SHORTLISTED: "application_shortlisted",
+        S.NOT_SHORTLISTED: "application_not_shortlisted",
+        S.INELIGIBLE: "application_ineligible",
+    }
+    moved = []
+    for application in applications:
+        moved.append(transition(application, to, actor=actor, email=(templates[to], "preselection")))
+    return moved
+
+
+def pitch_order(seed, application_ids):
+    """The order of the pitches drawn from ``seed``: reproducible by anyone holding the seed."""
+    order = sorted(application_ids)
+    random.Random(seed).shuffle(order)  # a fair draw, not a secret
+    return order
+
+
+def draw_pitches(call, *, actor, seed=None):
+    """Draw the pitch order of the shortlisted applications and give each its slot."""
+    with transaction.atomic():
+        locked = Call.objects.select_for_update().get(pk=call.pk)
+        if locked.drawn_at:
+            raise ValidationError(_("The pitch order was already drawn."), code="drawn")
+        applications = {a.pk: a for a in locked.applications.filter(status=S.SHORTLISTED)}
+        if not applications:
+            raise ValidationError(_("No shortlisted application to draw."), code="empty")
+        locked.draw_seed = seed or secrets.token_hex(8)
+        locked.drawn_at = timezone.now()
+        locked.save(update_fields=["draw_seed", "drawn_at", "updated_at"])
+        slot = timedelta(minutes=locked.pitch_minutes + locked.questions_minutes)
+        first = timezone.make_aware(datetime.combine(locked.selection_on, time(9, 30)))
+        Pitch.objects.bulk_create(
+            Pitch(application_id=pk, order=rank, starts_at=first + (rank - 1) * slot)
+            for rank, pk in enumerate(pitch_order(locked.draw_seed, applications), start=1)
+        )
+    call.draw_seed, call.drawn_at = locked.draw_seed, locked.drawn_at
+    return locked
+
+
+def onboard(application, *, actor, name, sponsors=()):
+    """Create the laureate's product in investigation, once: a second press returns the same product.
+
+    The investigation starts on the call's date (today if that date is still ahead), so the
+    end-of-investigation committee is due 9 weeks later (portfolio's phase service sets it).
+    """
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().select_related("call", "applicant").get(pk=application.pk)
+        if locked.startup_id:
+            return locked.startup
+        if locked.status != S.COMMITMENT_SIGNED:
+            raise ValidationError(_("Only a laureate whose commitment form is signed can be onboarded."), code="status")
+        call = locked.call
+        start = min(call.investigation_starts_on, timezone.localdate())
+        startup = create_startup(
+            startup=Startup(
+                name=name,
+                slug=unique_slug(name),
+                pitch=(locked.problem.strip().splitlines() or [""])[0][:280],
+                description=startup_description(locked),
+                incubator=call.incubator,
+                themes=call.themes,
+            ),
+            phase=Phase.INVESTIGATION,
+            start=start,
+            actor=actor,
+            sponsors=sponsors,
+            team=[TeamMembership(user=locked.applicant, role=TeamMembership.Role.INTRAPRENEUR, start=start)],
+        )
+        locked.startup = startup
+        locked.status = S.ONBOARDED
+        locked._history_user = actor
+        locked.save(update_fields=["startup", "status", "updated_at"])
+    application.startup, application.status = startup, locked.status
+    return startup
+
+
+def startup_description(application):
+    return "\n\n".join(
+        f"## {title}\n\n{text}"
+        for title, text in [
+            (_("The problem"), application.problem),
+            (_("The potential solution"), application.solution),
+            (_("First users, partners and diffusion"), application.first_users),
+            (_("Population concerned"), application.population),
+        ]
+        if text
+    )
+
+
+def unique_slug(base):
+    slug = slugify(base)[:70] or "produit"
+    taken = set(Startup.objects.filter(slug__startswith=slug).values_list("slug", flat=True))
+    candidate, n = slug, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{slug}-{n}"
+    return candidate
