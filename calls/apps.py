@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CallsConfig(AppConfig):
     name = "calls"
     verbose_name = _("Calls for intrapreneurs")
+
+    def ready(self):
+        from . import reminders  # noqa: F401  (registers the call reminder kinds)

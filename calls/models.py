@@ -215,6 +215,7 @@ class Application(models.Model):
         blank=True,
         related_name="applications",
     )
+    status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now)
     draft_saved_at = models.DateTimeField(_("draft saved at"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -53,8 +53,9 @@ def transition(application, to, *, actor, fields=None, email=None):
         for name, value in (fields or {}).items():
             setattr(locked, name, value)
         locked.status = to
+        locked.status_changed_at = timezone.now()
         locked._history_user = actor
-        locked.save(update_fields=["status", "updated_at", *(fields or {})])
+        locked.save(update_fields=["status", "status_changed_at", "updated_at", *(fields or {})])
         if email:
             template, key = email
             notify_applicant(locked, template, key)
@@ -179,8 +180,9 @@ def onboard(application, *, actor, name, sponsors=()):
         )
         locked.startup = startup
         locked.status = S.ONBOARDED
+        locked.status_changed_at = timezone.now()
         locked._history_user = actor
-        locked.save(update_fields=["startup", "status", "updated_at"])
+        locked.save(update_fields=["startup", "status", "status_changed_at", "updated_at"])
     application.startup, application.status = startup, locked.status
     return startup
 

@@ -5,6 +5,8 @@ from . import views
 app_name = "calls"
 
 urlpatterns = [
+    path("appels/", views.CallListView.as_view(), name="call_list"),
+    path("appels/<slug:slug>/", views.CallDetailView.as_view(), name="call_detail"),
     path("candidatures/", views.MyApplicationsView.as_view(), name="my_applications"),
     path("candidatures/<int:pk>/", views.ApplicationDetailView.as_view(), name="application_detail"),
 ]
