@@ -79,28 +79,48 @@ def check_deadline(call, now=None):
         )
 
 
-def save_draft(application, data, *, now=None):
-    """Autosave: write the typed values of a draft or a submitted application before the deadline.
+def save_draft(application, values, *, now=None):
+    """Autosave and "save the draft": write the typed values of a draft before the deadline.
 
-    A conditional UPDATE: an autosave that arrives after the submission, or after the deadline,
-    changes nothing (returns False), so the submitted version stands.
+    A conditional UPDATE: an autosave that arrives after the submission (which holds the row
+    lock while it writes) changes nothing and returns False, so the submitted version stands.
     """
     check_deadline(application.call, now)
+    stamp = timezone.now()
     updated = Application.objects.filter(pk=application.pk, status=S.DRAFT).update(
-        **data, draft_saved_at=timezone.now(), updated_at=timezone.now()
+        **values, draft_saved_at=stamp, updated_at=stamp
     )
     return bool(updated)
 
 
-def submit(application, *, actor, now=None):
+def submit(application, *, actor, values=None, now=None):
+    """Write the final values and submit, under the row lock, before the deadline."""
     check_deadline(application.call, now)
-    return transition(
-        application,
-        S.SUBMITTED,
-        actor=actor,
-        fields={"submitted_at": timezone.now()},
-        email=("application_submitted", "submitted"),
-    )
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if values and locked.status == S.DRAFT:
+            Application.objects.filter(pk=locked.pk).update(**values)
+        return transition(
+            application,
+            S.SUBMITTED,
+            actor=actor,
+            fields={"submitted_at": timezone.now()},
+            email=("application_submitted", "submitted"),
+        )
+
+
+def update_submitted(application, *, actor, values, now=None):
+    """Change a submitted application before the deadline."""
+    check_deadline(application.call, now)
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.status != S.SUBMITTED:
+            raise ValidationError(_("This application can no longer be changed."), code="status")
+        for name, value in values.items():
+            setattr(locked, name, value)
+        locked._history_user = actor
+        locked.save(update_fields=[*values, "updated_at"])
+    return locked
 
 
 def withdraw(application, *, actor):
