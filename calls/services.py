@@ -9,8 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from icalendar import Calendar, Event
 
 from incubator import mail
+from incubator.models import OutboxMessage
 from portfolio.models import Phase, Startup, TeamMembership
 from portfolio.services import create_startup
 
@@ -228,3 +230,102 @@ def unique_slug(base):
         n += 1
         candidate = f"{slug}-{n}"
     return candidate
+
+
+C = Call.Status
+
+# The one map of a call's states (DESIGN 4.4).
+CALL_TRANSITIONS = {
+    C.DRAFT: {C.PUBLISHED},
+    C.PUBLISHED: {C.CLOSED, C.DRAFT},
+    C.CLOSED: {C.PRESELECTION_DONE},
+    C.PRESELECTION_DONE: {C.SELECTION_DONE},
+    C.SELECTION_DONE: {C.ARCHIVED},
+    C.ARCHIVED: set(),
+}
+
+
+def change_call_status(call, to, *, actor):
+    with transaction.atomic():
+        locked = Call.objects.select_for_update().get(pk=call.pk)
+        if to not in CALL_TRANSITIONS[C(locked.status)]:
+            raise ValidationError(
+                _("This call is %(status)s: it cannot become %(to)s.")
+                % {"status": locked.get_status_display().lower(), "to": C(to).label.lower()},
+                code="transition",
+            )
+        if to == C.PUBLISHED and not locked.questions.exists() and not locked.description.strip():
+            raise ValidationError(_("Describe the call before publishing it."), code="empty")
+        locked.status = to
+        locked.save(update_fields=["status", "updated_at"])
+    call.status = locked.status
+    return locked
+
+
+def convoke(call):
+    """Email each shortlisted applicant their pitch slot, with an .ics (once per slot)."""
+    pitches = Pitch.objects.filter(application__call=call).select_related("application__applicant", "application__call")
+    for pitch in pitches:
+        application = pitch.application
+        mail.send_templated(
+            to=[application.applicant.email],
+            template="application_convocation",
+            context={"application": application, "call": call, "applicant": application.applicant, "pitch": pitch},
+            key=f"application:{application.pk}:convocation:{pitch.starts_at.isoformat()}",
+            attachments=[("pitch.ics", pitch_calendar(pitch), "text/calendar")],
+        )
+    return len(pitches)
+
+
+def pitch_calendar(pitch):
+    call = pitch.application.call
+    calendar = Calendar()
+    calendar.add("prodid", "-//Portail des incubateurs//Appels à intrapreneurs//FR")
+    calendar.add("version", "2.0")
+    event = Event()
+    event.add("uid", f"pitch-{pitch.pk}@portail-des-incubateurs")
+    event.add("summary", _("Pitch: %(title)s") % {"title": call.title})
+    event.add("dtstart", pitch.starts_at)
+    event.add("dtend", pitch.starts_at + timedelta(minutes=call.pitch_minutes + call.questions_minutes))
+    event.add("dtstamp", timezone.now())
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def prepare_results(call, *, actor):
+    """The selection results as held outbox messages, for the manager to review before sending."""
+    templates = {S.LAUREATE: "application_laureate", S.NOT_SELECTED: "application_not_selected"}
+    rows = []
+    for application in call.applications.filter(status__in=templates).select_related("applicant"):
+        rows.append(
+            mail.send_templated(
+                to=[application.applicant.email],
+                template=templates[S(application.status)],
+                context={"application": application, "call": call, "applicant": application.applicant},
+                key=f"application:{application.pk}:result",
+                hold=True,
+            )
+        )
+    return rows
+
+
+def results_outbox(call):
+    keys = [f"application:{pk}:result" for pk in call.applications.values_list("pk", flat=True)]
+    return OutboxMessage.objects.filter(idempotency_key__in=keys)
+
+
+def send_results(call, *, actor):
+    """Send the reviewed results in one action."""
+    return mail.release(results_outbox(call))
+
+
+def score_summary(application_scores):
+    """{criterion: (mean, spread)} and the overall mean, from a list of JuryScore rows of one application."""
+    by_criterion = {}
+    for score in application_scores:
+        by_criterion.setdefault(score.criterion, []).append(score.score)
+    summary = {
+        criterion: (sum(values) / len(values), max(values) - min(values)) for criterion, values in by_criterion.items()
+    }
+    means = [mean for mean, _spread in summary.values()]
+    return summary, (sum(means) / len(means) if means else None)

@@ -58,8 +58,11 @@ def render_text(template_name, context):
     return get_template(template_name).template.render(Context(context, autoescape=False))
 
 
-def enqueue(message, *, key=None):
-    """Write an EmailMessage to the outbox; return (row, created). Same key twice: one row."""
+def enqueue(message, *, key=None, hold=False):
+    """Write an EmailMessage to the outbox; return (row, created). Same key twice: one row.
+
+    ``hold``: the row waits for ``release()`` (a person reviews it first) instead of being sent.
+    """
     if message.bcc:
         # The outbox has no column for blind copies: refuse rather than silently drop recipients.
         raise ValueError("The outbox does not keep Bcc recipients; send one message per recipient.")
@@ -84,14 +87,15 @@ def enqueue(message, *, key=None):
                 "body_html": html or html_from_text(message.subject, text),
                 "headers": headers,
                 "attachments": attachments,
+                "status": OutboxMessage.Status.HELD if hold else OutboxMessage.Status.QUEUED,
             },
         )
-    if created:
+    if created and not hold:
         transaction.on_commit(lambda: dispatch(row.pk))
     return row, created
 
 
-def send_templated(*, to, template, context, key, reply_to=(), attachments=()):
+def send_templated(*, to, template, context, key, reply_to=(), attachments=(), hold=False):
     """Render ``templates/emails/<template>_{subject,body}.txt`` (and ``_body.html`` if there is one) and queue it.
 
     ``attachments`` are (filename, content, mimetype) triples.
@@ -107,8 +111,18 @@ def send_templated(*, to, template, context, key, reply_to=(), attachments=()):
     message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)
-    row, _created = enqueue(message, key=key)
+    row, _created = enqueue(message, key=key, hold=hold)
     return row
+
+
+def release(rows):
+    """Send held rows (reviewed by a person): held -> queued, dispatched after commit."""
+    ids = list(rows.filter(status=OutboxMessage.Status.HELD).values_list("pk", flat=True))
+    OutboxMessage.objects.filter(pk__in=ids, status=OutboxMessage.Status.HELD).update(
+        status=OutboxMessage.Status.QUEUED, updated_at=timezone.now()
+    )
+    transaction.on_commit(lambda: dispatch_many(ids))
+    return len(ids)
 
 
 def enqueue_many(rows):

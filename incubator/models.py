@@ -190,6 +190,7 @@ class OutboxMessage(models.Model):
     """An email the portal sends: written in the transaction that causes it, sent after commit."""
 
     class Status(models.TextChoices):
+        HELD = "held", _("Held for review")
         QUEUED = "queued", _("Queued")
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")

@@ -1,4 +1,4 @@
-"""Call pages. The applicant's side first: "Mes candidatures" and an application's page."""
+"""Call pages for the public and the applicants: the calls, applying, "Mes candidatures"."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 
-from . import services
-from .forms import ApplicationForm
-from .models import Application, Call
+from .. import services
+from ..forms import ApplicationForm
+from ..models import Application, Call
 
 
 @method_decorator(login_not_required, name="dispatch")

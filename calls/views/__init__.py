@@ -1,0 +1,1 @@
+"""Call pages, by audience: ``public`` (the public and the applicants), ``jury``, ``manage``."""
