@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext_lazy as _
 
-from .models import COMMITMENT_MAX_BYTES, Application, Question
+from .models import COMMITMENT_MAX_BYTES, Application, JuryScore, Question
 
 # The network's model form, in sections (DESIGN 4.4).
 SECTIONS = [
@@ -128,3 +128,235 @@ def question_field(question, initial):
 
 class WithdrawForm(forms.Form):
     confirm = forms.BooleanField(label=_("I confirm that I withdraw my application"))
+
+
+class ScoreForm(forms.Form):
+    """A juror's scores of a pitch, 0 to 5 on each criterion of DESIGN 4.4."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for criterion, label in JuryScore.Criterion.choices:
+            self.fields[criterion] = forms.TypedChoiceField(
+                label=label, choices=[(n, str(n)) for n in range(6)], coerce=int, widget=forms.RadioSelect
+            )
+
+
+class ConflictForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Why (optional)"),
+        required=False,
+        max_length=300,
+        help_text=_("For example: you know the applicant, or you work in the same service."),
+    )
+
+
+# Manager forms ------------------------------------------------------------------------------
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    """A native date and time picker; the value is read in the current time zone (Paris)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class CallForm(forms.ModelForm):
+    """A call as its manager writes it. The status is not here: it moves with one-click actions."""
+
+    themes = forms.MultipleChoiceField(
+        label=_("Themes"), choices=Theme.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Call
+        fields = [
+            "incubator",
+            "title",
+            "slug",
+            "description",
+            "eligibility",
+            "themes",
+            "opens_at",
+            "closes_at",
+            "preselection_on",
+            "selection_on",
+            "investigation_starts_on",
+            "investigations_planned",
+            "budget",
+            "hide_identity",
+            "pitch_minutes",
+            "questions_minutes",
+        ]
+        widgets = {
+            "opens_at": DateTimeLocalInput(),
+            "closes_at": DateTimeLocalInput(),
+            "preselection_on": DateInput(),
+            "selection_on": DateInput(),
+            "investigation_starts_on": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 8}),
+            "eligibility": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {"slug": _("The end of the call's address. Left empty, it is made from the title.")}
+
+    def __init__(self, *args, incubators, network_wide=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["incubator"].queryset = incubators
+        self.fields["incubator"].required = not network_wide
+        self.fields["slug"].required = False
+        for name in ("pitch_minutes", "questions_minutes", "investigations_planned"):
+            self.fields[name].min_value = 1
+            self.fields[name].widget.attrs["min"] = 1
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("slug") and cleaned.get("title") and not self.instance.pk:
+            cleaned["slug"] = unique_call_slug(cleaned["title"])
+        elif not cleaned.get("slug") and "slug" not in self.errors:
+            cleaned["slug"] = self.instance.slug or unique_call_slug(cleaned.get("title") or "appel")
+        dates = [cleaned.get(name) for name in ("opens_at", "closes_at")]
+        if all(dates) and dates[0] >= dates[1]:
+            self.add_error("closes_at", _("The call must close after it opens."))
+        steps = ["preselection_on", "selection_on", "investigation_starts_on"]
+        closes = cleaned.get("closes_at")
+        previous = timezone.localtime(closes).date() if closes else None
+        for name in steps:
+            day = cleaned.get(name)
+            if day and previous and day < previous:
+                self.add_error(name, _("This date comes before the previous step of the call."))
+            previous = day or previous
+        return cleaned
+
+
+def unique_call_slug(title):
+    slug = slugify(title)[:70] or "appel"
+    taken = set(Call.objects.filter(slug__startswith=slug).values_list("slug", flat=True))
+    candidate, n = slug, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{slug}-{n}"
+    return candidate
+
+
+QuestionFormSet = forms.inlineformset_factory(
+    Call,
+    Question,
+    fields=["label", "help_text", "kind", "choices", "required", "order"],
+    widgets={"choices": forms.Textarea(attrs={"rows": 3})},
+    extra=2,
+    can_delete=True,
+)
+
+
+class JurorsForm(forms.Form):
+    """The call's jurors: the incubator's jury members first (boxes), then anyone by email."""
+
+    jurors = forms.ModelMultipleChoiceField(
+        label=_("Jurors"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    emails = forms.CharField(
+        label=_("Add jurors by email"),
+        help_text=_("One email address per line. The person must already have an account on the portal."),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, call, **kwargs):
+        super().__init__(*args, **kwargs)
+        jury = Membership.objects.filter(incubator=call.incubator_id, role=Membership.Role.JURY).values("user")
+        candidates = User.objects.filter(Q(pk__in=jury) | Q(judged_calls=call)).distinct()
+        self.fields["jurors"].queryset = candidates.annotate(
+            in_jury=Exists(jury.filter(user=OuterRef("pk")))
+        ).order_by("-in_jury", "last_name", "first_name", "email")
+        self.fields["jurors"].label_from_instance = juror_label
+        self.fields["jurors"].initial = list(call.jurors.values_list("pk", flat=True))
+
+    def clean_emails(self):
+        emails = {line.strip().lower() for line in self.cleaned_data["emails"].splitlines() if line.strip()}
+        users = list(User.objects.filter(email__in=emails))
+        unknown = sorted(emails - {user.email.lower() for user in users})
+        if unknown:
+            raise ValidationError(
+                _("No account has these addresses: %(emails)s.") % {"emails": ", ".join(unknown)}, code="unknown"
+            )
+        return users
+
+    def selected(self):
+        return {*self.cleaned_data["jurors"], *self.cleaned_data["emails"]}
+
+
+def juror_label(user):
+    name = user.get_full_name() or user.email
+    suffix = _("jury member of the incubator") if getattr(user, "in_jury", False) else user.email
+    return f"{name} ({suffix})"
+
+
+class BulkPreselectionForm(forms.Form):
+    to = forms.ChoiceField(
+        label=_("Apply to all the filtered applications"),
+        choices=[
+            (Application.Status.SHORTLISTED.value, _("Shortlist")),
+            (Application.Status.NOT_SHORTLISTED.value, _("Not shortlisted")),
+            (Application.Status.INELIGIBLE.value, _("Ineligible")),
+        ],
+    )
+
+
+class DecisionForm(forms.Form):
+    to = forms.ChoiceField(
+        choices=[
+            (Application.Status.LAUREATE.value, _("Laureate")),
+            (Application.Status.NOT_SELECTED.value, _("Not selected")),
+        ]
+    )
+
+
+class OnboardForm(forms.Form):
+    name = forms.CharField(label=_("Name of the product"), max_length=100)
+    sponsors = forms.ModelMultipleChoiceField(
+        label=_("Sponsor organisations"),
+        queryset=Organisation.objects.order_by("acronym"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+
+
+def product_name_from(problem, words=5):
+    """A first name for the product: the problem's first words."""
+    first = (problem.strip().splitlines() or [""])[0]
+    return " ".join(first.split()[:words]).rstrip(".,;:") or _("New product")
+
+
+class CommitmentForm(forms.Form):
+    """The laureate's signed commitment form: a PDF, checked on its content, at most COMMITMENT_MAX_BYTES."""
+
+    commitment_form = forms.FileField(
+        label=_("Signed commitment form (PDF)"),
+        help_text=_("The form signed by your sponsor, as a PDF file of at most %(limit)s MB.")
+        % {"limit": COMMITMENT_MAX_BYTES // 1024 // 1024},
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+
+    def clean_commitment_form(self):
+        upload = self.cleaned_data["commitment_form"]
+        if upload.size > COMMITMENT_MAX_BYTES:
+            raise ValidationError(
+                _("The file is too big (%(size)s MB): the limit is %(limit)s MB.")
+                % {"size": round(upload.size / 1024 / 1024, 1), "limit": COMMITMENT_MAX_BYTES // 1024 // 1024},
+                code="size",
+            )
+        kind = filetype.guess(upload.read(65536))
+        upload.seek(0)
+        if kind is None or kind.mime != "application/pdf":
+            raise ValidationError(
+                _("This file is not a PDF document (its content was checked, not only its name)."), code="type"
+            )
+        return upload

@@ -16,7 +16,7 @@ from incubator.models import OutboxMessage
 from portfolio.models import Phase, Startup, TeamMembership
 from portfolio.services import create_startup
 
-from .models import Application, Call, Pitch
+from .models import Application, Call, ConflictOfInterest, JuryScore, Pitch, PreselectionVote
 
 S = Application.Status
 
@@ -329,3 +329,33 @@ def score_summary(application_scores):
     }
     means = [mean for mean, _spread in summary.values()]
     return summary, (sum(means) / len(means) if means else None)
+
+
+def toggle_vote(application, *, juror):
+    """A juror ticks (or unticks) an application they want to hear. Returns True when ticked."""
+    if application.status != S.SUBMITTED:
+        raise ValidationError(_("Votes are closed for this application."), code="closed")
+    deleted, _rows = PreselectionVote.objects.filter(application=application, juror=juror).delete()
+    if deleted:
+        return False
+    PreselectionVote.objects.get_or_create(application=application, juror=juror)
+    return True
+
+
+def declare_conflict(application, *, juror, comment=""):
+    """The juror will no longer see nor vote on this application; their vote, if any, is removed."""
+    with transaction.atomic():
+        ConflictOfInterest.objects.get_or_create(application=application, juror=juror, defaults={"comment": comment})
+        PreselectionVote.objects.filter(application=application, juror=juror).delete()
+        JuryScore.objects.filter(application=application, juror=juror).delete()
+
+
+def record_scores(application, *, juror, scores):
+    """A juror's scores of a pitch, one per criterion (0 to 5), replacing their previous ones."""
+    if application.status not in (S.SHORTLISTED, S.PITCHED):
+        raise ValidationError(_("Only a shortlisted application can be scored."), code="status")
+    with transaction.atomic():
+        for criterion, value in scores.items():
+            JuryScore.objects.update_or_create(
+                application=application, juror=juror, criterion=criterion, defaults={"score": value}
+            )
