@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import public
+from .views import jury, public
 
 app_name = "calls"
 
@@ -12,4 +12,11 @@ urlpatterns = [
     path("candidatures/<int:pk>/retirer/", public.withdraw, name="withdraw"),
     path("candidatures/", public.MyApplicationsView.as_view(), name="my_applications"),
     path("candidatures/<int:pk>/", public.ApplicationDetailView.as_view(), name="application_detail"),
+    # Jury pages
+    path("jury/", jury.JuryCallListView.as_view(), name="jury_calls"),
+    path("jury/appels/<slug:slug>/", jury.JuryApplicationListView.as_view(), name="jury_applications"),
+    path("jury/candidatures/<int:pk>/", jury.JuryApplicationView.as_view(), name="jury_application"),
+    path("jury/candidatures/<int:pk>/vote/", jury.vote, name="jury_vote"),
+    path("jury/candidatures/<int:pk>/conflit/", jury.conflict, name="jury_conflict"),
+    path("jury/candidatures/<int:pk>/notes/", jury.score, name="jury_score"),
 ]
