@@ -2,9 +2,15 @@ import filetype
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from .models import COMMITMENT_MAX_BYTES, Application, JuryScore, Question
+from incubator.models import Membership, Organisation, User
+from portfolio.models import Theme
+
+from .models import COMMITMENT_MAX_BYTES, Application, Call, JuryScore, Question
 
 # The network's model form, in sections (DESIGN 4.4).
 SECTIONS = [
@@ -273,9 +279,9 @@ class JurorsForm(forms.Form):
         super().__init__(*args, **kwargs)
         jury = Membership.objects.filter(incubator=call.incubator_id, role=Membership.Role.JURY).values("user")
         candidates = User.objects.filter(Q(pk__in=jury) | Q(judged_calls=call)).distinct()
-        self.fields["jurors"].queryset = candidates.annotate(
-            in_jury=Exists(jury.filter(user=OuterRef("pk")))
-        ).order_by("-in_jury", "last_name", "first_name", "email")
+        self.fields["jurors"].queryset = candidates.annotate(in_jury=Exists(jury.filter(user=OuterRef("pk")))).order_by(
+            "-in_jury", "last_name", "first_name", "email"
+        )
         self.fields["jurors"].label_from_instance = juror_label
         self.fields["jurors"].initial = list(call.jurors.values_list("pk", flat=True))
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import jury, public
+from .views import jury, manage, public
 
 app_name = "calls"
 
@@ -19,4 +19,22 @@ urlpatterns = [
     path("jury/candidatures/<int:pk>/vote/", jury.vote, name="jury_vote"),
     path("jury/candidatures/<int:pk>/conflit/", jury.conflict, name="jury_conflict"),
     path("jury/candidatures/<int:pk>/notes/", jury.score, name="jury_score"),
+    # Manager pages
+    path("gestion/appels/", manage.CallListView.as_view(), name="manage_call_list"),
+    path("gestion/nouvel-appel/", manage.CallFormView.as_view(), name="manage_call_create"),
+    path("gestion/appels/<slug:slug>/", manage.CallDashboardView.as_view(), name="manage_call"),
+    path("gestion/appels/<slug:slug>/modifier/", manage.CallFormView.as_view(), name="manage_call_update"),
+    path("gestion/appels/<slug:slug>/statut/", manage.call_status, name="manage_call_status"),
+    path("gestion/appels/<slug:slug>/jury/", manage.JurorsView.as_view(), name="manage_jurors"),
+    path("gestion/appels/<slug:slug>/preselection/", manage.RankingView.as_view(), name="manage_ranking"),
+    path("gestion/appels/<slug:slug>/selection/", manage.SelectionView.as_view(), name="manage_selection"),
+    path("gestion/appels/<slug:slug>/selection/tirage/", manage.draw, name="manage_draw"),
+    path("gestion/appels/<slug:slug>/selection/convocations/", manage.convoke, name="manage_convoke"),
+    path("gestion/appels/<slug:slug>/resultats/preparer/", manage.prepare_results, name="manage_prepare_results"),
+    path("gestion/appels/<slug:slug>/resultats/envoyer/", manage.send_results, name="manage_send_results"),
+    path("gestion/appels/<slug:slug>/export.csv", manage.export_csv, name="manage_export"),
+    path("gestion/candidatures/<int:pk>/", manage.ApplicationManageView.as_view(), name="manage_application"),
+    path("gestion/candidatures/<int:pk>/decision/", manage.decide, name="manage_decide"),
+    path("gestion/candidatures/<int:pk>/integrer/", manage.OnboardView.as_view(), name="manage_onboard"),
+    path("candidatures/<int:pk>/engagement/", public.commitment, name="commitment"),
 ]

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 
 from .. import services
-from ..forms import ApplicationForm
+from ..forms import ApplicationForm, CommitmentForm
 from ..models import Application, Call
 
 
@@ -55,6 +55,33 @@ class ApplicationDetailView(DetailView):
 
     def get_queryset(self):
         return Application.objects.of(self.request.user).select_related("call", "call__incubator")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(commitment_form=CommitmentForm(), **kwargs)
+
+
+@require_POST
+def commitment(request, pk):
+    """A laureate uploads the signed commitment form (a PDF, checked on its content)."""
+    application = get_object_or_404(
+        Application.objects.of(request.user).select_related("call", "call__incubator"), pk=pk
+    )
+    form = CommitmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.transition(
+                application,
+                Application.Status.COMMITMENT_SIGNED,
+                actor=request.user,
+                fields={"commitment_form": form.cleaned_data["commitment_form"]},
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, _("Your signed commitment form is received. Welcome aboard!"))
+        return redirect(application)
+    context = {"application": application, "commitment_form": form, "withdrawable": list(Application.OPEN_STATUSES)}
+    return render(request, "calls/application_detail.html", context, status=400)
 
 
 PENDING = "calls:pending:{slug}"  # a POST that arrived without a session, kept until sign-in
