@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-from incubator.demo import DEV_PASSWORD
+from incubator.demo import DEMO_ACCOUNTS, DEMO_DOMAIN, DEV_PASSWORD
 from incubator.models import Incubator, Membership, Organisation, User
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,8 @@ def test_seed_demo_loads_the_real_network_and_is_idempotent(capsys, settings):
     assert Incubator.objects.count() == 15
     assert Incubator.objects.get(slug="anct").title == "L'Incubateur des Territoires"
     assert Incubator.objects.get(slug="anct").owner.acronym == "ANCT"
-    assert User.objects.count() == 7
+    demo_emails = [f"{local}@{DEMO_DOMAIN}" for local, *_rest in DEMO_ACCOUNTS]
+    assert User.objects.filter(email__in=demo_emails).count() == 7
     assert set(Membership.objects.values_list("role", flat=True)) == set(Membership.Role.values)
     assert User.objects.get(email="admin@demo.incubateurs.example").is_staff
     assert User.objects.get(email="responsable@demo.incubateurs.example").check_password(DEV_PASSWORD)
