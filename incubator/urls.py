@@ -34,6 +34,7 @@ core_patterns = (
 urlpatterns = [
     path("", include(core_patterns)),
     path("", include("portfolio.urls")),
+    path("", include("committees.urls")),
     path("", include("calls.urls")),
     path("compte/", include("allauth.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -140,6 +140,8 @@ class StartupDetailView(StartupMixin, DetailView):
             other_incubators=startup.other_incubators.all(),
             charts=indicator_charts(indicators),
             history=build_history(startup),
+            # The committees app hangs its records on the product (reverse relation: no import of it).
+            committees=startup.committees.order_by("-scheduled_at"),
             can_edit=user.has_perm("portfolio.change_startup", startup),
             can_change_phase=user.has_perm("portfolio.change_phase", startup),
             breadcrumb=[(_("Portfolio"), reverse("portfolio:startup_list"))],

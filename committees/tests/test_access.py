@@ -1,0 +1,380 @@
+"""Access tables of every committee page and action, for GET and POST, with the committee personas.
+
+anonymous, team_member (of product A), member_a (manager of incubator A), member_b (manager of
+incubator B), network_admin. Another incubator's committee is a 404 and nothing changes; the team
+sees its committees and adds documents but cannot decide (403, nothing saved).
+"""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from committees.models import Attendee, CalendarFeed, Committee, CommitteeDocument, Decision
+from committees.tests.factories import (
+    AttendeeFactory,
+    CommitteeDocumentFactory,
+    CommitteeFactory,
+    DecisionFactory,
+    paris,
+)
+from incubator.models import OutboxMessage
+from portfolio.models import Phase, Startup
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "/compte/login/"
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def past_committee(startup_a, team_member, member_a):
+    """A committee of product A two days ago, still planned: its decision is to be recorded."""
+    committee = CommitteeFactory(
+        startup=startup_a, scheduled_at=paris(timezone.localdate() - datetime.timedelta(days=2))
+    )
+    AttendeeFactory(committee=committee, user=team_member, email=team_member.email, role="intrapreneur")
+    return committee
+
+
+@pytest.fixture
+def decided_committee(startup_a):
+    return DecisionFactory(
+        committee__startup=startup_a,
+        committee__scheduled_at=paris(timezone.localdate() - datetime.timedelta(days=10)),
+    ).committee
+
+
+def messages_to(email):
+    return [message for message in OutboxMessage.objects.all() if email in message.to]
+
+
+def assert_status(response, expected):
+    if expected == "login":
+        assert response.status_code == 302
+        assert response.url.startswith(LOGIN)
+    else:
+        assert response.status_code == expected, response.content[:300]
+
+
+def committee_url(name, committee):
+    return reverse(f"committees:{name}", kwargs={"pk": committee.pk})
+
+
+def startup_url(name, startup):
+    return reverse(f"committees:{name}", kwargs={"slug": startup.slug})
+
+
+SEES = [("anonymous", "login"), ("team_member", 200), ("member_a", 200), ("member_b", 404), ("network_admin", 200)]
+MANAGES = [("anonymous", "login"), ("team_member", 403), ("member_a", 200), ("member_b", 404), ("network_admin", 200)]
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected", "lists_committee"),
+    [
+        ("anonymous", "login", False),
+        ("team_member", 200, True),
+        ("member_a", 200, True),
+        ("member_b", 200, False),
+        ("network_admin", 200, True),
+    ],
+)
+def test_calendar_access(as_committee_persona, committee_a, persona, expected, lists_committee):
+    response = as_committee_persona(persona).get(reverse("committees:committee_list"))
+
+    assert_status(response, expected)
+    assert (committee_a in response.context["committees"] if response.status_code == 200 else False) is lists_committee
+
+
+@pytest.mark.parametrize(("persona", "expected"), SEES)
+@pytest.mark.parametrize("page", ["committee_detail", "committee_ics", "document_add"])
+def test_committee_pages_get_access(as_committee_persona, committee_a, persona, expected, page):
+    assert_status(as_committee_persona(persona).get(committee_url(page, committee_a)), expected)
+
+
+@pytest.mark.parametrize(("persona", "expected"), MANAGES)
+@pytest.mark.parametrize("page", ["decision", "committee_cancel"])
+def test_manager_committee_pages_get_access(as_committee_persona, past_committee, persona, expected, page):
+    assert_status(as_committee_persona(persona).get(committee_url(page, past_committee)), expected)
+
+
+@pytest.mark.parametrize(("persona", "expected"), MANAGES)
+@pytest.mark.parametrize("page", ["committee_plan", "due_date"])
+def test_product_committee_pages_get_access(as_committee_persona, startup_a, team_member, persona, expected, page):
+    assert_status(as_committee_persona(persona).get(startup_url(page, startup_a)), expected)
+
+
+@pytest.mark.parametrize(("persona", "expected"), SEES)
+def test_document_download_access(as_committee_persona, committee_a, persona, expected):
+    document = CommitteeDocumentFactory(committee=committee_a)
+
+    response = as_committee_persona(persona).get(document.get_absolute_url())
+
+    assert_status(response, expected)
+    if expected == 200:
+        assert response["Content-Disposition"].startswith("attachment;")
+        assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected", "planned"),
+    [
+        ("anonymous", "login", False),
+        ("team_member", 403, False),
+        ("member_a", 302, True),
+        ("member_b", 404, False),
+        ("network_admin", 302, True),
+    ],
+)
+def test_plan_post_access(as_committee_persona, startup_a, team_member, persona, expected, planned):
+    when = timezone.localdate() + datetime.timedelta(days=30)
+    data = {
+        "kind": "periodic",
+        "scheduled_at": f"{when.isoformat()}T14:00",
+        "duration_minutes": "60",
+        "place": "Salle 1",
+        "attendees-TOTAL_FORMS": "1",
+        "attendees-INITIAL_FORMS": "0",
+        "attendees-0-name": "Invitée",
+        "attendees-0-email": "invitee@example.gouv.fr",
+        "attendees-0-role": "sponsor",
+    }
+
+    response = as_committee_persona(persona).post(startup_url("committee_plan", startup_a), data)
+
+    assert_status(response, expected)
+    assert Committee.objects.filter(startup=startup_a).exists() is planned
+    assert bool(messages_to("invitee@example.gouv.fr")) is planned
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected", "added"),
+    [
+        ("anonymous", "login", False),
+        ("team_member", 302, True),
+        ("member_a", 302, True),
+        ("member_b", 404, False),
+        ("network_admin", 302, True),
+    ],
+)
+def test_document_post_access(as_committee_persona, committee_a, persona, expected, added):
+    upload = SimpleUploadedFile("support.pdf", PDF, content_type="application/pdf")
+
+    response = as_committee_persona(persona).post(
+        committee_url("document_add", committee_a), {"kind": "deck", "file": upload, "contents": ["impact"]}
+    )
+
+    assert_status(response, expected)
+    assert CommitteeDocument.objects.filter(committee=committee_a).exists() is added
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected", "decided"),
+    [
+        ("anonymous", "login", False),
+        ("team_member", 403, False),
+        ("member_a", 302, True),
+        ("member_b", 404, False),
+        ("network_admin", 302, True),
+    ],
+)
+def test_decision_post_access(as_committee_persona, past_committee, persona, expected, decided):
+    data = {
+        "outcome": "next_phase",
+        "next_phase": "acceleration",
+        "decided_on": past_committee.local_date.isoformat(),
+        "granted_months": "6",
+    }
+
+    response = as_committee_persona(persona).post(committee_url("decision", past_committee), data)
+
+    assert_status(response, expected)
+    assert Decision.objects.filter(committee=past_committee).exists() is decided
+    assert Startup.objects.get(pk=past_committee.startup_id).phase == (
+        Phase.ACCELERATION if decided else Phase.CONSTRUCTION
+    )
+    assert Committee.objects.get(pk=past_committee.pk).status == ("held" if decided else "planned")
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected", "marked"),
+    [
+        ("anonymous", "login", False),
+        ("team_member", 403, False),
+        ("member_a", 302, True),
+        ("member_b", 404, False),
+        ("network_admin", 302, True),
+    ],
+)
+def test_follow_up_post_access(as_committee_persona, decided_committee, team_member, persona, expected, marked):
+    response = as_committee_persona(persona).post(
+        committee_url("follow_up", decided_committee), {"purchasing_told": "on", "sheet_updated": "on"}
+    )
+
+    assert_status(response, expected)
+    decision = Decision.objects.get(committee=decided_committee)
+    assert (decision.purchasing_told, decision.deck_published, decision.sheet_updated) == (marked, False, marked)
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected", "cancelled"),
+    [
+        ("anonymous", "login", False),
+        ("team_member", 403, False),
+        ("member_a", 302, True),
+        ("member_b", 404, False),
+        ("network_admin", 302, True),
+    ],
+)
+def test_cancel_post_access(as_committee_persona, committee_a, persona, expected, cancelled):
+    response = as_committee_persona(persona).post(committee_url("committee_cancel", committee_a))
+
+    assert_status(response, expected)
+    assert Committee.objects.get(pk=committee_a.pk).status == ("cancelled" if cancelled else "planned")
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected", "changed"),
+    [
+        ("anonymous", "login", False),
+        ("team_member", 403, False),
+        ("member_a", 302, True),
+        ("member_b", 404, False),
+        ("network_admin", 302, True),
+    ],
+)
+def test_due_date_post_access(as_committee_persona, startup_a, team_member, persona, expected, changed):
+    due = timezone.localdate() + datetime.timedelta(days=90)
+    before = Startup.objects.get(pk=startup_a.pk).next_committee_due
+
+    response = as_committee_persona(persona).post(
+        startup_url("due_date", startup_a), {"due": due.isoformat(), "reason": "Budget prolongé"}
+    )
+
+    assert_status(response, expected)
+    assert Startup.objects.get(pk=startup_a.pk).next_committee_due == (due if changed else before)
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("anonymous", "login"), ("team_member", 200), ("member_a", 200), ("member_b", 200), ("network_admin", 200)],
+)
+def test_my_calendar_page_access(as_committee_persona, committee_personas, persona, expected):
+    response = as_committee_persona(persona).get(reverse("committees:my_calendar"))
+
+    assert_status(response, expected)
+    if expected == 200:
+        feed = CalendarFeed.objects.get(user=committee_personas[persona])
+        assert feed.get_absolute_url() in response.text
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("anonymous", "login"), ("team_member", 302), ("member_a", 302), ("member_b", 302), ("network_admin", 302)],
+)
+def test_feed_renewal_post_access(as_committee_persona, committee_personas, persona, expected):
+    response = as_committee_persona(persona).post(reverse("committees:calendar_feed_renew"))
+
+    assert_status(response, expected)
+    assert CalendarFeed.objects.count() == (0 if persona == "anonymous" else 1)
+
+
+@pytest.mark.parametrize("page", ["committee_detail", "committee_ics", "document_add", "decision", "committee_cancel"])
+def test_get_of_another_incubators_committee_is_a_404_even_for_a_manager(as_committee_persona, committee_a, page):
+    assert as_committee_persona("member_b").get(committee_url(page, committee_a)).status_code == 404
+
+
+def test_feed_is_public_by_token_only(client, committee_a, member_a):
+    feed = CalendarFeed.objects.create(user=member_a, token="secret-token-a")
+
+    found = client.get(feed.get_absolute_url())
+    unknown = client.get(reverse("committees:calendar_feed", kwargs={"token": "not-the-token"}))
+
+    assert found.status_code == 200
+    assert found["Content-Type"] == "text/calendar; charset=utf-8"
+    assert b"Produit A" in found.content
+    assert unknown.status_code == 404
+
+
+def test_revoked_feed_token_is_a_404(client, committee_a, member_a):
+    feed = CalendarFeed.objects.create(user=member_a, token="old-token")
+    feed.renew()
+
+    assert client.get(reverse("committees:calendar_feed", kwargs={"token": "old-token"})).status_code == 404
+    assert client.get(feed.get_absolute_url()).status_code == 200
+
+
+def test_feed_of_a_deactivated_user_is_a_404(client, committee_a, member_a):
+    feed = CalendarFeed.objects.create(user=member_a, token="token-of-a-leaver")
+    member_a.is_active = False
+    member_a.save()
+
+    assert client.get(feed.get_absolute_url()).status_code == 404
+
+
+def test_attendee_without_account_reaches_only_the_invitation(client, as_committee_persona, startup_a, team_member):
+    """An external attendee gets an email with the .ics; every page behind its link asks to sign in."""
+    when = timezone.localdate() + datetime.timedelta(days=15)
+    as_committee_persona("member_a").post(
+        startup_url("committee_plan", startup_a),
+        {
+            "kind": "periodic",
+            "scheduled_at": f"{when.isoformat()}T10:00",
+            "duration_minutes": "90",
+            "place": "Salle 1",
+            "attendees-TOTAL_FORMS": "1",
+            "attendees-INITIAL_FORMS": "0",
+            "attendees-0-name": "Sponsor Externe",
+            "attendees-0-email": "sponsor@ministere.example.fr",
+            "attendees-0-role": "sponsor",
+        },
+    )
+    committee = Committee.objects.get(startup=startup_a)
+    attendee = Attendee.objects.get(committee=committee)
+    (invitation,) = messages_to("sponsor@ministere.example.fr")
+    client.logout()
+
+    assert attendee.user is None
+    assert committee.get_absolute_url() in invitation.body_text
+    assert [attachment["filename"] for attachment in invitation.attachments] == ["comite.ics"]
+    for url in [
+        committee.get_absolute_url(),
+        committee_url("committee_ics", committee),
+        reverse("committees:committee_list"),
+        reverse("committees:my_calendar"),
+    ]:
+        assert_status(client.get(url), "login")
+    assert client.get(reverse("committees:calendar_feed", kwargs={"token": "guess"})).status_code == 404
+
+
+@pytest.mark.parametrize(("persona", "status"), [("member_a", 302), ("network_admin", 200)])
+@pytest.mark.parametrize("model", ["committee", "decision", "calendarfeed"])
+def test_admin_pages_for_network_admins_only(as_committee_persona, decided_committee, persona, status, model):
+    client = as_committee_persona(persona)
+
+    assert client.get(reverse(f"admin:committees_{model}_changelist"), {"q": "a"}).status_code == status
+
+
+def test_admin_committee_page_shows_inlines_and_the_feed_list_hides_tokens(
+    as_committee_persona, decided_committee, member_a
+):
+    CommitteeDocumentFactory(committee=decided_committee)
+    feed = CalendarFeed.objects.create(user=member_a, token="very-secret-token")
+    client = as_committee_persona("network_admin")
+
+    page = client.get(reverse("admin:committees_committee_change", args=[decided_committee.pk]))
+    feeds = client.get(reverse("admin:committees_calendarfeed_changelist"))
+    feed_page = client.get(reverse("admin:committees_calendarfeed_change", args=[feed.pk]))
+
+    assert page.status_code == 200
+    assert "support.pdf" in page.text
+    assert 'name="decision-0-purchasing_told"' in page.text
+    assert "very-secret-token" not in feeds.text
+    assert "very-secret-token" not in feed_page.text

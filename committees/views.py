@@ -1,0 +1,367 @@
+"""Committee pages: the calendar, planning, the committee page, documents, the decision, calendars.
+
+Every view starts from ``Committee.objects.visible_to(user)`` (or the product's ``visible_to``):
+another incubator's committee is a 404; a django-rules permission refuses an action with a 403.
+"""
+
+import datetime
+import secrets
+from pathlib import PurePath
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.generic import CreateView, FormView, ListView, TemplateView
+
+from portfolio.models import Measurement, Phase, Startup
+from portfolio.services import set_next_committee_due
+from portfolio.views import FilteredListMixin, StartupMixin
+
+from . import services
+from .filters import SECTIONS, CommitteeFilter, section_counts
+from .forms import (
+    ALLOWED_DOCUMENT_TYPES,
+    AttendeeFormSet,
+    CommitteeForm,
+    DecisionForm,
+    DocumentForm,
+    DueDateForm,
+    FollowUpForm,
+)
+from .models import CalendarFeed, Committee, CommitteeDocument, Decision, committees_of
+
+ATTENDEES_PREFIX = "attendees"
+# Where an error of services.record_decision goes on the form (None: above the form).
+DECISION_ERROR_FIELDS = {
+    "date": "decided_on",
+    "future": "decided_on",
+    "start": "decided_on",
+    "next_phase": "next_phase",
+}
+FEED_HISTORY = datetime.timedelta(days=365)
+
+
+def visible_committees(user):
+    return Committee.objects.visible_to(user).select_related(
+        "startup", "startup__incubator", "decision", "decision__recorded_by", "created_by"
+    )
+
+
+def get_committee(request, pk, permission=None):
+    """The committee if the user can see it (404 otherwise) and holds ``permission`` on it (403 otherwise)."""
+    committee = get_object_or_404(visible_committees(request.user), pk=pk)
+    if permission and not request.user.has_perm(permission, committee):
+        raise PermissionDenied
+    return committee
+
+
+def decision_of(committee):
+    return getattr(committee, "decision", None)
+
+
+def decision_refusal(committee):
+    """Why the committee cannot receive a decision now (None: it can). The service checks again on POST."""
+    if committee.status == Committee.Status.CANCELLED:
+        return _("This committee was cancelled: no decision can be recorded.")
+    if decision_of(committee):
+        return _("A decision was already recorded for this committee.")
+    if committee.local_date > timezone.localdate():
+        return _("The committee has not taken place yet: record its decision on the day or after.")
+    return None
+
+
+class CommitteeMixin:
+    """A view of one committee: fetched once, visibility and ``permission`` checked."""
+
+    permission = None
+
+    def get_committee(self):
+        if not hasattr(self, "committee"):
+            self.committee = get_committee(self.request, self.kwargs["pk"], self.permission)
+        return self.committee
+
+    def get_context_data(self, **kwargs):
+        committee = self.get_committee()
+        return super().get_context_data(committee=committee, startup=committee.startup, **kwargs)
+
+
+def overdue_startups(user, incubator=None):
+    """Active products whose next committee is past due with no committee planned ahead."""
+    ahead = Committee.objects.planned().filter(startup=OuterRef("pk"), scheduled_at__gte=timezone.now())
+    startups = Startup.objects.visible_to(user).active().filter(next_committee_due__lt=timezone.localdate())
+    if incubator is not None:
+        startups = startups.filter(Q(incubator=incubator) | Q(other_incubators=incubator))
+    return startups.exclude(Exists(ahead)).select_related("incubator").order_by("next_committee_due", "name")
+
+
+class CommitteeListView(FilteredListMixin, ListView):
+    """The calendar: sections (upcoming, to hold, held, cancelled), filters, the overdue products."""
+
+    template_name = "committees/committee_list.html"
+    filterset_class = CommitteeFilter
+    context_object_name = "committees"
+
+    def get_base_queryset(self):
+        return Committee.objects.visible_to(self.request.user).for_list()
+
+    def get_filterset(self, queryset):
+        return self.filterset_class(self.request.GET, queryset=queryset, user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        valid = self.filterset.is_valid()
+        counts = section_counts(Committee.objects.visible_to(user))
+        overdue = list(overdue_startups(user, self.filterset.form.cleaned_data.get("incubator") if valid else None))
+        managed = Startup.objects.managed_by(user).filter(pk__in=[startup.pk for startup in overdue])
+        return super().get_context_data(
+            sections=[(value, label, counts[value]) for value, label in SECTIONS],
+            section=self.filterset.data.get("section"),
+            overdue=overdue,
+            managed_overdue=set(managed.values_list("pk", flat=True)) if overdue else set(),
+            now=timezone.now(),
+            **kwargs,
+        )
+
+
+class CommitteePlanView(StartupMixin, FormView):
+    """Plan a committee of a product: the committee, the request and the attendees (pre-filled, editable)."""
+
+    template_name = "committees/committee_plan.html"
+    form_class = CommitteeForm
+    permission = "committees.plan_committee"
+
+    def get_initial(self):
+        kind = Committee.Kind.END_OF_INVESTIGATION if self.get_startup().phase == Phase.INVESTIGATION else None
+        return {"kind": kind or Committee.Kind.PERIODIC, "requested_months": 6}
+
+    def get_formset(self):
+        if self.request.method == "POST":
+            return AttendeeFormSet(self.request.POST, prefix=ATTENDEES_PREFIX)
+        return AttendeeFormSet(initial=services.default_attendees(self.get_startup()), prefix=ATTENDEES_PREFIX)
+
+    def get_context_data(self, **kwargs):
+        if "formset" not in kwargs:
+            kwargs["formset"] = self.get_formset()
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, *args, **kwargs):
+        startup = self.get_startup()
+        form, formset = self.get_form(), self.get_formset()
+        if form.is_valid() & formset.is_valid():  # both validated: every error shows at once
+            try:
+                committee = services.plan_committee(
+                    startup=startup, actor=request.user, attendees=formset.attendees(), **form.cleaned_data
+                )
+            except ValidationError as error:
+                form.add_error("scheduled_at", error)
+            else:
+                messages.success(request, _("The committee is planned and the invitations are on their way."))
+                return redirect(committee)
+        return self.render_to_response(self.get_context_data(form=form, formset=formset))
+
+
+def checklist(contents):
+    """[(label, covered)] for the network's checklist of a committee deck."""
+    return [(label, value in contents) for value, label in CommitteeDocument.Content.choices]
+
+
+def covered_labels(contents):
+    return [label for label, covered in checklist(contents) if covered]
+
+
+def indicators_with_latest(startup):
+    latest = Measurement.objects.filter(indicator=OuterRef("pk")).order_by("-date")
+    return startup.indicators.annotate(
+        latest_value=Subquery(latest.values("value")[:1]), latest_date=Subquery(latest.values("date")[:1])
+    )
+
+
+class CommitteeDetailView(CommitteeMixin, TemplateView):
+    """The agenda, the request, the indicators, the attendees, the documents and the decision."""
+
+    template_name = "committees/committee_detail.html"
+
+    def get_context_data(self, **kwargs):
+        committee, user = self.get_committee(), self.request.user
+        manages = user.has_perm("committees.manage_committee", committee)
+        documents = list(committee.documents.select_related("uploaded_by"))
+        decision = decision_of(committee)
+        return super().get_context_data(
+            decision=decision,
+            attendees=committee.attendees.all(),
+            documents=[(document, covered_labels(document.contents)) for document in documents],
+            coverage=checklist({content for document in documents for content in document.contents}),
+            indicators=indicators_with_latest(committee.startup),
+            can_manage=manages,
+            can_upload=committee.status != Committee.Status.CANCELLED
+            and (manages or user.has_perm("committees.add_document", committee)),
+            can_decide=manages and decision_refusal(committee) is None,
+            can_cancel=manages and committee.status == Committee.Status.PLANNED,
+            follow_up_form=FollowUpForm(instance=decision) if manages and decision else None,
+            **kwargs,
+        )
+
+
+class DocumentUploadView(CommitteeMixin, CreateView):
+    template_name = "committees/document_form.html"
+    form_class = DocumentForm
+    permission = "committees.add_document"
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.get_committee().status == Committee.Status.CANCELLED:
+            messages.error(request, _("This committee was cancelled: no document can be added."))
+            return redirect(self.get_committee())
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        form.instance.committee = self.get_committee()
+        form.instance.uploaded_by = self.request.user
+        document = form.save()
+        messages.success(self.request, _("The document %(name)s was added.") % {"name": document.original_name})
+        return redirect(self.get_committee())
+
+
+def download_name(document):
+    """The original name, with the extension of the type read from the content."""
+    extension = PurePath(document.file.name).suffix.lower()
+    name = document.original_name
+    return name if name.lower().endswith(extension) else f"{name}{extension}"
+
+
+def document_download(request, pk):
+    """Documents are served here only, to those who can see the committee (never from MEDIA_URL)."""
+    visible = CommitteeDocument.objects.filter(committee__in=Committee.objects.visible_to(request.user).values("pk"))
+    document = get_object_or_404(visible, pk=pk)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    content_type = ALLOWED_DOCUMENT_TYPES.get(PurePath(document.file.name).suffix.lstrip("."))
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=download_name(document),
+        content_type=content_type or "application/octet-stream",
+    )
+
+
+class DecisionView(CommitteeMixin, FormView):
+    template_name = "committees/decision_form.html"
+    form_class = DecisionForm
+    permission = "committees.record_decision"
+
+    def get(self, request, *args, **kwargs):
+        if refusal := decision_refusal(self.get_committee()):
+            messages.error(request, refusal)
+            return redirect(self.get_committee())
+        return super().get(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "phases": services.next_phase_choices(self.get_committee().startup)}
+
+    def form_valid(self, form):
+        committee = self.get_committee()
+        try:
+            decision = services.record_decision(committee=committee, actor=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(DECISION_ERROR_FIELDS.get(error.code), error)
+            return self.form_invalid(form)
+        startup = decision.committee.startup
+        messages.success(
+            self.request,
+            _("The decision was recorded. %(name)s is in phase %(phase)s.")
+            % {"name": startup.name, "phase": startup.get_phase_display()},
+        )
+        return redirect(committee)
+
+
+@require_POST
+def decision_follow_up(request, pk):
+    committee = get_committee(request, pk, "committees.manage_committee")
+    decision = get_object_or_404(Decision, committee=committee)
+    form = FollowUpForm(request.POST, instance=decision)
+    form.is_valid()  # three boxes: always valid
+    decision._history_user = request.user
+    decision.save(update_fields=FollowUpForm.Meta.fields)
+    messages.success(request, _("The follow-up of the decision was saved."))
+    return redirect(committee)
+
+
+@require_http_methods(["GET", "POST"])
+def committee_cancel(request, pk):
+    """GET, or a POST sent without JavaScript (``ask``): the confirmation page; a POST: cancel."""
+    committee = get_committee(request, pk, "committees.cancel_committee")
+    if committee.status != Committee.Status.PLANNED:
+        messages.error(request, _("Only a planned committee can be cancelled."))
+        return redirect(committee)
+    if request.method == "GET" or "ask" in request.POST:
+        return render(request, "committees/committee_cancel.html", {"committee": committee})
+    try:
+        services.cancel_committee(committee=committee, actor=request.user)
+    except ValidationError as error:  # decided or cancelled in another tab meanwhile
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("The committee was cancelled."))
+    return redirect(committee)
+
+
+def committee_ics(request, pk):
+    committee = get_committee(request, pk)
+    response = HttpResponse(services.calendar_for([committee]), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="comite-{committee.pk}.ics"'
+    return response
+
+
+class DueDateView(StartupMixin, FormView):
+    """A manager moves the product's next committee due date, with a reason kept in its history."""
+
+    template_name = "committees/due_date_form.html"
+    form_class = DueDateForm
+    permission = "committees.change_committee_due"
+
+    def get_initial(self):
+        return {"due": self.get_startup().next_committee_due}
+
+    def form_valid(self, form):
+        startup = self.get_startup()
+        set_next_committee_due(startup=startup, actor=self.request.user, **form.cleaned_data)
+        messages.success(self.request, _("The next committee due date was changed."))
+        return redirect(startup)
+
+
+def feed_of(user):
+    feed, _created = CalendarFeed.objects.get_or_create(user=user, defaults={"token": secrets.token_urlsafe(32)})
+    return feed
+
+
+class MyCalendarView(TemplateView):
+    """The user's secret calendar address (created on the first visit)."""
+
+    template_name = "committees/my_calendar.html"
+
+    def get_context_data(self, **kwargs):
+        feed = feed_of(self.request.user)
+        return super().get_context_data(feed_url=services.absolute(feed.get_absolute_url()), **kwargs)
+
+
+@require_POST
+def calendar_feed_renew(request):
+    feed_of(request.user).renew()
+    messages.success(request, _("Your calendar has a new address: the previous one no longer works."))
+    return redirect("committees:my_calendar")
+
+
+@login_not_required
+def calendar_feed(request, token):
+    """The personal feed: public to whoever holds the token; an unknown or revoked token is a 404."""
+    feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token, user__is_active=True)
+    since = timezone.now() - FEED_HISTORY
+    committees = committees_of(feed.user).filter(scheduled_at__gte=since).select_related("startup")
+    ics = services.calendar_for(committees, name=_("Investment committees"))
+    return HttpResponse(ics, content_type="text/calendar; charset=utf-8")
