@@ -27,6 +27,12 @@ def _eager_celery():
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploads made by tests go to a temporary folder, never to the repository's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _french():
     """Requests switch the active language (LocaleMiddleware): every test starts in French."""
     translation.activate("fr")

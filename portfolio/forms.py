@@ -26,8 +26,6 @@ class DateInput(forms.DateInput):
 class StartupForm(forms.ModelForm):
     """The product sheet, as its team and its managers edit it."""
 
-    formfield_callback = https_by_default
-
     user_types = forms.MultipleChoiceField(
         label=_("User types"), choices=UserType.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -59,6 +57,7 @@ class StartupForm(forms.ModelForm):
             "is_published",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 10})}
+        formfield_callback = https_by_default
 
 
 class StartupCreateForm(StartupForm):

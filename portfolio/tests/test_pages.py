@@ -285,3 +285,18 @@ def test_description_markdown_is_rendered_and_sanitised(client, startup_a):
     assert "<li>un</li>" in response.text
     assert "alert(1)" not in response.text
     assert response.text.count("<h1") == 1
+
+
+def test_a_url_typed_without_scheme_is_read_as_https(manager, startup_a):
+    manager.post(
+        reverse("portfolio:startup_update", kwargs={"slug": startup_a.slug}),
+        {
+            "name": "Produit A",
+            "pitch": "Pitch",
+            "website": "produit-a.beta.gouv.fr",
+            "accessibility_status": "non-conforme",
+            "dsfr_status": "non",
+        },
+    )
+
+    assert Startup.objects.get(pk=startup_a.pk).website == "https://produit-a.beta.gouv.fr"
