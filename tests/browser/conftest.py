@@ -63,17 +63,18 @@ def artifacts_dir(request):
 
 @pytest.fixture
 def axe_check(page, artifacts_dir, request):
-    """axe_check("name"): screenshot the current page, run axe-core on it, and return its
-    serious and critical violations (the test asserts on them after the whole journey, so one
-    run reports every page)."""
+    """axe_check("name", on=other_page): screenshot the current page (of the test's ``page`` by
+    default), run axe-core on it, and return its serious and critical violations (the test
+    asserts on them after the whole journey, so one run reports every page)."""
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
 
-    def check(name):
-        page.screenshot(path=artifacts_dir / f"{request.node.name}-{name}.png", full_page=True)
-        markup = page.request.get(page.url).text()
+    def check(name, on=None):
+        target = on or page
+        target.screenshot(path=artifacts_dir / f"{request.node.name}-{name}.png", full_page=True)
+        markup = target.request.get(target.url).text()
         assert inline_code(markup) == [], f"inline script or style in the markup of {name}"
-        return blocking_violations(axe.run(page))
+        return blocking_violations(axe.run(target))
 
     return check
