@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from incubator.models import Incubator, Membership
+from incubator.models import Incubator
 from portfolio.models import CodeListValidator, Startup
 
 COMMITMENT_MAX_BYTES = 5 * 1024 * 1024
@@ -29,10 +29,7 @@ class CallQuerySet(models.QuerySet):
             return self.none()
         if user.is_network_admin:
             return self.all()
-        incubators = Membership.objects.filter(
-            user=user, role__in=[Membership.Role.MANAGER, Membership.Role.PORTFOLIO_MANAGER]
-        ).values("incubator")
-        return self.filter(incubator__in=incubators)
+        return self.filter(incubator__in=Incubator.objects.managed_by(user).values("pk"))
 
     def judged_by(self, user):
         if not user.is_authenticated:

@@ -239,9 +239,7 @@ class CalendarFeed(models.Model):
 
 def committees_of(user):
     """Committees a user attends or manages (incubator manager or portfolio manager), for the feed."""
-    managed = Membership.objects.filter(
-        user=user, role__in=[Membership.Role.MANAGER, Membership.Role.PORTFOLIO_MANAGER]
-    ).values("incubator")
+    managed = Membership.objects.filter(user=user, role__in=Membership.MANAGER_ROLES).values("incubator")
     return Committee.objects.filter(
         Q(attendees__user=user) | Q(attendees__email__iexact=user.email) | Q(startup__incubator__in=managed)
     ).distinct()

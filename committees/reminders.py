@@ -17,7 +17,7 @@ from portfolio.models import ACTIVE_PHASES, Startup, TeamMembership
 from .models import Committee, CommitteeDocument, Decision
 from .services import absolute, calendar_for
 
-MANAGERS = [Membership.Role.MANAGER, Membership.Role.PORTFOLIO_MANAGER]
+MANAGERS = Membership.MANAGER_ROLES
 
 
 def day_bounds(first, last):

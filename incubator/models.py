@@ -96,6 +96,14 @@ class IncubatorQuerySet(models.QuerySet):
             return self.all()
         return self.filter(memberships__user=user).distinct()
 
+    def managed_by(self, user):
+        """Incubators the user runs (manager or portfolio manager); network admins: all."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_network_admin:
+            return self.all()
+        return self.filter(memberships__user=user, memberships__role__in=Membership.MANAGER_ROLES).distinct()
+
     def for_list(self):
         return self.select_related("owner")
 
@@ -150,6 +158,8 @@ class Membership(models.Model):
         COACH = "coach", _("Coach")
         JURY = "jury", _("Jury member")
         VIEWER = "viewer", _("Viewer")
+
+    MANAGER_ROLES = (Role.MANAGER, Role.PORTFOLIO_MANAGER)  # who runs an incubator's portfolio and calls
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"

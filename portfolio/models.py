@@ -123,9 +123,7 @@ class StartupQuerySet(models.QuerySet):
             return self.none()
         if user.is_network_admin:
             return self.all()
-        incubators = Membership.objects.filter(
-            user=user, role__in=[Membership.Role.MANAGER, Membership.Role.PORTFOLIO_MANAGER]
-        ).values("incubator")
+        incubators = Incubator.objects.managed_by(user).values("pk")
         return self.filter(Q(incubator__in=incubators) | Q(other_incubators__in=incubators)).distinct()
 
     def visible_to(self, user):

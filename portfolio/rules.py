@@ -7,7 +7,7 @@ from incubator.rules import is_network_admin
 
 from .models import TeamMembership
 
-MANAGER_ROLES = (Membership.Role.MANAGER, Membership.Role.PORTFOLIO_MANAGER)
+MANAGER_ROLES = Membership.MANAGER_ROLES
 
 
 @rules.predicate

@@ -159,12 +159,7 @@ class StartupCreateView(CreateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        managed = Incubator.objects.visible_to(self.request.user)
-        if not self.request.user.is_network_admin:
-            managed = managed.filter(
-                memberships__user=self.request.user, memberships__role__in=["manager", "portfolio_manager"]
-            )
-        return {**super().get_form_kwargs(), "incubators": managed.distinct()}
+        return {**super().get_form_kwargs(), "incubators": Incubator.objects.managed_by(self.request.user)}
 
     def form_valid(self, form):
         with transaction.atomic():

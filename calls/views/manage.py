@@ -20,7 +20,6 @@ from django.views.decorators.http import require_POST
 from django.views.generic import FormView, ListView, TemplateView
 
 from incubator.models import Incubator
-from portfolio.rules import MANAGER_ROLES
 from portfolio.views import FilteredListMixin
 
 from .. import services
@@ -80,9 +79,7 @@ def get_application(request, pk):
 
 
 def managed_incubators(user):
-    if user.is_network_admin:
-        return Incubator.objects.order_by("title")
-    return Incubator.objects.filter(memberships__user=user, memberships__role__in=MANAGER_ROLES).distinct()
+    return Incubator.objects.managed_by(user).order_by("title")
 
 
 class CallMixin:
