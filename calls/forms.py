@@ -1,4 +1,3 @@
-import filetype
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -8,6 +7,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from incubator.models import Membership, Organisation, User
+from incubator.uploads import PDF, TEXT_DOCUMENTS, check_upload
 from portfolio.models import Theme
 
 from .models import COMMITMENT_MAX_BYTES, Application, Call, JuryScore, Question
@@ -71,7 +71,7 @@ class ApplicationForm(forms.ModelForm):
             upload = cleaned.get(name)
             if question.kind == Question.Kind.FILE and upload:
                 try:
-                    check_upload(upload)
+                    check_upload(upload, allowed=TEXT_DOCUMENTS, max_bytes=COMMITMENT_MAX_BYTES)
                 except ValidationError as error:
                     self.add_error(name, error)
         return cleaned
@@ -92,30 +92,6 @@ class ApplicationForm(forms.ModelForm):
                 answers[str(question.pk)] = {"name": value.name, "path": path}
         values["answers"] = answers
         return values
-
-
-ANSWER_TYPES = {
-    "application/pdf": "PDF",
-    "application/vnd.oasis.opendocument.text": "ODT",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOCX",
-}
-
-
-def check_upload(upload, max_bytes=COMMITMENT_MAX_BYTES):
-    """Refuse a file whose content is not an allowed type, or that is too big (a clear French reason)."""
-    if upload.size > max_bytes:
-        raise ValidationError(
-            _("The file is too big (%(size)s MB): the limit is %(limit)s MB.")
-            % {"size": round(upload.size / 1024 / 1024, 1), "limit": max_bytes // 1024 // 1024},
-            code="size",
-        )
-    kind = filetype.guess(upload.read(65536))
-    upload.seek(0)
-    if kind is None or kind.mime not in ANSWER_TYPES:
-        raise ValidationError(
-            _("This file is not a PDF, ODT or DOCX document (its content was checked, not only its name)."),
-            code="type",
-        )
 
 
 def question_field(question, initial):
@@ -353,16 +329,5 @@ class CommitmentForm(forms.Form):
 
     def clean_commitment_form(self):
         upload = self.cleaned_data["commitment_form"]
-        if upload.size > COMMITMENT_MAX_BYTES:
-            raise ValidationError(
-                _("The file is too big (%(size)s MB): the limit is %(limit)s MB.")
-                % {"size": round(upload.size / 1024 / 1024, 1), "limit": COMMITMENT_MAX_BYTES // 1024 // 1024},
-                code="size",
-            )
-        kind = filetype.guess(upload.read(65536))
-        upload.seek(0)
-        if kind is None or kind.mime != "application/pdf":
-            raise ValidationError(
-                _("This file is not a PDF document (its content was checked, not only its name)."), code="type"
-            )
+        check_upload(upload, allowed=PDF, max_bytes=COMMITMENT_MAX_BYTES)
         return upload

@@ -1,9 +1,7 @@
 """Forms of the committee pages: planning (with the attendees), documents, decision, follow-ups, due date."""
 
 import uuid
-import zipfile
 
-import filetype
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -12,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from incubator.models import User
+from incubator.uploads import PRESENTATIONS, check_upload
 from portfolio.forms import DateInput, https_by_default
 from portfolio.models import Phase
 
@@ -23,7 +22,6 @@ ALLOWED_DOCUMENT_TYPES = {
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     "odp": "application/vnd.oasis.opendocument.presentation",
 }
-SIGNATURE_BYTES = 8192
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -139,35 +137,6 @@ AttendeeFormSet = forms.formset_factory(
 )
 
 
-def detect_document_type(upload):
-    """The extension of the upload's type, read from its content: pdf, pptx, odp, or None."""
-    upload.seek(0)
-    kind = filetype.guess(upload.read(SIGNATURE_BYTES))
-    upload.seek(0)
-    extension = kind.extension if kind else None
-    if extension == "zip":
-        extension = presentation_in_zip(upload)
-    return extension if extension in ALLOWED_DOCUMENT_TYPES else None
-
-
-def presentation_in_zip(upload):
-    """A .pptx or .odp whose identifying entry comes late in the archive (filetype reads the head only)."""
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            names = set(archive.namelist())
-            if {"[Content_Types].xml", "ppt/presentation.xml"} <= names:
-                return "pptx"
-            if "mimetype" in names:
-                with archive.open("mimetype") as entry:
-                    if entry.read(100).strip() == ALLOWED_DOCUMENT_TYPES["odp"].encode():
-                        return "odp"
-    except (zipfile.BadZipFile, OSError):
-        return None
-    finally:
-        upload.seek(0)
-    return None
-
-
 class DocumentForm(forms.ModelForm):
     """A committee document; its type is checked on the content and it is stored under a random name."""
 
@@ -194,21 +163,7 @@ class DocumentForm(forms.ModelForm):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > DECK_MAX_BYTES:
-            raise ValidationError(
-                _("This file weighs %(size)s: the limit is %(limit)s.")
-                % {"size": filesizeformat(upload.size), "limit": filesizeformat(DECK_MAX_BYTES)},
-                code="too_big",
-            )
-        extension = detect_document_type(upload)
-        if extension is None:
-            raise ValidationError(
-                _(
-                    "This file is not a PDF, a PowerPoint (.pptx) or an OpenDocument presentation (.odp): "
-                    "export it in one of these formats."
-                ),
-                code="type",
-            )
+        extension = check_upload(upload, allowed=PRESENTATIONS, max_bytes=DECK_MAX_BYTES)
         self.instance.original_name = upload.name[-255:]
         upload.name = f"{uuid.uuid4().hex}.{extension}"
         return upload

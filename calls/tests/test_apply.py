@@ -150,7 +150,7 @@ def docx_bytes():
     ("upload", "message"),
     [
         (SimpleUploadedFile("note.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf"), "PDF, ODT ou DOCX"),
-        (SimpleUploadedFile("gros.pdf", b"%PDF-1.4" + b"0" * (5 * 1024 * 1024 + 1)), "5 Mo"),
+        (SimpleUploadedFile("gros.pdf", b"%PDF-1.4" + b"0" * (5 * 1024 * 1024 + 1)), "5,0\xa0Mio"),
     ],
 )
 def test_a_refused_upload_says_why_and_keeps_the_rest(client, call, applicant, upload, message):
