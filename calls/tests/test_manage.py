@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from calls import services
-from calls.models import Application, Call, JuryScore, Pitch, PreselectionVote
+from calls.models import Application, Call, ConflictOfInterest, JuryScore, Pitch, PreselectionVote
 from calls.tests.factories import ApplicationFactory, CallFactory, QuestionFactory
 from incubator.models import Membership, OutboxMessage
 from incubator.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
@@ -26,19 +26,30 @@ def applicant(db):
 
 
 @pytest.fixture
-def as_manager_persona(sign_in, personas, applicant):
-    everyone = {**personas, "applicant": applicant}
+def jurors(db):
+    return {name: UserFactory(email=f"{name}@example.gouv.fr") for name in ["juror", "conflicted_juror", "other_juror"]}
+
+
+@pytest.fixture
+def as_manager_persona(sign_in, personas, applicant, jurors):
+    everyone = {**personas, "applicant": applicant, **jurors}
     return lambda name: sign_in(everyone[name])
 
 
 @pytest.fixture
-def call(incubator_a):
-    return CallFactory(incubator=incubator_a, slug="appel-a", title="Appel de la Fabrique A")
+def call(incubator_a, incubator_b, jurors):
+    """A call of incubator A judged by a juror and a conflicted juror; the other juror judges B's call."""
+    call = CallFactory(incubator=incubator_a, slug="appel-a", title="Appel de la Fabrique A")
+    call.jurors.add(jurors["juror"], jurors["conflicted_juror"])
+    CallFactory(incubator=incubator_b, slug="appel-b").jurors.add(jurors["other_juror"])
+    return call
 
 
 @pytest.fixture
-def application(call, applicant):
-    return ApplicationFactory(call=call, applicant=applicant, status=S.SUBMITTED)
+def application(call, applicant, jurors):
+    application = ApplicationFactory(call=call, applicant=applicant, status=S.SUBMITTED)
+    ConflictOfInterest.objects.create(application=application, juror=jurors["conflicted_juror"])
+    return application
 
 
 def call_pages(call, application):
@@ -56,7 +67,16 @@ def call_pages(call, application):
 
 @pytest.mark.parametrize(
     ("persona", "status"),
-    [("anonymous", 302), ("applicant", 404), ("member_a", 200), ("member_b", 404), ("network_admin", 200)],
+    [
+        ("anonymous", 302),
+        ("applicant", 404),
+        ("juror", 404),
+        ("conflicted_juror", 404),
+        ("other_juror", 404),
+        ("member_a", 200),
+        ("member_b", 404),
+        ("network_admin", 200),
+    ],
 )
 def test_manager_pages_access_table(as_manager_persona, call, application, persona, status):
     client = as_manager_persona(persona)
@@ -83,7 +103,17 @@ def post_actions(call, application):
     ]
 
 
-@pytest.mark.parametrize(("persona", "status"), [("anonymous", 302), ("applicant", 404), ("member_b", 404)])
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("anonymous", 302),
+        ("applicant", 404),
+        ("juror", 404),
+        ("conflicted_juror", 404),
+        ("other_juror", 404),
+        ("member_b", 404),
+    ],
+)
 def test_manager_actions_refuse_outsiders_and_change_nothing(as_manager_persona, call, application, persona, status):
     client = as_manager_persona(persona)
 
@@ -92,7 +122,7 @@ def test_manager_actions_refuse_outsiders_and_change_nothing(as_manager_persona,
 
     call.refresh_from_db()
     application.refresh_from_db()
-    assert (call.status, call.title, call.jurors.count()) == (Call.Status.PUBLISHED, "Appel de la Fabrique A", 0)
+    assert (call.status, call.title, call.jurors.count()) == (Call.Status.PUBLISHED, "Appel de la Fabrique A", 2)
     assert application.status == S.SUBMITTED
     assert not OutboxMessage.objects.exists()
     assert not Startup.objects.exists()
@@ -253,7 +283,7 @@ def test_status_actions_follow_the_call_state_machine(sign_in, member_a, call):
 def test_jurors_are_the_incubator_jury_first_then_anyone_by_email(sign_in, member_a, call, incubator_a):
     jury = MembershipFactory(incubator=incubator_a, role=Membership.Role.JURY, user=UserFactory(last_name="Zola")).user
     outsider = UserFactory(email="experte@example.gouv.fr", last_name="Abel")
-    call.jurors.add(outsider)
+    call.jurors.set([outsider])
     client = sign_in(member_a)
     url = reverse("calls:manage_jurors", args=[call.slug])
 
