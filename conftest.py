@@ -5,6 +5,7 @@ from django.utils import translation
 
 from incubator.celery import app as celery_app
 from incubator.tests.factories import IncubatorFactory, MembershipFactory, UserFactory
+from tests.reminder_rules import seed_reminder_rules
 
 
 @pytest.fixture(autouse=True)
@@ -46,6 +47,13 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def reminder_rules(db):
+    """Seed the rules again: a transactional test empties every table when it ends, so a database
+    kept by --reuse-db may have lost what the migrations seeded."""
+    seed_reminder_rules()
 
 
 @pytest.fixture

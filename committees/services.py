@@ -1,6 +1,7 @@
 """Committee workflows: planning, recording the decision, invitations and calendars."""
 
-from datetime import timedelta
+import functools
+from datetime import UTC, date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -8,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone
 
 from incubator import mail
 from incubator.models import Membership
@@ -183,25 +184,43 @@ def announce_decision(decision):
 
 
 def calendar_for(committees, *, name=None):
-    """An iCalendar file (bytes) with one event per committee."""
+    """An iCalendar file (bytes) with one event per committee, in Paris time."""
     calendar = Calendar()
     calendar.add("prodid", "-//Portail des incubateurs//Comités d'investissement//FR")
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
     if name:
         calendar.add("x-wr-calname", name)
-    for committee in committees:
+    paris = timezone.get_default_timezone()
+    committees = list(committees)
+    starts = [timezone.localtime(committee.scheduled_at, paris) for committee in committees]
+    if starts:
+        # RFC 5545: every TZID used must be defined in the file, or clients guess (Outlook: UTC).
+        calendar.add_component(paris_vtimezone(min(starts).year, max(starts).year))
+    for committee, start in zip(committees, starts, strict=True):
+        end = committee.scheduled_at + timedelta(minutes=committee.duration_minutes)
         event = Event()
         event.add("uid", f"committee-{committee.pk}@{settings.SITE_URL.split('://')[-1]}")
         event.add("summary", _("Investment committee: %(name)s") % {"name": committee.startup.name})
-        event.add("dtstart", committee.scheduled_at)
-        event.add("dtend", committee.scheduled_at + timedelta(minutes=committee.duration_minutes))
-        event.add("dtstamp", committee.updated_at or timezone.now())
+        event.add("dtstart", start)
+        event.add("dtend", timezone.localtime(end, paris))
+        event.add("dtstamp", (committee.updated_at or timezone.now()).astimezone(UTC))  # RFC 5545: in UTC
         event.add("location", committee.video_link or committee.place)
         event.add("url", absolute(committee.get_absolute_url()))
         event.add("status", "CANCELLED" if committee.status == Committee.Status.CANCELLED else "CONFIRMED")
         calendar.add_component(event)
     return calendar.to_ical()
+
+
+@functools.lru_cache(maxsize=8)
+def paris_vtimezone(first_year, last_year):
+    """The VTIMEZONE of Paris time around these years (computed once: it costs a millisecond or two)."""
+    return Timezone.from_tzinfo(
+        timezone.get_default_timezone(),
+        tzid=settings.TIME_ZONE,
+        first_date=date(first_year - 1, 1, 1),
+        last_date=date(last_year + 2, 1, 1),
+    )
 
 
 def absolute(path):

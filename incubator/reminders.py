@@ -14,6 +14,7 @@ planned and the outbox's unique idempotency key make a reminder go out once, how
 planners run; the queries grow with batches, not with reminders.
 """
 
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -30,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 CATCH_UP_DAYS = 2  # a reminder missed by a planner that was down is still sent within this delay
 BATCH_SIZE = 500
+KEY_MAX_LENGTH = OutboxMessage._meta.get_field("idempotency_key").max_length
 
 _kinds = {}
 
@@ -156,7 +158,7 @@ def _message(rule, due, recipient, subject, body):
     text = body.render(context)
     rendered_subject = " ".join(subject.render(context).split())
     return OutboxMessage(
-        idempotency_key=f"reminder:{rule.pk}:{due.object_key}:{due.occurrence}:{recipient.email}",
+        idempotency_key=_idempotency_key(rule, due, recipient),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient.email],
         subject=rendered_subject,
@@ -164,6 +166,15 @@ def _message(rule, due, recipient, subject, body):
         body_html=mail.html_from_text(rendered_subject, text),
         attachments=[mail.attachment_to_json(attachment) for attachment in due.attachments],
     )
+
+
+def _idempotency_key(rule, due, recipient):
+    key = f"reminder:{rule.pk}:{due.object_key}:{due.occurrence}:{recipient.email}"
+    if len(key) > KEY_MAX_LENGTH:
+        # A very long address (up to 254 characters): a key too long for its column would fail
+        # the whole batch, and every run after it. Its digest is as unique and fits.
+        key = f"reminder:{rule.pk}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+    return key
 
 
 def _unique(recipients):

@@ -12,7 +12,7 @@ from incubator.models import OutboxMessage, ReminderDelivery
 from incubator.reminders import plan
 from incubator.tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reminder_rules")]
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
 
