@@ -142,6 +142,8 @@ class StartupDetailView(StartupMixin, DetailView):
             history=build_history(startup),
             # The committees app hangs its records on the product (reverse relation: no import of it).
             committees=startup.committees.order_by("-scheduled_at"),
+            # The call application the product was born from, if any (calls' reverse relation).
+            origin=startup.applications.select_related("call").first(),
             can_edit=user.has_perm("portfolio.change_startup", startup),
             can_change_phase=user.has_perm("portfolio.change_phase", startup),
             breadcrumb=[(_("Portfolio"), reverse("portfolio:startup_list"))],

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from calls.models import Call
+from calls.models import Application, Call
 from calls.tests.factories import ApplicationFactory, CallFactory
 from incubator.tests.factories import UserFactory
 
@@ -90,3 +90,46 @@ def test_my_applications_query_count(sign_in, applicants, django_assert_num_quer
 
     with django_assert_num_queries(3):
         client.get(reverse("calls:my_applications"))
+
+
+@pytest.fixture
+def everyone(personas, applicants, db):
+    """Every persona of the call pages, jurors included (a call of incubator A with its jurors)."""
+    jurors = {
+        name: UserFactory(email=f"{name}@example.gouv.fr") for name in ["juror", "conflicted_juror", "other_juror"]
+    }
+    return {**personas, **applicants, **jurors}
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("anonymous", 302),
+        ("applicant_a", 200),
+        ("applicant_b", 404),
+        ("juror", 404),
+        ("conflicted_juror", 404),
+        ("other_juror", 404),
+        ("member_a", 404),
+        ("member_b", 404),
+        ("network_admin", 404),
+    ],
+)
+def test_an_applicants_pages_and_actions_are_theirs_only(sign_in, everyone, incubator_a, persona, status):
+    call = CallFactory(incubator=incubator_a)
+    call.jurors.add(everyone["juror"], everyone["conflicted_juror"])
+    CallFactory().jurors.add(everyone["other_juror"])
+    application = ApplicationFactory(call=call, applicant=everyone["applicant_a"], status=Application.Status.LAUREATE)
+    client = sign_in(everyone[persona])
+
+    page = client.get(application.get_absolute_url())
+    commitment = client.post(reverse("calls:commitment", kwargs={"pk": application.pk}), {})
+    withdraw = client.post(reverse("calls:withdraw", kwargs={"pk": application.pk}))
+
+    assert page.status_code == status
+    if status == 404:
+        assert commitment.status_code == withdraw.status_code == 404
+        assert Application.objects.get(pk=application.pk).status == Application.Status.LAUREATE
+    elif status == 302:
+        assert commitment.status_code == withdraw.status_code == 302
+        assert Application.objects.get(pk=application.pk).status == Application.Status.LAUREATE

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from calls.models import Application, ConflictOfInterest, JuryScore, PreselectionVote
-from calls.tests.factories import ApplicationFactory, CallFactory
+from calls.tests.factories import ApplicationFactory, CallFactory, QuestionFactory
 from incubator.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +154,34 @@ def test_jury_application_list_query_count(as_jury_persona, jury, django_assert_
 
     with django_assert_num_queries(5):
         client.get(reverse("calls:jury_applications", kwargs={"slug": call.slug}))
+
+
+def test_a_juror_sees_the_jurys_averages_and_spread_after_scoring(as_jury_persona, jury):
+    _call, application, people = jury
+    Application.objects.filter(pk=application.pk).update(status=S.PITCHED)
+    for criterion, score in {"problem": 2, "strategy": 4, "legitimacy": 4, "person": 4}.items():
+        JuryScore.objects.create(application=application, juror=people["member_b"], criterion=criterion, score=score)
+    client = as_jury_persona("juror")
+    url = reverse("calls:jury_application", kwargs={"pk": application.pk})
+    assert client.get(url).context["averages"] == []
+
+    client.post(
+        reverse("calls:jury_score", kwargs={"pk": application.pk}),
+        {"problem": "4", "strategy": "4", "legitimacy": "4", "person": "4"},
+    )
+    context = client.get(url).context
+
+    assert context["averages"][0][1:] == (3.0, 2)
+    assert context["overall"] == 3.75
+
+
+def test_a_juror_reads_the_answers_to_the_calls_questions(as_jury_persona, jury):
+    call, application, _people = jury
+    question = QuestionFactory(call=call, label="Combien d'usagers ?")
+    application.answers = {str(question.pk): "Environ 40 000 par an"}
+    application.save()
+
+    response = as_jury_persona("juror").get(reverse("calls:jury_application", kwargs={"pk": application.pk}))
+
+    assert "Combien d&#x27;usagers ?" in response.text
+    assert "Environ 40 000 par an" in response.text

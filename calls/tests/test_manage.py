@@ -573,3 +573,13 @@ def test_selection_and_export_query_counts(sign_in, member_a, call, django_asser
         client.get(reverse("calls:manage_selection", args=[call.slug]))
     with django_assert_num_queries(6):
         client.get(reverse("calls:manage_export", args=[call.slug]))
+
+
+def test_the_onboarded_product_links_back_to_the_application(sign_in, member_a, call, application):
+    Application.objects.filter(pk=application.pk).update(status=S.COMMITMENT_SIGNED)
+    startup = services.onboard(application, actor=member_a, name="Suivi des dossiers")
+
+    response = sign_in(member_a).get(startup.get_absolute_url())
+
+    assert reverse("calls:manage_application", args=[application.pk]) in response.text
+    assert "Appel de la Fabrique A" in response.text

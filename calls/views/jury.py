@@ -52,16 +52,22 @@ class JuryApplicationView(DetailView):
     def get_queryset(self):
         user = self.request.user
         return jury_applications(user).prefetch_related(
-            Prefetch("scores", queryset=JuryScore.objects.filter(juror=user), to_attr="my_scores")
+            "scores", Prefetch("scores", queryset=JuryScore.objects.filter(juror=user), to_attr="my_scores")
         )
 
     def get_context_data(self, **kwargs):
         application = self.object
         initial = {score.criterion: score.score for score in application.my_scores}
+        answers = [(q.label, application.answers.get(str(q.pk))) for q in application.call.questions.all()]
+        summary, overall = services.score_summary(application.scores.all())
+        # The jury's averages and spread, shown once the juror has given their own scores.
+        averages = [(label, *summary[code]) for code, label in JuryScore.Criterion.choices if code in summary]
         return super().get_context_data(
             score_form=ScoreForm(initial=initial),
             conflict_form=ConflictForm(),
-            questions=application.call.questions.all(),
+            answers=answers,
+            averages=averages if application.my_scores else [],
+            overall=overall,
             **kwargs,
         )
 

@@ -906,7 +906,7 @@ def test_product_page_query_count_with_committees(manager, startup_a, django_ass
     for number in range(count):
         CommitteeFactory(startup=startup_a, scheduled_at=paris(days(number - 15)))
 
-    with django_assert_num_queries(17):  # the product page's own queries; the committees in one
+    with django_assert_num_queries(18):  # the product page's own queries; the committees in one
         response = manager.get(startup_a.get_absolute_url())
 
     assert len(response.context["committees"]) == count
