@@ -1,23 +1,12 @@
 """The call reminder kinds (DESIGN 4.4), declared for the core's reminder engine."""
 
-from datetime import datetime, time, timedelta
-
-from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from incubator.reminders import Due, Recipient, ReminderKind, register
+from incubator.mail import absolute_url
+from incubator.reminders import Due, Recipient, ReminderKind, day_bounds, register
 
 from .models import Application, Call, PreselectionVote
-
-
-def day_bounds(first, last):
-    start = timezone.make_aware(datetime.combine(first, time()))
-    return start, timezone.make_aware(datetime.combine(last + timedelta(days=1), time()))
-
-
-def absolute(path):
-    return f"{settings.SITE_URL}{path}"
 
 
 @register
@@ -45,7 +34,7 @@ class DraftBeforeDeadline(ReminderKind):
                     "application": application,
                     "call": application.call,
                     "closes_at": timezone.localtime(application.call.closes_at),
-                    "url": absolute(application.get_absolute_url()),
+                    "url": absolute_url(application.get_absolute_url()),
                 },
             )
             for application in drafts
@@ -82,7 +71,7 @@ class VotesMissing(ReminderKind):
                         object_key=f"calls.call:{call.pk}",
                         occurrence=call.preselection_on.isoformat(),
                         recipients=[Recipient(juror.email, juror.get_full_name()) for juror in missing],
-                        context={"call": call, "count": call.submitted, "url": absolute(call.get_absolute_url())},
+                        context={"call": call, "count": call.submitted, "url": absolute_url(call.get_absolute_url())},
                     )
                 )
         return dues
@@ -109,7 +98,7 @@ class CommitmentMissing(ReminderKind):
                 context={
                     "application": application,
                     "call": application.call,
-                    "url": absolute(application.get_absolute_url()),
+                    "url": absolute_url(application.get_absolute_url()),
                 },
             )
             for application in laureates

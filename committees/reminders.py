@@ -5,26 +5,21 @@ of queries. Rules (offsets, times, texts) are seeded by migration 0002 and edite
 """
 
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from django.db.models import Exists, OuterRef, Prefetch
+from django.urls import reverse
 from django.utils import timezone
 
+from incubator.mail import absolute_url
 from incubator.models import Membership
-from incubator.reminders import Due, Recipient, ReminderKind, register
+from incubator.reminders import Due, Recipient, ReminderKind, day_bounds, register
 from portfolio.models import ACTIVE_PHASES, Startup, TeamMembership
 
 from .models import Committee, CommitteeDocument, Decision
-from .services import absolute, calendar_for
+from .services import calendar_for
 
 MANAGERS = Membership.MANAGER_ROLES
-
-
-def day_bounds(first, last):
-    """Aware datetimes from ``first`` 00:00 to the day after ``last`` 00:00, Paris time."""
-    return timezone.make_aware(datetime.combine(first, time())), timezone.make_aware(
-        datetime.combine(last + timedelta(days=1), time())
-    )
 
 
 def team_recipients(startup):
@@ -54,7 +49,7 @@ def committee_context(committee):
         "committee": committee,
         "startup": committee.startup,
         "when": timezone.localtime(committee.scheduled_at),
-        "url": absolute(committee.get_absolute_url()),
+        "url": absolute_url(committee.get_absolute_url()),
     }
 
 
@@ -82,7 +77,7 @@ class DueWithoutCommittee(ReminderKind):
                 context={
                     "startup": startup,
                     "due_date": startup.next_committee_due,
-                    "url": absolute(startup.get_absolute_url()),
+                    "url": absolute_url(startup.get_absolute_url()),
                 },
             )
             for startup in startups
@@ -227,7 +222,12 @@ class WeeklyDigest(ReminderKind):
                     object_key=f"incubator.incubator:{incubator.pk}",
                     occurrence=monday.isoformat(),
                     recipients=managers[incubator.pk],
-                    context={"incubator": incubator, "monday": monday, **lists, "url": absolute("/comites/")},
+                    context={
+                        "incubator": incubator,
+                        "monday": monday,
+                        **lists,
+                        "url": absolute_url(reverse("committees:committee_list")),
+                    },
                 )
                 for incubator, lists in by_incubator.items()
             ]

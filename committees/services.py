@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, Timezone
 
 from incubator import mail
+from incubator.mail import absolute_url
 from incubator.models import Membership
 from portfolio.models import ALLOWED_MOVES, Phase, TeamMembership
 from portfolio.services import change_phase, set_next_committee_due
@@ -76,7 +77,7 @@ def invite(committee, *, update=0):
         mail.send_templated(
             to=[attendee.email],
             template="committee_invitation",
-            context={"committee": committee, "attendee": attendee, "url": absolute(committee.get_absolute_url())},
+            context={"committee": committee, "attendee": attendee, "url": absolute_url(committee.get_absolute_url())},
             key=f"committee:{committee.pk}:invitation:{update}:{attendee.email}",
             attachments=[("comite.ics", ics, "text/calendar")],
         )
@@ -166,7 +167,7 @@ def announce_decision(decision):
         "decision": decision,
         "committee": committee,
         "startup": committee.startup,
-        "url": absolute(committee.get_absolute_url()),
+        "url": absolute_url(committee.get_absolute_url()),
     }
     recipients = {attendee.email.lower() for attendee in committee.attendees.all()}
     purchasing = committee.startup.incubator.purchasing_email
@@ -206,7 +207,7 @@ def calendar_for(committees, *, name=None):
         event.add("dtend", timezone.localtime(end, paris))
         event.add("dtstamp", (committee.updated_at or timezone.now()).astimezone(UTC))  # RFC 5545: in UTC
         event.add("location", committee.video_link or committee.place)
-        event.add("url", absolute(committee.get_absolute_url()))
+        event.add("url", absolute_url(committee.get_absolute_url()))
         event.add("status", "CANCELLED" if committee.status == Committee.Status.CANCELLED else "CONFIRMED")
         calendar.add_component(event)
     return calendar.to_ical()
@@ -221,7 +222,3 @@ def paris_vtimezone(first_year, last_year):
         first_date=date(first_year - 1, 1, 1),
         last_date=date(last_year + 2, 1, 1),
     )
-
-
-def absolute(path):
-    return f"{settings.SITE_URL}{path}"

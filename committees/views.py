@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import CreateView, FormView, ListView, TemplateView
 
+from incubator.mail import absolute_url
 from portfolio.models import Measurement, Phase, Startup
 from portfolio.services import set_next_committee_due
 from portfolio.views import FilteredListMixin, StartupMixin
@@ -347,7 +348,7 @@ class MyCalendarView(TemplateView):
 
     def get_context_data(self, **kwargs):
         feed = feed_of(self.request.user)
-        return super().get_context_data(feed_url=services.absolute(feed.get_absolute_url()), **kwargs)
+        return super().get_context_data(feed_url=absolute_url(feed.get_absolute_url()), **kwargs)
 
 
 @require_POST

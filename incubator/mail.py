@@ -53,6 +53,11 @@ class Delivery(enum.Enum):
     FAILED = "failed"  # permanent failure, or attempts exhausted
 
 
+def absolute_url(path):
+    """A link for an email: the portal's address (SITE_URL) and ``path``."""
+    return f"{settings.SITE_URL}{path}"
+
+
 def html_from_text(subject, text):
     """The HTML part of a message that only came with text, in the portal's email layout."""
     return render_to_string("emails/base.html", {"subject": subject, "text": text})

@@ -17,7 +17,7 @@ planners run; the queries grow with batches, not with reminders.
 import hashlib
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -185,6 +185,12 @@ def _unique(recipients):
             seen.add(email)
             unique.append(Recipient(email=email, name=recipient.name))
     return unique
+
+
+def day_bounds(first, last):
+    """Aware datetimes from ``first`` 00:00 to the day after ``last`` 00:00, Paris time: the range
+    of a datetime anchor (a committee's date and time) over the anchor dates a kind is asked for."""
+    return local_datetime(first, time()), local_datetime(last + timedelta(days=1), time())
 
 
 def local_datetime(day: date, at) -> datetime:

@@ -259,7 +259,9 @@ def test_product_page_query_count(manager, startup_a, member_a, django_assert_nu
             startup=startup_a, phase=phase, start=D(2025, 6, 1) + datetime.timedelta(days=offset), actor=member_a
         )
 
-    with django_assert_num_queries(19):  # + the call application the product came from  # 17, plus the product's committees (one query)
+    with django_assert_num_queries(
+        19
+    ):  # + the call application the product came from  # 17, plus the product's committees (one query)
         manager.get(startup_a.get_absolute_url())
 
 
