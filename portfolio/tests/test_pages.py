@@ -259,9 +259,8 @@ def test_product_page_query_count(manager, startup_a, member_a, django_assert_nu
             startup=startup_a, phase=phase, start=D(2025, 6, 1) + datetime.timedelta(days=offset), actor=member_a
         )
 
-    with django_assert_num_queries(
-        19
-    ):  # + the call application the product came from  # 17, plus the product's committees (one query)
+    # 17, plus the product's committees and the call application it came from (one query each)
+    with django_assert_num_queries(19):
         manager.get(startup_a.get_absolute_url())
 
 
