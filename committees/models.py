@@ -237,6 +237,11 @@ class CalendarFeed(models.Model):
         self.save(update_fields=["token", "created_at"])
 
 
+def planned_ahead():
+    """For a Startup queryset: it has a planned committee from now on (an ``Exists`` expression)."""
+    return Exists(Committee.objects.planned().filter(startup=OuterRef("pk"), scheduled_at__gte=timezone.now()))
+
+
 def committees_of(user):
     """Committees a user attends or manages (incubator manager or portfolio manager), for the feed."""
     managed = Membership.objects.filter(user=user, role__in=Membership.MANAGER_ROLES).values("incubator")

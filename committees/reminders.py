@@ -16,7 +16,7 @@ from incubator.models import Membership
 from incubator.reminders import Due, Recipient, ReminderKind, day_bounds, register
 from portfolio.models import ACTIVE_PHASES, Startup, TeamMembership
 
-from .models import Committee, CommitteeDocument, Decision
+from .models import Committee, CommitteeDocument, Decision, planned_ahead
 from .services import calendar_for
 
 MANAGERS = Membership.MANAGER_ROLES
@@ -40,10 +40,6 @@ def members_by_incubator(incubator_ids, roles):
     return people
 
 
-def planned_committee_ahead():
-    return Exists(Committee.objects.planned().filter(startup=OuterRef("pk"), scheduled_at__gte=timezone.now()))
-
-
 def committee_context(committee):
     return {
         "committee": committee,
@@ -65,7 +61,7 @@ class DueWithoutCommittee(ReminderKind):
         startups = with_current_team(
             Startup.objects.filter(
                 phase__in=ACTIVE_PHASES, next_committee_due__range=(anchors_from, anchors_to)
-            ).exclude(planned_committee_ahead())
+            ).exclude(planned_ahead())
         )
         startups = list(startups)
         managers = members_by_incubator({s.incubator_id for s in startups}, [Membership.Role.PORTFOLIO_MANAGER])
@@ -204,7 +200,7 @@ class WeeklyDigest(ReminderKind):
             return []
         startups = list(
             Startup.objects.filter(phase__in=ACTIVE_PHASES, next_committee_due__lte=mondays[-1] + self.horizon)
-            .exclude(planned_committee_ahead())
+            .exclude(planned_ahead())
             .select_related("incubator")
             .order_by("next_committee_due")
         )

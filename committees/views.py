@@ -11,7 +11,7 @@ from pathlib import PurePath
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -35,7 +35,7 @@ from .forms import (
     DueDateForm,
     FollowUpForm,
 )
-from .models import CalendarFeed, Committee, CommitteeDocument, Decision, committees_of
+from .models import CalendarFeed, Committee, CommitteeDocument, Decision, committees_of, planned_ahead
 
 ATTENDEES_PREFIX = "attendees"
 # Where an error of services.record_decision goes on the form (None: above the form).
@@ -94,11 +94,10 @@ class CommitteeMixin:
 
 def overdue_startups(user, incubator=None):
     """Active products whose next committee is past due with no committee planned ahead."""
-    ahead = Committee.objects.planned().filter(startup=OuterRef("pk"), scheduled_at__gte=timezone.now())
     startups = Startup.objects.visible_to(user).active().filter(next_committee_due__lt=timezone.localdate())
     if incubator is not None:
         startups = startups.filter(Q(incubator=incubator) | Q(other_incubators=incubator))
-    return startups.exclude(Exists(ahead)).select_related("incubator").order_by("next_committee_due", "name")
+    return startups.exclude(planned_ahead()).select_related("incubator").order_by("next_committee_due", "name")
 
 
 class CommitteeListView(FilteredListMixin, ListView):
