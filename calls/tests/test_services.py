@@ -1,14 +1,17 @@
 """The application's state machine, the deadline, the draw and onboarding."""
 
 import datetime
+import threading
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 
 from calls import services
 from calls.models import Application, Call, Pitch
 from calls.tests.factories import ApplicationFactory, CallFactory, days_from_now
 from incubator.models import OutboxMessage
+from incubator.tests.services import require_postgres
 from portfolio.models import Phase, Startup
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +129,30 @@ def test_open_calls_are_published_and_between_their_dates():
     CallFactory(opens_at=days_from_now(-30), closes_at=days_from_now(-1))
 
     assert list(Call.objects.open()) == [open_call]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_autosave_arriving_during_the_submission_waits_and_changes_nothing():
+    """PostgreSQL, two connections: the submission holds the row lock; the autosave's conditional
+    UPDATE waits for it, then finds the application no longer a draft."""
+    require_postgres()
+    application = ApplicationFactory(problem="Brouillon")
+    outcome = {}
+
+    def autosave():
+        try:
+            outcome["saved"] = services.save_draft(application, {"problem": "Autosave tardif"})
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        Application.objects.filter(pk=locked.pk).update(problem="Version soumise", status=S.SUBMITTED)
+        thread = threading.Thread(target=autosave)
+        thread.start()
+        thread.join(timeout=1)
+        assert thread.is_alive()  # the autosave waits for the submission's lock
+    thread.join(timeout=10)
+
+    assert outcome == {"saved": False}
+    assert Application.objects.get(pk=application.pk).problem == "Version soumise"
