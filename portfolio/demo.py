@@ -73,7 +73,7 @@ def seed(sample):
     incubators = {incubator.slug: incubator for incubator in Incubator.objects.all()}
     organisations = {organisation.acronym: organisation for organisation in Organisation.objects.all()}
     coach = User.objects.filter(email=f"coach@{DEMO_DOMAIN}").first()
-    names = itertools.cycle(itertools.product(FIRST_NAMES, LAST_NAMES))
+    names = itertools.cycle([(FIRST_NAMES[n % 10], LAST_NAMES[(3 * n + n // 10) % 10]) for n in range(100)])
     created = 0
     for index, row in enumerate(sample["startups"]):
         sponsors = [organisations[acronym] for acronym in row["sponsors"]]

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .models import TYPICAL_MAX_DAYS, Phase, PhasePeriod, TeamMembership
+from .models import TYPICAL_MAX_DAYS, Phase, PhasePeriod, Startup, TeamMembership
 
 HISTORY_LENGTH = 20
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 600, 200, 30
@@ -105,6 +105,11 @@ class HistoryEntry:
     changes: list
 
 
+def field_label(name):
+    """The label of a product field, as people read it in the history."""
+    return str(Startup._meta.get_field(name).verbose_name)
+
+
 def build_history(startup):
     """The latest changes of the sheet, its phases and its team, newest first (three queries)."""
     entries = []
@@ -112,7 +117,7 @@ def build_history(startup):
     for newer, older in zip(sheet, [*sheet[1:], None], strict=False):
         if older is None and len(sheet) > HISTORY_LENGTH:
             break
-        changes = [] if older is None else [change.field for change in newer.diff_against(older).changes]
+        changes = [] if older is None else [field_label(change.field) for change in newer.diff_against(older).changes]
         what = _("Product created") if older is None else _("Sheet edited")
         entries.append(HistoryEntry(newer.history_date, newer.history_user, what, changes))
     periods = PhasePeriod.history.filter(startup_id=startup.pk).select_related("history_user")[:HISTORY_LENGTH]

@@ -301,3 +301,20 @@ def test_a_url_typed_without_scheme_is_read_as_https(manager, startup_a):
     )
 
     assert Startup.objects.get(pk=startup_a.pk).website == "https://produit-a.beta.gouv.fr"
+
+
+def test_history_names_the_changed_fields_as_people_read_them(manager, startup_a):
+    manager.post(
+        reverse("portfolio:startup_update", kwargs={"slug": startup_a.slug}),
+        {
+            "name": "Produit A",
+            "pitch": "Un autre pitch",
+            "accessibility_status": "non-conforme",
+            "dsfr_status": "non",
+            "is_published": "on",
+        },
+    )
+
+    response = manager.get(startup_a.get_absolute_url())
+
+    assert "Fiche modifiée</strong> — phrase de présentation" in response.text
