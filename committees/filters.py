@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from incubator.models import Incubator
 from portfolio.forms import DateInput
@@ -14,8 +15,8 @@ from .models import Committee
 SECTIONS = [
     ("upcoming", _("Upcoming")),
     ("to_hold", _("To hold (decision pending)")),
-    ("held", _("Held")),
-    ("cancelled", _("Cancelled")),
+    ("held", pgettext_lazy("committee section", "Held")),
+    ("cancelled", pgettext_lazy("committee section", "Cancelled")),
     ("all", _("All committees")),
 ]
 DEFAULT_SECTION = "upcoming"
