@@ -68,7 +68,12 @@ def test_home_page_speaks_french_by_default_and_english_on_request(client):
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_compiled_catalogue_matches_its_source(language):
     folder = ROOT / "locale" / language / "LC_MESSAGES"
-    source = {entry.msgid: entry.msgstr for entry in polib.pofile(str(folder / "django.po")).translated_entries()}
-    compiled = {entry.msgid: entry.msgstr for entry in polib.mofile(str(folder / "django.mo")) if entry.msgid}
+    source = {
+        (entry.msgctxt, entry.msgid): entry.msgstr
+        for entry in polib.pofile(str(folder / "django.po")).translated_entries()
+    }
+    compiled = {
+        (entry.msgctxt, entry.msgid): entry.msgstr for entry in polib.mofile(str(folder / "django.mo")) if entry.msgid
+    }
 
     assert compiled == source, "run `make messages` to compile the catalogue"
