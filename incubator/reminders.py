@@ -81,10 +81,6 @@ def get_kind(code):
     return _kinds.get(code)
 
 
-def registered_kinds():
-    return dict(_kinds)
-
-
 @dataclass
 class PlanResult:
     created: int = 0
