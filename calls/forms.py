@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from incubator.dates import DateInput, DateTimeLocalInput
 from incubator.models import Membership, Organisation, User
 from incubator.uploads import PDF, TEXT_DOCUMENTS, check_upload
 from portfolio.models import Theme
@@ -133,22 +134,6 @@ class ConflictForm(forms.Form):
 
 
 # Manager forms ------------------------------------------------------------------------------
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    """A native date and time picker; the value is read in the current time zone (Paris)."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
 class CallForm(forms.ModelForm):

@@ -6,8 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from incubator.dates import DateInput
 from incubator.models import Incubator
-from portfolio.forms import DateInput
 from portfolio.models import Startup
 
 from .models import Committee

@@ -9,9 +9,10 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from incubator.dates import DateField, DateTimeLocalInput
 from incubator.models import User
 from incubator.uploads import PRESENTATIONS, check_upload
-from portfolio.forms import DateInput, https_by_default
+from portfolio.forms import https_by_default
 from portfolio.models import Phase
 
 from .models import DECK_MAX_BYTES, Attendee, Committee, CommitteeDocument, Decision
@@ -22,15 +23,6 @@ ALLOWED_DOCUMENT_TYPES = {
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     "odp": "application/vnd.oasis.opendocument.presentation",
 }
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    """A native date and time picker; the value is read in the current time zone (Paris)."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
 class CommitteeForm(forms.ModelForm):
@@ -174,7 +166,7 @@ class DecisionForm(forms.Form):
     next_phase = forms.ChoiceField(
         label=_("New phase"), required=False, help_text=_("Only for a decision to move to the next phase.")
     )
-    decided_on = forms.DateField(label=_("Date of the decision"), widget=DateInput(), initial=timezone.localdate)
+    decided_on = DateField(label=_("Date of the decision"), initial=timezone.localdate)
     granted_amount = forms.DecimalField(
         label=_("Granted amount (EUR)"), max_digits=12, decimal_places=2, min_value=0, required=False
     )
@@ -216,7 +208,7 @@ class FollowUpForm(forms.ModelForm):
 
 
 class DueDateForm(forms.Form):
-    due = forms.DateField(label=_("Next committee due on"), widget=DateInput())
+    due = DateField(label=_("Next committee due on"))
     reason = forms.CharField(
         label=_("Reason"), max_length=100, help_text=_("Kept in the product's history (100 characters at most).")
     )

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from incubator.dates import DateField, DateInput
 from incubator.models import Incubator, Organisation, User
 
 from .models import Indicator, Measurement, Phase, Startup, TeamMembership, Theme, UserType
@@ -14,13 +15,6 @@ def https_by_default(db_field, **kwargs):
     if isinstance(db_field, models.URLField):
         kwargs["assume_scheme"] = "https"
     return db_field.formfield(**kwargs)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class StartupForm(forms.ModelForm):
@@ -65,7 +59,7 @@ class StartupCreateForm(StartupForm):
 
     incubator = forms.ModelChoiceField(label=_("Principal incubator"), queryset=Incubator.objects.none())
     phase = forms.ChoiceField(label=_("Current phase"), choices=Phase.choices, initial=Phase.INVESTIGATION)
-    phase_start = forms.DateField(label=_("In this phase since"), widget=DateInput(), initial=timezone.localdate)
+    phase_start = DateField(label=_("In this phase since"), initial=timezone.localdate)
 
     class Meta(StartupForm.Meta):
         fields = ["name", "slug", *StartupForm.Meta.fields[1:], "incubator"]
@@ -87,7 +81,7 @@ class StartupCreateForm(StartupForm):
 
 class PhaseChangeForm(forms.Form):
     phase = forms.ChoiceField(label=_("New phase"), choices=Phase.choices)
-    start = forms.DateField(label=_("Start date"), widget=DateInput(), initial=timezone.localdate)
+    start = DateField(label=_("Start date"), initial=timezone.localdate)
     reason = forms.CharField(
         label=_("Reason"),
         required=False,
