@@ -1,12 +1,10 @@
 """Portfolio pages: the managers' list and product pages, the public directory, the open data."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView
 
+from incubator.exports import csv_response
 from incubator.models import Incubator
 
 from . import services
@@ -72,37 +71,30 @@ class PortfolioListView(FilteredListMixin, ListView):
         return super().get(request, *args, **kwargs)
 
     def export_csv(self):
-        startups = self.get_queryset()
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="portefeuille-{timezone.localdate():%Y-%m-%d}.csv"'
-        response.write("\ufeff")  # Excel opens UTF-8 correctly with a BOM
-        writer = csv.writer(response, delimiter=";")
-        writer.writerow(
+        header = [
+            _("Name"),
+            _("Incubator"),
+            _("Phase"),
+            _("In this phase since"),
+            _("Sponsors"),
+            _("Accessibility"),
+            _("Last update"),
+            _("Page"),
+        ]
+        rows = (
             [
-                _("Name"),
-                _("Incubator"),
-                _("Phase"),
-                _("In this phase since"),
-                _("Sponsors"),
-                _("Accessibility"),
-                _("Last update"),
-                _("Page"),
+                startup.name,
+                startup.incubator.title,
+                startup.get_phase_display(),
+                startup.phase_since.isoformat() if startup.phase_since else "",
+                ", ".join(sponsor.acronym for sponsor in startup.sponsors.all()),
+                startup.get_accessibility_status_display(),
+                timezone.localtime(startup.updated_at).date().isoformat(),
+                self.request.build_absolute_uri(startup.get_absolute_url()),
             ]
+            for startup in self.get_queryset()
         )
-        for startup in startups:
-            writer.writerow(
-                [
-                    startup.name,
-                    startup.incubator.title,
-                    startup.get_phase_display(),
-                    startup.phase_since.isoformat() if startup.phase_since else "",
-                    ", ".join(sponsor.acronym for sponsor in startup.sponsors.all()),
-                    startup.get_accessibility_status_display(),
-                    timezone.localtime(startup.updated_at).date().isoformat(),
-                    self.request.build_absolute_uri(startup.get_absolute_url()),
-                ]
-            )
-        return response
+        return csv_response(f"portefeuille-{timezone.localdate():%Y-%m-%d}.csv", header, rows)
 
 
 class StartupMixin:

@@ -537,6 +537,19 @@ def test_csv_export_lists_applications_with_ticks_and_mean_scores(sign_in, membe
     assert rows[1][8:] == ["2,50", "", "", "5,00", "3,75"]
 
 
+@pytest.mark.parametrize("payload", ['=HYPERLINK("http://x","y")', "+1+1", "-2", "@SUM(1)", "\tx", "\rx"])
+def test_csv_export_writes_an_applicant_typed_formula_as_text(sign_in, member_a, call, payload):
+    """What an applicant typed and a spreadsheet would run (CSV injection) is written with a leading quote."""
+    applicant = UserFactory(first_name='=HYPERLINK("http://x","y")', last_name="Agente")
+    ApplicationFactory(call=call, status=S.SUBMITTED, applicant=applicant, administration=payload, service=payload)
+
+    response = sign_in(member_a).get(reverse("calls:manage_export", args=[call.slug]))
+
+    _header, row = csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";")
+    assert row[1] == '\'=HYPERLINK("http://x","y") Agente'
+    assert row[3:5] == [f"'{payload}", f"'{payload}"]
+
+
 def test_seed_demo_creates_the_demo_calls_once(settings):
     from django.core.management import call_command
 

@@ -4,21 +4,19 @@ Everything starts from ``Call.objects.managed_by(user)``: another incubator's ca
 is a 404 for GET and POST alike; the rules of ``calls/rules.py`` then decide what may be done.
 """
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import FormView, ListView, TemplateView
 
+from incubator.exports import csv_response
 from incubator.models import Incubator
 from portfolio.views import FilteredListMixin
 
@@ -390,8 +388,9 @@ EXPORT_COLUMNS = [
 ]
 
 
+@require_GET
 def export_csv(request, slug):
-    """The call's applications with their ticks and mean scores (semicolons, UTF-8 with a BOM)."""
+    """The call's applications with their ticks and mean scores (the core's CSV writer: no formulas)."""
     call = get_call(request, slug)
     applications = (
         call.applications.filter(status__in=RANKED_STATUSES)
@@ -400,29 +399,28 @@ def export_csv(request, slug):
         .prefetch_related("scores")
         .order_by("-ticks", "submitted_at", "pk")
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{call.slug}-{timezone.localdate():%Y-%m-%d}.csv"'
-    response.write("\ufeff")  # Excel opens UTF-8 correctly with a BOM
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow([str(column) for column in EXPORT_COLUMNS])
-    for application in applications:
-        summary, overall = services.score_summary(application.scores.all())
-        means = [summary.get(criterion, (None, None))[0] for criterion in JuryScore.Criterion.values]
-        writer.writerow(
-            [
-                application.pk,
-                application.applicant.get_full_name(),
-                application.applicant.email,
-                application.administration,
-                application.service,
-                application.get_status_display(),
-                timezone.localtime(application.submitted_at).date().isoformat() if application.submitted_at else "",
-                application.ticks,
-                *[decimal(mean) for mean in means],
-                decimal(overall),
-            ]
-        )
-    return response
+    return csv_response(
+        f"{call.slug}-{timezone.localdate():%Y-%m-%d}.csv",
+        EXPORT_COLUMNS,
+        (export_row(application) for application in applications),
+    )
+
+
+def export_row(application):
+    summary, overall = services.score_summary(application.scores.all())
+    means = [summary.get(criterion, (None, None))[0] for criterion in JuryScore.Criterion.values]
+    return [
+        application.pk,
+        application.applicant.get_full_name(),
+        application.applicant.email,
+        application.administration,
+        application.service,
+        application.get_status_display(),
+        timezone.localtime(application.submitted_at).date().isoformat() if application.submitted_at else "",
+        application.ticks,
+        *[decimal(mean) for mean in means],
+        decimal(overall),
+    ]
 
 
 def decimal(value):

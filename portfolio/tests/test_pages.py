@@ -78,6 +78,17 @@ def test_csv_export_follows_the_filters(manager, incubator_a):
     assert rows[1][-1] == "http://testserver/portefeuille/alpha/"
 
 
+@pytest.mark.parametrize("payload", ['=HYPERLINK("http://x","y")', "+1+1", "-2", "@SUM(1)", "\tx", "\rx"])
+def test_csv_export_writes_a_team_typed_formula_as_text(manager, incubator_a, payload):
+    """A name a spreadsheet would run (CSV injection) is written with a leading quote."""
+    StartupFactory(slug="piege", name=payload, incubator=incubator_a)
+
+    response = manager.get(reverse("portfolio:startup_list"), {"format": "csv"})
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert [row[0] for row in rows[1:]] == [f"'{payload}"]
+
+
 def test_product_page_shows_timeline_with_durations_team_and_measurements(manager, startup_a, member_a):
     change_phase(startup=startup_a, phase=Phase.ACCELERATION, start=D(2025, 7, 7), actor=member_a)
     TeamMembershipFactory(startup=startup_a, user=None, name="Inès Intra", role=TeamMembership.Role.INTRAPRENEUR)

@@ -1,0 +1,35 @@
+"""The one CSV writer of every export (DESIGN 5.6, 6): UTF-8 with a BOM, semicolons, no formulas.
+
+A spreadsheet runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` as a formula (and some
+still do after a leading tab or carriage return): an applicant who names their service
+``=HYPERLINK("http://x","y")`` would otherwise plant a link, or worse, in the manager's Excel.
+Such text cells are written with a leading single quote, as OWASP advises ("CSV Injection"):
+the spreadsheet shows the text, it runs nothing. Numbers (int, Decimal...) are written as they
+are: our code computed them, and a negative amount must stay a number.
+"""
+
+import csv
+
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+
+BOM = "\ufeff"  # Excel opens UTF-8 correctly only with it
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A text cell that a spreadsheet would read as a formula, prefixed with ``'``; anything else as is."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return f"'{value}"
+    return value
+
+
+def csv_response(filename, header, rows, *, delimiter=";"):
+    """An attachment ``filename``: the ``header`` (labels, lazy ones too) then the ``rows`` (iterables of cells)."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    response.write(BOM)
+    writer = csv.writer(response, delimiter=delimiter)
+    writer.writerow([neutralise(str(label)) for label in header])
+    writer.writerows([neutralise(cell) for cell in row] for row in rows)
+    return response
