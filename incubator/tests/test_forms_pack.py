@@ -340,3 +340,45 @@ def test_pack_formset_renders_management_form_and_each_form():
     assert attrs(by_id(found, "id_steps-TOTAL_FORMS"))["value"] == "2"
     assert [attrs(e)["for"] for e in found if e.name == "label"] == ["id_steps-0-title", "id_steps-1-title"]
     assert unlabelled(found) == []
+
+
+# Help texts, labels and choices may be written by people (a call's questions): the pack escapes
+# them. HTML our code built (a SafeString: Django's password rules, allauth's link) stays HTML.
+HOSTILE = '<div hx-post="/compte/email/" hx-trigger="load">x</div><img src=x onerror=alert(1)>'
+
+
+class HostileForm(forms.Form):
+    text = forms.CharField(label=HOSTILE, help_text=HOSTILE)
+    secret = forms.CharField(label=HOSTILE, help_text=HOSTILE, widget=forms.PasswordInput)
+    ticked = forms.BooleanField(label=HOSTILE, help_text=HOSTILE)
+    choice = forms.ChoiceField(label=HOSTILE, help_text=HOSTILE, choices=[(HOSTILE, HOSTILE)], widget=forms.RadioSelect)
+    choices = forms.MultipleChoiceField(
+        label=HOSTILE, help_text=HOSTILE, choices=[(HOSTILE, HOSTILE)], widget=forms.CheckboxSelectMultiple
+    )
+    menu = forms.ChoiceField(label=HOSTILE, help_text=HOSTILE, choices=[(HOSTILE, HOSTILE)])
+    upload = forms.FileField(label=HOSTILE, help_text=HOSTILE)
+
+
+@pytest.mark.parametrize("template_code", ["{% crispy form %}", "{{ form|crispy }}"])
+def test_pack_escapes_help_texts_labels_and_choices(template_code):
+    html = render(template_code, HostileForm(data={}))
+    found = elements(html)
+
+    assert not [e for e in found if e.name in {"img", "div"} and {"hx-post", "onerror"} & set(attrs(e))]
+    for name in HostileForm.base_fields:
+        assert text(by_id(found, f"id_{name}_helptext")) == HOSTILE
+    assert html.count("&lt;div hx-post=") >= 2 * len(HostileForm.base_fields)
+
+
+def test_pack_keeps_help_text_html_that_our_code_built():
+    from django.utils.html import format_html
+
+    class RulesForm(forms.Form):
+        password = forms.CharField(
+            widget=forms.PasswordInput, help_text=format_html("<ul><li>{}</li></ul>", "At least <12> characters")
+        )
+
+    found = elements(render("{% crispy form %}", RulesForm()))
+
+    [item] = [e for e in elements(by_id(found, "id_password_helptext")) if e.name == "li"]
+    assert text(item) == "At least <12> characters"
