@@ -11,15 +11,43 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from incubator.models import Membership
-from portfolio.models import Phase, Startup
+from portfolio.models import Phase, Startup, TeamMembership
 
 DECK_MAX_BYTES = 10 * 1024 * 1024
 
 
+def _managed_by(user):
+    """Committees of the products whose incubators the user runs (manager or portfolio manager;
+    co-incubation included)."""
+    incubators = Membership.objects.filter(user=user, role__in=Membership.MANAGER_ROLES).values("incubator")
+    managed = Startup.objects.filter(Q(incubator__in=incubators) | Q(other_incubators__in=incubators))
+    return Q(startup__in=managed.values("pk"))
+
+
+def _attended_by(user):
+    """Committees the user attends, by account or by email."""
+    return Q(pk__in=Attendee.objects.filter(Q(user=user) | Q(email__iexact=user.email)).values("committee"))
+
+
+def _in_team_of(user):
+    """Committees of the products whose current team the user is in."""
+    return Q(startup__in=TeamMembership.objects.current().filter(user=user).values("startup"))
+
+
 class CommitteeQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Committees of the products the user can see (another incubator's: none)."""
-        return self.filter(startup__in=Startup.objects.visible_to(user).values("pk"))
+        """Committees a user may open: network admins all; otherwise those of the products the user
+        manages or is in the team of, and those the user attends. The other roles of an incubator
+        (coach, jury, viewer) read its product sheets, not its committees, decks and minutes."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_network_admin:
+            return self.all()
+        return self.filter(_managed_by(user) | _in_team_of(user) | _attended_by(user))
+
+    def in_calendar_of(self, user):
+        """What the user's calendar feed lists: the committees the user attends or manages."""
+        return self.filter(_managed_by(user) | _attended_by(user))
 
     def planned(self):
         return self.filter(status=Committee.Status.PLANNED)
@@ -129,6 +157,12 @@ class Attendee(models.Model):
         return f"{self.name} <{self.email}>"
 
 
+class CommitteeDocumentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Documents of the committees the user may open (``Committee.objects.visible_to``)."""
+        return self.filter(committee__in=Committee.objects.visible_to(user).values("pk"))
+
+
 class CommitteeDocument(models.Model):
     class Kind(models.TextChoices):
         DECK = "deck", _("Deck")
@@ -153,6 +187,8 @@ class CommitteeDocument(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.SET_NULL, null=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    objects = CommitteeDocumentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("committee document")
@@ -240,11 +276,3 @@ class CalendarFeed(models.Model):
 def planned_ahead():
     """For a Startup queryset: it has a planned committee from now on (an ``Exists`` expression)."""
     return Exists(Committee.objects.planned().filter(startup=OuterRef("pk"), scheduled_at__gte=timezone.now()))
-
-
-def committees_of(user):
-    """Committees a user attends or manages (incubator manager or portfolio manager), for the feed."""
-    managed = Membership.objects.filter(user=user, role__in=Membership.MANAGER_ROLES).values("incubator")
-    return Committee.objects.filter(
-        Q(attendees__user=user) | Q(attendees__email__iexact=user.email) | Q(startup__incubator__in=managed)
-    ).distinct()

@@ -1,7 +1,8 @@
 """Committee pages: the calendar, planning, the committee page, documents, the decision, calendars.
 
 Every view starts from ``Committee.objects.visible_to(user)`` (or the product's ``visible_to``):
-another incubator's committee is a 404; a django-rules permission refuses an action with a 403.
+a committee the user may not see (another incubator's, or their own incubator's for a coach, a
+juror or a viewer) is a 404; a django-rules permission refuses an action with a 403.
 """
 
 import datetime
@@ -35,7 +36,7 @@ from .forms import (
     DueDateForm,
     FollowUpForm,
 )
-from .models import CalendarFeed, Committee, CommitteeDocument, Decision, committees_of, planned_ahead
+from .models import CalendarFeed, Committee, CommitteeDocument, Decision, planned_ahead
 
 ATTENDEES_PREFIX = "attendees"
 # Where an error of services.record_decision goes on the form (None: above the form).
@@ -236,8 +237,7 @@ def download_name(document):
 
 def document_download(request, pk):
     """Documents are served here only, to those who can see the committee (never from MEDIA_URL)."""
-    visible = CommitteeDocument.objects.filter(committee__in=Committee.objects.visible_to(request.user).values("pk"))
-    document = get_object_or_404(visible, pk=pk)
+    document = get_object_or_404(CommitteeDocument.objects.visible_to(request.user), pk=pk)
     try:
         handle = document.file.open("rb")
     except FileNotFoundError as error:
@@ -362,6 +362,6 @@ def calendar_feed(request, token):
     """The personal feed: public to whoever holds the token; an unknown or revoked token is a 404."""
     feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token, user__is_active=True)
     since = timezone.now() - FEED_HISTORY
-    committees = committees_of(feed.user).filter(scheduled_at__gte=since).select_related("startup")
+    committees = Committee.objects.in_calendar_of(feed.user).filter(scheduled_at__gte=since).select_related("startup")
     ics = services.calendar_for(committees, name=_("Investment committees"))
     return HttpResponse(ics, content_type="text/calendar; charset=utf-8")

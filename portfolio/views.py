@@ -132,8 +132,9 @@ class StartupDetailView(StartupMixin, DetailView):
             other_incubators=startup.other_incubators.all(),
             charts=indicator_charts(indicators),
             history=build_history(startup),
-            # The committees app hangs its records on the product (reverse relation: no import of it).
-            committees=startup.committees.order_by("-scheduled_at"),
+            # The committees app hangs its records on the product (reverse relation: no import of it),
+            # with its own visibility: a viewer or a coach of the incubator reads no committee.
+            committees=startup.committees.visible_to(user).order_by("-scheduled_at"),
             # The call application the product was born from, if any (calls' reverse relation).
             origin=startup.applications.select_related("call").first(),
             can_edit=user.has_perm("portfolio.change_startup", startup),

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from committees.tests.factories import AttendeeFactory, CommitteeFactory, paris
+from committees.tests.factories import OUTSIDE_ATTENDEE_EMAIL, AttendeeFactory, CommitteeFactory, paris
 from incubator.models import Membership
 from incubator.tests.factories import MembershipFactory, UserFactory
 from portfolio.models import Phase
@@ -50,9 +50,23 @@ def committee_a(startup_a, team_member, member_a):
 
 
 @pytest.fixture
-def committee_personas(personas, team_member):
-    """anonymous, team_member (of product A), member_a (manager of A), member_b (manager of B), network_admin."""
-    return {**personas, "team_member": team_member}
+def committee_personas(personas, team_member, portfolio_manager_a, incubator_a):
+    """anonymous, team_member (of product A), attendee (invited by email, no role anywhere: see
+    ``invite_outside_attendee``), coach_a, juror_a and viewer_a (those roles in incubator A),
+    member_a (manager of A), portfolio_manager_a, member_b (manager of B), network_admin."""
+    others = {}
+    for role in [Membership.Role.COACH, Membership.Role.JURY, Membership.Role.VIEWER]:
+        name = {"jury": "juror"}.get(role, role)
+        others[f"{name}_a"] = MembershipFactory(
+            user=UserFactory(email=f"{name}-a@example.gouv.fr"), incubator=incubator_a, role=role
+        ).user
+    return {
+        **personas,
+        **others,
+        "team_member": team_member,
+        "attendee": UserFactory(email=OUTSIDE_ATTENDEE_EMAIL),
+        "portfolio_manager_a": portfolio_manager_a,
+    }
 
 
 @pytest.fixture

@@ -56,3 +56,11 @@ class DecisionFactory(DjangoModelFactory):
     outcome = Decision.Outcome.CONTINUE
     decided_on = factory.LazyAttribute(lambda o: o.committee.local_date)
     granted_months = 6
+
+
+OUTSIDE_ATTENDEE_EMAIL = "invitee@ministere.example.fr"
+
+
+def invite_outside_attendee(committee):
+    """The ``attendee`` persona attends ``committee``: invited by email (typed with capitals), no account link."""
+    return AttendeeFactory(committee=committee, user=None, name="Invitée", email="Invitee@Ministere.example.fr")

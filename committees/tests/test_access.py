@@ -1,8 +1,12 @@
 """Access tables of every committee page and action, for GET and POST, with the committee personas.
 
-anonymous, team_member (of product A), member_a (manager of incubator A), member_b (manager of
-incubator B), network_admin. Another incubator's committee is a 404 and nothing changes; the team
-sees its committees and adds documents but cannot decide (403, nothing saved).
+anonymous, team_member (of product A), attendee (invited by email, no role anywhere), coach_a,
+juror_a and viewer_a (those roles in incubator A), member_a (manager of incubator A),
+portfolio_manager_a, member_b (manager of incubator B), network_admin. Committees, decks and
+minutes are for the product's managers, its team, the committee's attendees and network admins:
+for anyone else (another incubator's manager, or a coach, juror or viewer of the same incubator)
+a committee is a 404 and nothing changes. The team and the attendees see the committee; the team
+adds documents; neither decides (403, nothing saved).
 """
 
 import datetime
@@ -18,9 +22,11 @@ from committees.tests.factories import (
     CommitteeDocumentFactory,
     CommitteeFactory,
     DecisionFactory,
+    invite_outside_attendee,
     paris,
 )
 from incubator.models import OutboxMessage
+from incubator.tests.factories import IncubatorFactory, MembershipFactory, UserFactory
 from portfolio.models import Phase, Startup
 
 pytestmark = pytest.mark.django_db
@@ -41,15 +47,25 @@ def past_committee(startup_a, team_member, member_a):
         startup=startup_a, scheduled_at=paris(timezone.localdate() - datetime.timedelta(days=2))
     )
     AttendeeFactory(committee=committee, user=team_member, email=team_member.email, role="intrapreneur")
+    invite_outside_attendee(committee)
     return committee
 
 
 @pytest.fixture
 def decided_committee(startup_a):
-    return DecisionFactory(
+    committee = DecisionFactory(
         committee__startup=startup_a,
         committee__scheduled_at=paris(timezone.localdate() - datetime.timedelta(days=10)),
     ).committee
+    invite_outside_attendee(committee)
+    return committee
+
+
+@pytest.fixture
+def invited_committee(committee_a):
+    """``committee_a`` (in 20 days, the team member and manager A attend) with the outside attendee invited."""
+    invite_outside_attendee(committee_a)
+    return committee_a
 
 
 def messages_to(email):
@@ -72,31 +88,64 @@ def startup_url(name, startup):
     return reverse(f"committees:{name}", kwargs={"slug": startup.slug})
 
 
-SEES = [("anonymous", "login"), ("team_member", 200), ("member_a", 200), ("member_b", 404), ("network_admin", 200)]
-MANAGES = [("anonymous", "login"), ("team_member", 403), ("member_a", 200), ("member_b", 404), ("network_admin", 200)]
+def table(anonymous="login", *, team, attendee, managers, outsiders=404):
+    """(persona, expected) for every committee persona. ``outsiders``: another incubator's manager,
+    and the coach, juror and viewer of the product's incubator, who read no committee."""
+    return [
+        ("anonymous", anonymous),
+        ("team_member", team),
+        ("attendee", attendee),
+        ("coach_a", outsiders),
+        ("juror_a", outsiders),
+        ("viewer_a", outsiders),
+        ("member_a", managers),
+        ("portfolio_manager_a", managers),
+        ("member_b", outsiders),
+        ("network_admin", managers),
+    ]
 
 
-@pytest.mark.parametrize(
-    ("persona", "expected", "lists_committee"),
-    [
-        ("anonymous", "login", False),
-        ("team_member", 200, True),
-        ("member_a", 200, True),
-        ("member_b", 200, False),
-        ("network_admin", 200, True),
-    ],
-)
-def test_calendar_access(as_committee_persona, committee_a, persona, expected, lists_committee):
+SEES = table(team=200, attendee=200, managers=200)
+UPLOADS = table(team=200, attendee=403, managers=200)
+MANAGES = table(team=403, attendee=403, managers=200)
+# Product pages (planning, the due date): the team reads the product but may not; an attendee
+# without a role does not read the product at all; the incubator's other roles read it but may not.
+MANAGES_PRODUCT = [
+    (persona, 403 if persona in {"coach_a", "juror_a", "viewer_a"} else 404 if persona == "attendee" else expected)
+    for persona, expected in MANAGES
+]
+NOT_SEEN = {persona for persona, expected in SEES if expected == 404}
+# POST: 302 when the action goes through.
+PLANS = [(persona, 302 if expected == 200 else expected) for persona, expected in MANAGES_PRODUCT]
+ADDS = [(persona, 302 if expected == 200 else expected) for persona, expected in UPLOADS]
+DECIDES = [(persona, 302 if expected == 200 else expected) for persona, expected in MANAGES]
+
+
+def with_outcome(expected_table):
+    """(persona, expected, whether the POST went through) for each row of ``expected_table``."""
+    return [(persona, expected, expected == 302) for persona, expected in expected_table]
+
+
+@pytest.mark.parametrize(("persona", "expected"), table(team=200, attendee=200, managers=200, outsiders=200))
+def test_calendar_access(as_committee_persona, invited_committee, persona, expected):
     response = as_committee_persona(persona).get(reverse("committees:committee_list"))
 
     assert_status(response, expected)
-    assert (committee_a in response.context["committees"] if response.status_code == 200 else False) is lists_committee
+    if expected == 200:
+        listed = invited_committee in response.context["committees"]
+        assert listed is (persona not in NOT_SEEN)
+        assert response.context["sections"][0][2] == (0 if persona in NOT_SEEN else 1)  # the "upcoming" count
 
 
 @pytest.mark.parametrize(("persona", "expected"), SEES)
-@pytest.mark.parametrize("page", ["committee_detail", "committee_ics", "document_add"])
-def test_committee_pages_get_access(as_committee_persona, committee_a, persona, expected, page):
-    assert_status(as_committee_persona(persona).get(committee_url(page, committee_a)), expected)
+@pytest.mark.parametrize("page", ["committee_detail", "committee_ics"])
+def test_committee_pages_get_access(as_committee_persona, invited_committee, persona, expected, page):
+    assert_status(as_committee_persona(persona).get(committee_url(page, invited_committee)), expected)
+
+
+@pytest.mark.parametrize(("persona", "expected"), UPLOADS)
+def test_document_page_get_access(as_committee_persona, invited_committee, persona, expected):
+    assert_status(as_committee_persona(persona).get(committee_url("document_add", invited_committee)), expected)
 
 
 @pytest.mark.parametrize(("persona", "expected"), MANAGES)
@@ -105,15 +154,16 @@ def test_manager_committee_pages_get_access(as_committee_persona, past_committee
     assert_status(as_committee_persona(persona).get(committee_url(page, past_committee)), expected)
 
 
-@pytest.mark.parametrize(("persona", "expected"), MANAGES)
+@pytest.mark.parametrize(("persona", "expected"), MANAGES_PRODUCT)
 @pytest.mark.parametrize("page", ["committee_plan", "due_date"])
 def test_product_committee_pages_get_access(as_committee_persona, startup_a, team_member, persona, expected, page):
     assert_status(as_committee_persona(persona).get(startup_url(page, startup_a)), expected)
 
 
 @pytest.mark.parametrize(("persona", "expected"), SEES)
-def test_document_download_access(as_committee_persona, committee_a, persona, expected):
-    document = CommitteeDocumentFactory(committee=committee_a)
+@pytest.mark.parametrize("kind", ["deck", "minutes"])
+def test_document_download_access(as_committee_persona, invited_committee, persona, expected, kind):
+    document = CommitteeDocumentFactory(committee=invited_committee, kind=kind)
 
     response = as_committee_persona(persona).get(document.get_absolute_url())
 
@@ -123,16 +173,7 @@ def test_document_download_access(as_committee_persona, committee_a, persona, ex
         assert b"".join(response.streaming_content).startswith(b"%PDF")
 
 
-@pytest.mark.parametrize(
-    ("persona", "expected", "planned"),
-    [
-        ("anonymous", "login", False),
-        ("team_member", 403, False),
-        ("member_a", 302, True),
-        ("member_b", 404, False),
-        ("network_admin", 302, True),
-    ],
-)
+@pytest.mark.parametrize(("persona", "expected", "planned"), with_outcome(PLANS))
 def test_plan_post_access(as_committee_persona, startup_a, team_member, persona, expected, planned):
     when = timezone.localdate() + datetime.timedelta(days=30)
     data = {
@@ -154,37 +195,19 @@ def test_plan_post_access(as_committee_persona, startup_a, team_member, persona,
     assert bool(messages_to("invitee@example.gouv.fr")) is planned
 
 
-@pytest.mark.parametrize(
-    ("persona", "expected", "added"),
-    [
-        ("anonymous", "login", False),
-        ("team_member", 302, True),
-        ("member_a", 302, True),
-        ("member_b", 404, False),
-        ("network_admin", 302, True),
-    ],
-)
-def test_document_post_access(as_committee_persona, committee_a, persona, expected, added):
+@pytest.mark.parametrize(("persona", "expected", "added"), with_outcome(ADDS))
+def test_document_post_access(as_committee_persona, invited_committee, persona, expected, added):
     upload = SimpleUploadedFile("support.pdf", PDF, content_type="application/pdf")
 
     response = as_committee_persona(persona).post(
-        committee_url("document_add", committee_a), {"kind": "deck", "file": upload, "contents": ["impact"]}
+        committee_url("document_add", invited_committee), {"kind": "deck", "file": upload, "contents": ["impact"]}
     )
 
     assert_status(response, expected)
-    assert CommitteeDocument.objects.filter(committee=committee_a).exists() is added
+    assert CommitteeDocument.objects.filter(committee=invited_committee).exists() is added
 
 
-@pytest.mark.parametrize(
-    ("persona", "expected", "decided"),
-    [
-        ("anonymous", "login", False),
-        ("team_member", 403, False),
-        ("member_a", 302, True),
-        ("member_b", 404, False),
-        ("network_admin", 302, True),
-    ],
-)
+@pytest.mark.parametrize(("persona", "expected", "decided"), with_outcome(DECIDES))
 def test_decision_post_access(as_committee_persona, past_committee, persona, expected, decided):
     data = {
         "outcome": "next_phase",
@@ -203,16 +226,7 @@ def test_decision_post_access(as_committee_persona, past_committee, persona, exp
     assert Committee.objects.get(pk=past_committee.pk).status == ("held" if decided else "planned")
 
 
-@pytest.mark.parametrize(
-    ("persona", "expected", "marked"),
-    [
-        ("anonymous", "login", False),
-        ("team_member", 403, False),
-        ("member_a", 302, True),
-        ("member_b", 404, False),
-        ("network_admin", 302, True),
-    ],
-)
+@pytest.mark.parametrize(("persona", "expected", "marked"), with_outcome(DECIDES))
 def test_follow_up_post_access(as_committee_persona, decided_committee, team_member, persona, expected, marked):
     response = as_committee_persona(persona).post(
         committee_url("follow_up", decided_committee), {"purchasing_told": "on", "sheet_updated": "on"}
@@ -223,33 +237,15 @@ def test_follow_up_post_access(as_committee_persona, decided_committee, team_mem
     assert (decision.purchasing_told, decision.deck_published, decision.sheet_updated) == (marked, False, marked)
 
 
-@pytest.mark.parametrize(
-    ("persona", "expected", "cancelled"),
-    [
-        ("anonymous", "login", False),
-        ("team_member", 403, False),
-        ("member_a", 302, True),
-        ("member_b", 404, False),
-        ("network_admin", 302, True),
-    ],
-)
-def test_cancel_post_access(as_committee_persona, committee_a, persona, expected, cancelled):
-    response = as_committee_persona(persona).post(committee_url("committee_cancel", committee_a))
+@pytest.mark.parametrize(("persona", "expected", "cancelled"), with_outcome(DECIDES))
+def test_cancel_post_access(as_committee_persona, invited_committee, persona, expected, cancelled):
+    response = as_committee_persona(persona).post(committee_url("committee_cancel", invited_committee))
 
     assert_status(response, expected)
-    assert Committee.objects.get(pk=committee_a.pk).status == ("cancelled" if cancelled else "planned")
+    assert Committee.objects.get(pk=invited_committee.pk).status == ("cancelled" if cancelled else "planned")
 
 
-@pytest.mark.parametrize(
-    ("persona", "expected", "changed"),
-    [
-        ("anonymous", "login", False),
-        ("team_member", 403, False),
-        ("member_a", 302, True),
-        ("member_b", 404, False),
-        ("network_admin", 302, True),
-    ],
-)
+@pytest.mark.parametrize(("persona", "expected", "changed"), with_outcome(PLANS))
 def test_due_date_post_access(as_committee_persona, startup_a, team_member, persona, expected, changed):
     due = timezone.localdate() + datetime.timedelta(days=90)
     before = Startup.objects.get(pk=startup_a.pk).next_committee_due
@@ -262,10 +258,7 @@ def test_due_date_post_access(as_committee_persona, startup_a, team_member, pers
     assert Startup.objects.get(pk=startup_a.pk).next_committee_due == (due if changed else before)
 
 
-@pytest.mark.parametrize(
-    ("persona", "expected"),
-    [("anonymous", "login"), ("team_member", 200), ("member_a", 200), ("member_b", 200), ("network_admin", 200)],
-)
+@pytest.mark.parametrize(("persona", "expected"), table(team=200, attendee=200, managers=200, outsiders=200))
 def test_my_calendar_page_access(as_committee_persona, committee_personas, persona, expected):
     response = as_committee_persona(persona).get(reverse("committees:my_calendar"))
 
@@ -275,10 +268,7 @@ def test_my_calendar_page_access(as_committee_persona, committee_personas, perso
         assert feed.get_absolute_url() in response.text
 
 
-@pytest.mark.parametrize(
-    ("persona", "expected"),
-    [("anonymous", "login"), ("team_member", 302), ("member_a", 302), ("member_b", 302), ("network_admin", 302)],
-)
+@pytest.mark.parametrize(("persona", "expected"), table(team=302, attendee=302, managers=302, outsiders=302))
 def test_feed_renewal_post_access(as_committee_persona, committee_personas, persona, expected):
     response = as_committee_persona(persona).post(reverse("committees:calendar_feed_renew"))
 
@@ -286,9 +276,10 @@ def test_feed_renewal_post_access(as_committee_persona, committee_personas, pers
     assert CalendarFeed.objects.count() == (0 if persona == "anonymous" else 1)
 
 
+@pytest.mark.parametrize("persona", ["member_b", "coach_a", "juror_a", "viewer_a"])
 @pytest.mark.parametrize("page", ["committee_detail", "committee_ics", "document_add", "decision", "committee_cancel"])
-def test_get_of_another_incubators_committee_is_a_404_even_for_a_manager(as_committee_persona, committee_a, page):
-    assert as_committee_persona("member_b").get(committee_url(page, committee_a)).status_code == 404
+def test_get_of_a_committee_by_who_may_not_see_it_is_a_404(as_committee_persona, invited_committee, persona, page):
+    assert as_committee_persona(persona).get(committee_url(page, invited_committee)).status_code == 404
 
 
 def test_feed_is_public_by_token_only(client, committee_a, member_a):
@@ -378,3 +369,49 @@ def test_admin_committee_page_shows_inlines_and_the_feed_list_hides_tokens(
     assert 'name="decision-0-purchasing_told"' in page.text
     assert "very-secret-token" not in feeds.text
     assert "very-secret-token" not in feed_page.text
+
+
+@pytest.mark.parametrize(("persona", "listed"), [("viewer_a", False), ("coach_a", False), ("team_member", True)])
+def test_product_page_lists_the_committees_only_to_who_may_see_them(
+    as_committee_persona, invited_committee, persona, listed
+):
+    response = as_committee_persona(persona).get(invited_committee.startup.get_absolute_url())
+
+    assert response.status_code == 200
+    assert list(response.context["committees"]) == ([invited_committee] if listed else [])
+    assert (invited_committee.get_absolute_url() in response.text) is listed
+
+
+def test_former_team_member_no_longer_sees_the_committees(client, committee_a, team_member):
+    membership = team_member.team_memberships.get()
+    membership.start, membership.end = datetime.date(2024, 1, 1), datetime.date(2024, 12, 31)
+    membership.save()
+    Attendee.objects.filter(committee=committee_a, user=team_member).delete()
+    client.force_login(team_member)
+
+    assert client.get(committee_a.get_absolute_url()).status_code == 404
+
+
+def test_partner_incubators_portfolio_manager_sees_the_committee_and_has_it_in_the_feed(client, committee_a):
+    partner = IncubatorFactory(slug="partenaire")
+    committee_a.startup.other_incubators.add(partner)
+    manager = MembershipFactory(
+        incubator=partner, user=UserFactory(email="pm-partenaire@example.gouv.fr"), role="portfolio_manager"
+    ).user
+    feed = CalendarFeed.objects.create(user=manager, token="partner-token")
+    client.force_login(manager)
+
+    assert client.get(committee_a.get_absolute_url()).status_code == 200
+    assert "Produit A" in client.get(feed.get_absolute_url()).text
+
+
+@pytest.mark.parametrize(("persona", "in_feed"), [("attendee", True), ("coach_a", False), ("viewer_a", False)])
+def test_feed_lists_the_committees_attended_by_email_not_those_of_the_incubator(
+    client, committee_personas, invited_committee, persona, in_feed
+):
+    feed = CalendarFeed.objects.create(user=committee_personas[persona], token=f"token-{persona}")
+
+    response = client.get(feed.get_absolute_url())
+
+    assert response.status_code == 200
+    assert ("Produit A" in response.text) is in_feed

@@ -953,14 +953,15 @@ def test_portfolio_manager_plans_too(client, startup_a, team_member, portfolio_m
     assert Committee.objects.get().created_by == portfolio_manager_a
 
 
-def test_coach_of_the_incubator_sees_but_cannot_decide(client, past_committee, incubator_a):
+def test_coach_of_the_incubator_sees_no_committee(client, past_committee, incubator_a):
+    """A coach of the incubator who is neither in the team nor an attendee: the committee is a 404."""
     coach = UserFactory(email="coach-a@example.gouv.fr")
     MembershipFactory(user=coach, incubator=incubator_a, role=Membership.Role.COACH)
     client.force_login(coach)
 
-    assert client.get(past_committee.get_absolute_url()).status_code == 200
-    assert client.get(decision_url(past_committee)).status_code == 403
-    assert client.get(upload_url(past_committee)).status_code == 403
+    assert client.get(past_committee.get_absolute_url()).status_code == 404
+    assert client.get(decision_url(past_committee)).status_code == 404
+    assert client.get(upload_url(past_committee)).status_code == 404
 
 
 def test_product_of_several_incubators_is_managed_from_the_partner_incubator(client, past_committee):
