@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from incubator.dates import validate_in_window, window_constraint
 from incubator.models import Membership
 from portfolio.models import Phase, Startup, TeamMembership
 
@@ -75,7 +76,7 @@ class Committee(models.Model):
 
     startup = models.ForeignKey(Startup, verbose_name=_("product"), on_delete=models.CASCADE, related_name="committees")
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.PERIODIC)
-    scheduled_at = models.DateTimeField(_("date and time"))
+    scheduled_at = models.DateTimeField(_("date and time"), validators=[validate_in_window])
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=60)
     place = models.CharField(_("place"), max_length=255, blank=True)
     video_link = models.URLField(_("video link"), blank=True)
@@ -102,6 +103,7 @@ class Committee(models.Model):
         ordering = ["scheduled_at"]
         indexes = [models.Index(fields=["status", "scheduled_at"], name="committee_status_date_idx")]
         constraints = [
+            window_constraint("scheduled_at", name="committee_scheduled_at_in_window", instant=True),
             models.CheckConstraint(
                 condition=Q(requested_months__isnull=True) | Q(requested_months__gte=1),
                 name="committee_months_positive",
@@ -218,7 +220,7 @@ class Decision(models.Model):
     )
     outcome = models.CharField(_("decision"), max_length=20, choices=Outcome.choices)
     next_phase = models.CharField(_("new phase"), max_length=30, choices=Phase.choices, blank=True)
-    decided_on = models.DateField(_("date of the decision"))
+    decided_on = models.DateField(_("date of the decision"), validators=[validate_in_window])
     granted_amount = models.DecimalField(
         _("granted amount (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
@@ -239,6 +241,7 @@ class Decision(models.Model):
         verbose_name_plural = _("decisions")
         ordering = ["-decided_on"]
         constraints = [
+            window_constraint("decided_on", name="decision_decided_on_in_window"),
             models.CheckConstraint(condition=Q(granted_months__gte=1), name="decision_months_positive"),
             models.CheckConstraint(
                 condition=~Q(outcome="next_phase") | ~Q(next_phase=""), name="decision_next_phase_named"

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .dates import validate_in_window, window_constraint
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -223,8 +225,8 @@ class OutboxMessage(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True, validators=[validate_in_window])
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, validators=[validate_in_window])
 
     objects = OutboxMessageQuerySet.as_manager()
 
@@ -233,6 +235,10 @@ class OutboxMessage(models.Model):
         verbose_name_plural = _("outgoing emails")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "updated_at"], name="outbox_status_updated_idx")]
+        constraints = [
+            window_constraint("claimed_at", name="outboxmessage_claimed_at_in_window", instant=True, nullable=True),
+            window_constraint("sent_at", name="outboxmessage_sent_at_in_window", instant=True, nullable=True),
+        ]
 
     def __str__(self):
         return f"{self.subject} → {', '.join(self.to)}"
