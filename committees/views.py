@@ -17,7 +17,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.generic import CreateView, FormView, ListView, TemplateView
 
 from incubator.mail import absolute_url
@@ -105,6 +105,7 @@ class CommitteeListView(FilteredListMixin, ListView):
     """The calendar: sections (upcoming, to hold, held, cancelled), filters, the overdue products."""
 
     template_name = "committees/committee_list.html"
+    http_method_names = ["get", "head"]
     filterset_class = CommitteeFilter
     context_object_name = "committees"
 
@@ -187,6 +188,7 @@ class CommitteeDetailView(CommitteeMixin, TemplateView):
     """The agenda, the request, the indicators, the attendees, the documents and the decision."""
 
     template_name = "committees/committee_detail.html"
+    http_method_names = ["get", "head"]
 
     def get_context_data(self, **kwargs):
         committee, user = self.get_committee(), self.request.user
@@ -235,6 +237,7 @@ def download_name(document):
     return name if name.lower().endswith(extension) else f"{name}{extension}"
 
 
+@require_safe
 def document_download(request, pk):
     """Documents are served here only, to those who can see the committee (never from MEDIA_URL)."""
     document = get_object_or_404(CommitteeDocument.objects.visible_to(request.user), pk=pk)
@@ -311,6 +314,7 @@ def committee_cancel(request, pk):
     return redirect(committee)
 
 
+@require_safe
 def committee_ics(request, pk):
     committee = get_committee(request, pk)
     response = HttpResponse(services.calendar_for([committee]), content_type="text/calendar; charset=utf-8")
@@ -335,29 +339,31 @@ class DueDateView(StartupMixin, FormView):
         return redirect(startup)
 
 
-def feed_of(user):
-    feed, _created = CalendarFeed.objects.get_or_create(user=user, defaults={"token": secrets.token_urlsafe(32)})
-    return feed
-
-
 class MyCalendarView(TemplateView):
-    """The user's secret calendar address (created on the first visit)."""
+    """The user's secret calendar address, once created (a button, a POST, creates it: a GET changes nothing)."""
 
     template_name = "committees/my_calendar.html"
+    http_method_names = ["get", "head"]
 
     def get_context_data(self, **kwargs):
-        feed = feed_of(self.request.user)
-        return super().get_context_data(feed_url=absolute_url(feed.get_absolute_url()), **kwargs)
+        feed = CalendarFeed.objects.filter(user=self.request.user).first()
+        return super().get_context_data(feed_url=absolute_url(feed.get_absolute_url()) if feed else None, **kwargs)
 
 
 @require_POST
 def calendar_feed_renew(request):
-    feed_of(request.user).renew()
-    messages.success(request, _("Your calendar has a new address: the previous one no longer works."))
+    """Create the user's calendar address, or replace it (the previous one stops working)."""
+    feed, created = CalendarFeed.objects.get_or_create(user=request.user, defaults={"token": secrets.token_urlsafe(32)})
+    if created:
+        messages.success(request, _("Your calendar address is ready: subscribe to it in your calendar application."))
+    else:
+        feed.renew()
+        messages.success(request, _("Your calendar has a new address: the previous one no longer works."))
     return redirect("committees:my_calendar")
 
 
 @login_not_required
+@require_safe
 def calendar_feed(request, token):
     """The personal feed: public to whoever holds the token; an unknown or revoked token is a 404."""
     feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token, user__is_active=True)

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from icalendar import Calendar
 
 from committees.models import DECK_MAX_BYTES, Attendee, CalendarFeed, Committee, CommitteeDocument, Decision
@@ -833,12 +834,19 @@ def test_committee_ics_is_an_attachment_with_the_event(manager, committee_a):
     assert "Produit A" in str(event["summary"])
 
 
-def test_my_calendar_creates_one_feed_and_renewal_replaces_the_token(manager, member_a):
-    manager.get(reverse("committees:my_calendar"))
-    manager.get(reverse("committees:my_calendar"))
+def test_my_calendar_creates_the_feed_on_post_and_renewal_replaces_the_token(manager, member_a):
+    first = manager.get(reverse("committees:my_calendar"))
+    created = manager.post(reverse("committees:calendar_feed_renew"), follow=True)
     token = CalendarFeed.objects.get(user=member_a).token
 
     response = manager.post(reverse("committees:calendar_feed_renew"), follow=True)
+
+    assert 'id="create-feed"' in first.text
+    assert 'id="feed-url"' not in first.text
+    assert token in created.text
+    assert [str(message) for message in created.context["messages"]] == [
+        gettext("Your calendar address is ready: subscribe to it in your calendar application.")
+    ]
 
     new_token = CalendarFeed.objects.get(user=member_a).token
     assert new_token != token
