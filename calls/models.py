@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from incubator.markdown import MarkdownField, RenderedMarkdownMixin
 from incubator.models import Incubator
 from portfolio.models import CodeListValidator, Startup
 
@@ -40,8 +41,10 @@ class CallQuerySet(models.QuerySet):
         return self.select_related("incubator")
 
 
-class Call(models.Model):
+class Call(RenderedMarkdownMixin, models.Model):
     """A call for intrapreneurs, run by an incubator (or network-wide)."""
+
+    markdown_fields = ("description",)
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -62,7 +65,9 @@ class Call(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    description = models.TextField(_("description"), help_text=_("Markdown."))
+    description = MarkdownField(_("description"), help_text=_("Markdown."))
+    # The description's sanitised HTML, rendered on save (incubator.markdown); pages print this.
+    description_html = models.TextField(blank=True, default="", editable=False)
     themes = models.JSONField(_("themes"), default=list, blank=True, validators=[CodeListValidator("themes")])
     eligibility = models.TextField(_("eligibility"), blank=True)
     opens_at = models.DateTimeField(_("opens on"))

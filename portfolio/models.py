@@ -13,6 +13,7 @@ from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from incubator.markdown import MarkdownField, RenderedMarkdownMixin
 from incubator.models import Incubator, Membership, Organisation
 
 # Product slugs of the network may hold dots ("demarches-simplifiees.fr"); see urls.StartupSlug.
@@ -158,8 +159,10 @@ class StartupQuerySet(models.QuerySet):
         )
 
 
-class Startup(models.Model):
+class Startup(RenderedMarkdownMixin, models.Model):
     """A product (Startup d'État)."""
+
+    markdown_fields = ("description",)
 
     slug = models.CharField(
         _("slug"),
@@ -169,9 +172,11 @@ class Startup(models.Model):
     )
     name = models.CharField(_("name"), max_length=120)
     pitch = models.CharField(_("pitch"), max_length=280, help_text=_("One sentence: what the product does, for whom."))
-    description = models.TextField(
+    description = MarkdownField(
         _("description"), blank=True, help_text=_("Markdown: context, problem, solution, strategy.")
     )
+    # The description's sanitised HTML, rendered on save (incubator.markdown); pages print this.
+    description_html = models.TextField(blank=True, default="", editable=False)
     contact_email = models.EmailField(_("contact email"), blank=True)
     website = models.URLField(_("website"), blank=True)
     repository = models.URLField(_("source code repository"), blank=True)
@@ -204,7 +209,7 @@ class Startup(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "description_html"])
     objects = StartupQuerySet.as_manager()
 
     class Meta:
