@@ -28,8 +28,9 @@ migrate:
 seed:
 	$(BIN)/python manage.py seed_demo
 
+# Links in emails point at the port served here, unless SITE_URL is set (environment or .env).
 run: install migrate seed
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(if $(SITE_URL)$(shell grep -s '^SITE_URL=' .env),,SITE_URL=http://127.0.0.1:$(PORT)) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -7,6 +7,11 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import mail
 from .models import Incubator, Membership, Organisation, OutboxMessage, ReminderDelivery, ReminderRule, User
 
+# The admin bears the portal's name, not Django's.
+admin.site.site_header = _("Incubator portal administration")
+admin.site.site_title = _("Incubator portal")
+admin.site.index_title = _("The portal's data")
+
 
 class MembershipInline(admin.TabularInline):
     model = Membership

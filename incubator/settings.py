@@ -188,6 +188,8 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 _delivery = env.email_url("EMAIL_URL", default="consolemail://")
 EMAIL_BACKEND = "incubator.mail.OutboxEmailBackend"
 OUTBOX_DELIVERY_BACKEND = _delivery["EMAIL_BACKEND"]
+if OUTBOX_DELIVERY_BACKEND == "django.core.mail.backends.console.EmailBackend":
+    OUTBOX_DELIVERY_BACKEND = "incubator.console_email.ConsoleEmailBackend"  # decoded subject, text body
 EMAIL_HOST = _delivery.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = _delivery.get("EMAIL_PORT", 25)
 EMAIL_HOST_USER = _delivery.get("EMAIL_HOST_USER", "")

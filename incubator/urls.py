@@ -2,7 +2,10 @@
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from . import views
@@ -39,6 +42,12 @@ urlpatterns = [
     path("compte/", include("allauth.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico whatever the page says: send them to the DSFR's (a 302, read
+    # at request time, so that the hashed name of the collected file is used in production).
+    path(
+        "favicon.ico",
+        login_not_required(RedirectView.as_view(url=lazy(static, str)("dsfr/dist/favicon/favicon.ico"))),
+    ),
 ]
 
 handler403 = "incubator.views.error_403"
