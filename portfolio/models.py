@@ -13,6 +13,7 @@ from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from incubator.dates import validate_in_window, window_constraint
 from incubator.markdown import MarkdownField, RenderedMarkdownMixin
 from incubator.models import Incubator, Membership, Organisation
 
@@ -204,10 +205,12 @@ class Startup(RenderedMarkdownMixin, models.Model):
     phase = models.CharField(
         _("phase"), max_length=30, choices=Phase.choices, default=Phase.INVESTIGATION, editable=False
     )
-    next_committee_due = models.DateField(_("next committee due"), null=True, blank=True)
+    next_committee_due = models.DateField(
+        _("next committee due"), null=True, blank=True, validators=[validate_in_window]
+    )
     is_published = models.BooleanField(_("published"), default=True, help_text=_("Shown in the public directory."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, validators=[validate_in_window])
 
     history = HistoricalRecords(excluded_fields=["updated_at", "description_html"])
     objects = StartupQuerySet.as_manager()
@@ -219,6 +222,10 @@ class Startup(RenderedMarkdownMixin, models.Model):
         indexes = [
             models.Index(fields=["phase"], name="startup_phase_idx"),
             models.Index(fields=["updated_at"], name="startup_updated_idx"),
+        ]
+        constraints = [
+            window_constraint("next_committee_due", name="startup_next_committee_due_in_window", nullable=True),
+            window_constraint("updated_at", name="startup_updated_at_in_window", instant=True),
         ]
 
     def __str__(self):
@@ -254,8 +261,8 @@ class PhasePeriod(models.Model):
 
     startup = models.ForeignKey(Startup, verbose_name=_("product"), on_delete=models.CASCADE, related_name="periods")
     phase = models.CharField(_("phase"), max_length=30, choices=Phase.choices)
-    start = models.DateField(_("start"))
-    end = models.DateField(_("end"), null=True, blank=True)
+    start = models.DateField(_("start"), validators=[validate_in_window])
+    end = models.DateField(_("end"), null=True, blank=True, validators=[validate_in_window])
     comment = models.TextField(_("comment"), blank=True)
     is_override = models.BooleanField(
         _("outside the usual path"), default=False, help_text=_("A backward move or a skip, with a reason.")
@@ -279,6 +286,8 @@ class PhasePeriod(models.Model):
         verbose_name_plural = _("phase periods")
         ordering = ["startup", "start"]
         constraints = [
+            window_constraint("start", name="phaseperiod_start_in_window"),
+            window_constraint("end", name="phaseperiod_end_in_window", nullable=True),
             models.UniqueConstraint(
                 fields=["startup"], condition=Q(end__isnull=True), name="phaseperiod_one_open_per_startup"
             ),
@@ -327,8 +336,8 @@ class TeamMembership(models.Model):
     name = models.CharField(_("name"), max_length=150, blank=True, help_text=_("For people without an account."))
     email = models.EmailField(_("email"), blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    start = models.DateField(_("start"), default=timezone.localdate)
-    end = models.DateField(_("end"), null=True, blank=True)
+    start = models.DateField(_("start"), default=timezone.localdate, validators=[validate_in_window])
+    end = models.DateField(_("end"), null=True, blank=True, validators=[validate_in_window])
 
     history = HistoricalRecords()
     objects = TeamMembershipQuerySet.as_manager()
@@ -338,6 +347,8 @@ class TeamMembership(models.Model):
         verbose_name_plural = _("team members")
         ordering = ["startup", "role", "start"]
         constraints = [
+            window_constraint("start", name="teammembership_start_in_window"),
+            window_constraint("end", name="teammembership_end_in_window", nullable=True),
             models.CheckConstraint(condition=Q(user__isnull=False) | ~Q(name=""), name="teammembership_user_or_name"),
             models.CheckConstraint(
                 condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="teammembership_start_before_end"
@@ -387,7 +398,7 @@ class Measurement(models.Model):
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="measurements"
     )
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[validate_in_window])
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.SET_NULL, null=True, related_name="+"
@@ -398,7 +409,10 @@ class Measurement(models.Model):
         verbose_name = _("measurement")
         verbose_name_plural = _("measurements")
         ordering = ["indicator", "date"]
-        constraints = [models.UniqueConstraint(fields=["indicator", "date"], name="measurement_unique_date")]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "date"], name="measurement_unique_date"),
+            window_constraint("date", name="measurement_date_in_window"),
+        ]
 
     def __str__(self):
         return f"{self.indicator}: {self.value} ({self.date})"
