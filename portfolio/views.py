@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView
 
 from incubator.exports import csv_response
@@ -311,12 +311,14 @@ class PublicStartupView(DetailView):
 
 
 @login_not_required
+@require_safe
 def startups_json(request):
     startups = Startup.objects.published().for_list().prefetch_related("periods", "other_incubators")
     return JsonResponse({"startups": [startup_json(startup, request) for startup in startups]})
 
 
 @login_not_required
+@require_safe
 def incubators_json(request):
     incubators = Incubator.objects.active().for_list()
     return JsonResponse(
