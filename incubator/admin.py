@@ -1,5 +1,12 @@
 from django.contrib import admin, messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -11,6 +18,29 @@ from .models import Incubator, Membership, Organisation, OutboxMessage, Reminder
 admin.site.site_header = _("Incubator portal administration")
 admin.site.site_title = _("Incubator portal")
 admin.site.index_title = _("The portal's data")
+
+
+@login_not_required
+def admin_login(request, extra_context=None):
+    """The admin has no login form of its own: it signs in through the accounts' login, with its
+    rate limits (and MFA when it comes). Signed in without the right: the 403 page, not a loop."""
+    next_url = request.GET.get(REDIRECT_FIELD_NAME, "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+        next_url = reverse("admin:index")
+    if not request.user.is_authenticated:
+        return redirect_to_login(next_url, reverse("account_login"))
+    if not admin.site.has_permission(request):
+        raise PermissionDenied
+    return redirect(next_url)
+
+
+def admin_password_change(request, extra_context=None):
+    """One password change form, the accounts' one (rate-limited, asks the current password)."""
+    return redirect("account_change_password")
+
+
+admin.site.login = admin_login
+admin.site.password_change = admin_password_change
 
 
 class MembershipInline(admin.TabularInline):

@@ -7,4 +7,9 @@ class IncubatorConfig(AppConfig):
     verbose_name = _("Incubator network")
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from . import checks  # noqa: F401  (registers the system checks)
+        from .security import start_session_clock
+
+        user_logged_in.connect(start_session_clock, dispatch_uid="incubator.start_session_clock")

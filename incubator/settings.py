@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "incubator.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -69,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "incubator.middleware.SessionTimeoutMiddleware",
+    "incubator.middleware.AnonymousPostRateLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -114,10 +117,15 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
+# 12 characters, 16 for network admins and managers (ANSSI's rule for administrators); neither
+# Django's English list of common passwords nor the French one (incubator/data/README.md), even
+# with digits or symbols around; no password made of runs (aaaa, 1234, abcd, azerty).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "incubator.passwords.PrivilegedMinimumLengthValidator", "OPTIONS": {"min_length": 16}},
+    {"NAME": "incubator.passwords.CommonPasswordValidator"},
+    {"NAME": "incubator.passwords.SequenceValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
@@ -142,6 +150,9 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Portail des incubateurs] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 
 ACCOUNT_SIGNUP_FORM_CLASS = "incubator.forms.SignupForm"
+# The client address of every rate limit (incubator.security.client_ip): X-Forwarded-For as set by
+# this many proxies of ours, counted from the right; 0: REMOTE_ADDR, the header is ignored.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ACCOUNT_RATE_LIMITS = {
     # Failed logins per IP and per (IP, email); a lock after repeated failures.
     "login_failed": env.str("RATE_LIMIT_LOGIN_FAILED", default="10/m/ip,5/5m/key"),
@@ -151,7 +162,17 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
     "change_password": "5/m/user",
+    # Ours (incubator.middleware.AnonymousPostRateLimitMiddleware): POSTs by anonymous visitors.
+    "anonymous_post": env.str("RATE_LIMIT_ANONYMOUS_POST", default="30/m/ip"),
 }
+
+# Sessions. Remembered ("Remember me" at login): SESSION_COOKIE_AGE (Django's, 14 days). Not
+# remembered: the cookie ends with the browser and the server ends the session after
+# SESSION_BROWSER_MAX_AGE. Network admins and managers: SESSION_PRIVILEGED_MAX_AGE at most, and
+# SESSION_PRIVILEGED_IDLE_TIMEOUT without a request (incubator.middleware.SessionTimeoutMiddleware).
+SESSION_BROWSER_MAX_AGE = env.int("SESSION_BROWSER_MAX_AGE", default=24 * 3600)
+SESSION_PRIVILEGED_MAX_AGE = env.int("SESSION_PRIVILEGED_MAX_AGE", default=12 * 3600)
+SESSION_PRIVILEGED_IDLE_TIMEOUT = env.int("SESSION_PRIVILEGED_IDLE_TIMEOUT", default=2 * 3600)
 
 # Internationalisation: French first, English second.
 LANGUAGE_CODE = "fr"
@@ -230,6 +251,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "incubator.requeue_outbox",
         "schedule": 300.0,  # every 5 minutes, an interval in UTC
     },
+    "sessions-clear-expired": {
+        "task": "incubator.clear_expired_sessions",
+        "schedule": 3600.0,  # hourly; without Celery beat: `python manage.py clearsessions` from cron
+    },
 }
 
 # Security. Production values are on whenever DEBUG is off.
@@ -243,12 +268,33 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# "__Host-": the browser keeps these cookies only if Secure, on Path=/ and without Domain, so no
+# other host (a sibling subdomain) can set or shadow them. Needs HTTPS, hence production only.
+if not DEBUG:
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+SESSION_COOKIE_PATH = CSRF_COOKIE_PATH = "/"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+# Browser features no page uses (incubator.middleware.SecurityHeadersMiddleware, every response).
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+        "browsing-topics",
+    )
+)
 
 # Content-Security-Policy (django-csp): no inline script or style, no third party.
 CONTENT_SECURITY_POLICY = {

@@ -1,8 +1,10 @@
 """Celery tasks of the core app. Thin: IDs in, a service call, nothing else."""
 
 import logging
+from importlib import import_module
 
 from celery import shared_task
+from django.conf import settings
 
 from . import mail
 from .reminders import plan
@@ -42,3 +44,9 @@ def plan_reminders():
     """Periodic (every 5 minutes): record and queue the reminders that are due."""
     result = plan()
     return result.created
+
+
+@shared_task(name="incubator.clear_expired_sessions")
+def clear_expired_sessions():
+    """Periodic (hourly): delete the expired sessions, what ``manage.py clearsessions`` does."""
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()

@@ -25,10 +25,12 @@ with override_settings(STORAGES={**settings.STORAGES, "staticfiles": {
     client = Client()
     plain = client.get("/", headers={"host": "incubateurs.example.gouv.fr"})
     home = client.get("/", secure=True, headers={"host": "incubateurs.example.gouv.fr"})
-    cookies = {name: {"secure": bool(c["secure"]), "httponly": bool(c["httponly"])} for name, c in home.cookies.items()}
+    cookies = {name: {"secure": bool(c["secure"]), "httponly": bool(c["httponly"]), "path": c["path"],
+                      "domain": c["domain"]} for name, c in home.cookies.items()}
 print(json.dumps({"plain": [plain.status_code, plain.headers.get("Location")], "status": home.status_code,
                   "headers": dict(home.headers), "cookies": cookies,
-                  "session": [settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE]}))
+                  "session": [settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE],
+                  "names": [settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME]}))
 """
 
 
@@ -94,7 +96,10 @@ def test_production_home_page_security_headers(tmp_path):
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "same-origin"
     assert headers["X-Frame-Options"] == "DENY"
-    assert page["cookies"]["csrftoken"] == {"secure": True, "httponly": True}
+    assert "camera=()" in headers["Permissions-Policy"]
+    # "__Host-" cookies: Secure, Path=/, no Domain (the browser refuses them otherwise).
+    assert page["names"] == ["__Host-sessionid", "__Host-csrftoken"]
+    assert page["cookies"]["__Host-csrftoken"] == {"secure": True, "httponly": True, "path": "/", "domain": ""}
     assert page["session"] == [True, True]
 
 
