@@ -23,6 +23,7 @@ field whose value changed.
 
 import collections
 import datetime
+import json
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -46,8 +47,10 @@ from calls.tests.factories import ApplicationFactory, CallFactory, QuestionFacto
 from committees import services as committee_services
 from committees.models import CalendarFeed, Committee
 from committees.tests.factories import AttendeeFactory, CommitteeDocumentFactory, CommitteeFactory, DecisionFactory
-from incubator import reminders
+from incubator import mail, reminders
 from incubator.models import Membership, OutboxMessage, ReminderRule
+from incubator.templatetags.portal_htmx import HTMX_CONFIG
+from incubator.tests.dsfr_html import attrs, classes, elements, text
 from incubator.tests.factories import IncubatorFactory, MembershipFactory, OrganisationFactory, UserFactory
 from portfolio.models import TeamMembership
 from portfolio.tests.factories import IndicatorFactory, MeasurementFactory, StartupFactory, TeamMembershipFactory
@@ -617,6 +620,32 @@ def test_survey_question_help_text_renders_escaped_on_the_application_page(graph
     parser.feed(response.content.decode())
     assert [tag for tag, attrs in parser.tags if "hx-trigger" in dict(attrs) and tag != "form"] == []
     assert "&lt;div hx-post=&quot;/compte/email/&quot; hx-trigger=&quot;load&quot;&gt;x&lt;/div&gt;" in response.text
+
+
+def test_survey_application_page_configures_htmx_strictly_and_disables_it_around_user_text(graph):
+    response = graph.clients["applicant"].get(reverse("calls:apply", kwargs={"slug": graph.call.slug}))
+
+    parser = Tags()
+    parser.feed(response.content.decode())
+    [config] = [dict(attrs)["content"] for tag, attrs in parser.tags if dict(attrs).get("name") == "htmx-config"]
+    assert json.loads(config) == HTMX_CONFIG
+    found = elements(response.content.decode())
+    under_disable = {id(e) for d in found if "hx-disable" in attrs(d) for e in elements(d)}
+    user_text = [e for e in found if e.name in ("label", "legend") or "fr-hint-text" in classes(e)]
+    assert len(user_text) > 2 * len(graph.questions)
+    assert [text(e) for e in user_text if id(e) not in under_disable] == []
+    assert "hx-disable" in attrs(next(e for e in found if e.name == "h1"))  # the call's title
+
+
+def test_survey_plain_email_html_escapes_its_text():
+    """The text part is rendered without autoescaping and comes out marked safe: the HTML layout
+    of a plain email escapes it all the same."""
+    text = mail.render_text("emails/application_submitted_body.txt", {"applicant": None, "call": {"title": "<b>x</b>"}})
+
+    html = mail.html_from_text("Sujet", text)
+
+    assert "&lt;b&gt;x&lt;/b&gt;" in html
+    assert "<b>" not in html
 
 
 def test_survey_no_payload_survives_on_any_page_or_email(graph):
