@@ -1,5 +1,5 @@
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.storage import default_storage
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from incubator.dates import DateInput, DateTimeLocalInput
 from incubator.models import Membership, Organisation, User
-from incubator.uploads import PDF, TEXT_DOCUMENTS, check_upload
+from incubator.uploads import PDF, TEXT_DOCUMENTS, check_upload, random_name
 from portfolio.models import Theme
 
 from .models import COMMITMENT_MAX_BYTES, Application, Call, JuryScore, Question
@@ -28,9 +28,10 @@ TEXTAREAS = ["problem", "solution", "first_users", "population", "remarks"]
 class ApplicationForm(forms.ModelForm):
     """The application, with the call's own questions as ``q_<id>`` fields.
 
-    ``strict=False`` (saving a draft): nothing is required, whatever was typed is kept.
+    ``strict=False`` (saving a draft): nothing is required; whatever was typed and is valid is
+    kept (``values``), what is refused (a NUL character, a refused file) is listed by ``rejected``.
     ``strict=True`` (submitting): the model form's fields, the required questions and both
-    consents are required.
+    consents are required (a file question already answered by a kept file counts as answered).
     """
 
     class Meta:
@@ -47,6 +48,7 @@ class ApplicationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.strict = strict
         self.questions = list(questions)
+        self.extensions = {}  # q_<id> -> the detected extension of an accepted upload
         for question in self.questions:
             self.fields[f"q_{question.pk}"] = question_field(question, self.instance.answers.get(str(question.pk)))
         for name, field in self.fields.items():
@@ -55,7 +57,29 @@ class ApplicationForm(forms.ModelForm):
             )
 
     def is_required_question(self, name):
-        return any(name == f"q_{q.pk}" and q.required and q.kind != Question.Kind.YES_NO for q in self.questions)
+        return any(
+            name == f"q_{q.pk}" and q.required and q.kind != Question.Kind.YES_NO and not self.kept_file(q)
+            for q in self.questions
+        )
+
+    def kept_file(self, question):
+        """The file already kept for a file question (``{"name", "path"}``), else None."""
+        answer = self.instance.answers.get(str(question.pk))
+        if question.kind == Question.Kind.FILE and isinstance(answer, dict) and answer.get("path"):
+            return answer
+        return None
+
+    def file_field_names(self):
+        """The names of the file questions, comma-separated (the autosave leaves them out)."""
+        return ",".join(f"q_{q.pk}" for q in self.questions if q.kind == Question.Kind.FILE)
+
+    def rejected(self):
+        """[(label, [messages])] of the fields whose value was refused (not kept in a draft)."""
+        return [
+            (self.fields[name].label if name in self.fields else name, list(errors))
+            for name, errors in self.errors.items()
+            if name != NON_FIELD_ERRORS
+        ]
 
     def section_fields(self):
         """(title, [bound fields]) for the template: the sections, the call's questions, the consents."""
@@ -72,27 +96,60 @@ class ApplicationForm(forms.ModelForm):
             upload = cleaned.get(name)
             if question.kind == Question.Kind.FILE and upload:
                 try:
-                    check_upload(upload, allowed=TEXT_DOCUMENTS, max_bytes=COMMITMENT_MAX_BYTES)
+                    self.extensions[name] = check_upload(upload, allowed=TEXT_DOCUMENTS, max_bytes=COMMITMENT_MAX_BYTES)
                 except ValidationError as error:
                     self.add_error(name, error)
         return cleaned
 
     def values(self, *, with_files=True):
-        """The typed values as model field values (``answers`` merged with the saved ones).
+        """The valid typed values as model field values (``answers`` merged with the saved ones).
 
-        Files are stored only ``with_files`` (not by the autosave, which never carries them).
+        Usable on an invalid form too (a draft): a refused field is left out, its saved value
+        stays. Files are stored only ``with_files`` (not by the autosave, which never carries
+        them), under a random name with the extension of their detected type; the client's
+        name is kept in the answer for display only.
         """
         values = {name: self.cleaned_data[name] for name in self._meta.fields if name in self.cleaned_data}
         answers = dict(self.instance.answers)
         for question in self.questions:
-            value = self.cleaned_data.get(f"q_{question.pk}")
+            name = f"q_{question.pk}"
+            if name not in self.cleaned_data:
+                continue
+            value = self.cleaned_data[name]
             if question.kind != Question.Kind.FILE:
                 answers[str(question.pk)] = value
-            elif value and with_files:
-                path = default_storage.save(f"calls/answers/{self.instance.call_id}/{value.name}", value)
-                answers[str(question.pk)] = {"name": value.name, "path": path}
+            elif value and with_files and name in self.extensions:
+                stored = random_name(self.extensions[name])
+                path = default_storage.save(f"calls/answers/{self.instance.call_id}/{stored}", value)
+                answers[str(question.pk)] = {"name": value.name[-255:], "path": path}
         values["answers"] = answers
         return values
+
+
+PENDING_MAX_BYTES = 64 * 1024
+
+
+def pending_values(call, data):
+    """What an anonymous POST of the application form may leave in a session (``data``: its POST).
+
+    Only the form's own fields (the model form's and the ``q_<id>`` of this call, files left
+    out), each value cut to its field's maximum length, at most PENDING_MAX_BYTES in all.
+    """
+    form = ApplicationForm(instance=Application(call=call), questions=call.questions.all())
+    kept, budget = {}, PENDING_MAX_BYTES
+    for name, field in form.fields.items():
+        if isinstance(field, forms.FileField) or name not in data:
+            continue
+        value = str(data.get(name, ""))
+        if getattr(field, "max_length", None):
+            value = value[: field.max_length]
+        encoded = value.encode()[:budget]
+        value = encoded.decode(errors="ignore")
+        kept[name] = value
+        budget -= len(encoded) + len(name)
+        if budget <= 0:
+            break
+    return kept
 
 
 def question_field(question, initial):
@@ -314,5 +371,5 @@ class CommitmentForm(forms.Form):
 
     def clean_commitment_form(self):
         upload = self.cleaned_data["commitment_form"]
-        check_upload(upload, allowed=PDF, max_bytes=COMMITMENT_MAX_BYTES)
+        upload.name = random_name(check_upload(upload, allowed=PDF, max_bytes=COMMITMENT_MAX_BYTES))
         return upload

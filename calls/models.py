@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
+from django.db.models.signals import pre_delete
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -245,6 +246,36 @@ class Application(models.Model):
         return reverse("calls:application_detail", kwargs={"pk": self.pk})
 
 
+def juror_name(record):
+    """The juror of a vote, conflict or score: the account, or its pseudonym once the account is removed."""
+    return str(record.juror) if record.juror_id else record.juror_label
+
+
+def keep_jury_record(sender, instance, **kwargs):
+    """Before an account is removed: its votes, conflicts and scores stay, under a pseudonym.
+
+    The rows keep counting (ticks, averages, spread) with ``juror`` set to NULL by the foreign
+    keys; ``juror_label`` says "Juror no. N", N counting the removed jurors of each call, the
+    same N on all the rows of one juror in one call.
+    """
+    records = [model.objects.filter(juror=instance) for model in (PreselectionVote, ConflictOfInterest, JuryScore)]
+    calls = set()
+    for rows in records:
+        calls.update(rows.values_list("application__call", flat=True))
+    for call in calls:
+        labels = set()
+        for model in (PreselectionVote, ConflictOfInterest, JuryScore):
+            labels.update(
+                model.objects.filter(application__call=call, juror__isnull=True).values_list("juror_label", flat=True)
+            )
+        label = _("Juror no. %(number)s") % {"number": len(labels - {""}) + 1}
+        for rows in records:
+            rows.filter(application__call=call).update(juror_label=str(label)[:40])
+
+
+pre_delete.connect(keep_jury_record, sender=settings.AUTH_USER_MODEL, dispatch_uid="calls.keep_jury_record")
+
+
 class PreselectionVote(models.Model):
     """A juror's tick: "I want to hear this applicant"."""
 
@@ -252,8 +283,14 @@ class PreselectionVote(models.Model):
         Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="votes"
     )
     juror = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("juror"), on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("juror"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
+    juror_label = models.CharField(_("juror (account removed)"), max_length=40, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -262,7 +299,7 @@ class PreselectionVote(models.Model):
         constraints = [models.UniqueConstraint(fields=["application", "juror"], name="vote_one_per_juror")]
 
     def __str__(self):
-        return f"{self.juror} → {self.application}"
+        return f"{juror_name(self)} → {self.application}"
 
 
 class ConflictOfInterest(models.Model):
@@ -270,8 +307,14 @@ class ConflictOfInterest(models.Model):
         Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="conflicts"
     )
     juror = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("juror"), on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("juror"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
+    juror_label = models.CharField(_("juror (account removed)"), max_length=40, blank=True, editable=False)
     comment = models.CharField(_("comment"), max_length=300, blank=True)
     declared_at = models.DateTimeField(_("declared at"), auto_now_add=True)
 
@@ -281,7 +324,7 @@ class ConflictOfInterest(models.Model):
         constraints = [models.UniqueConstraint(fields=["application", "juror"], name="conflict_one_per_juror")]
 
     def __str__(self):
-        return f"{self.juror} ≠ {self.application}"
+        return f"{juror_name(self)} ≠ {self.application}"
 
 
 class Pitch(models.Model):
@@ -313,8 +356,14 @@ class JuryScore(models.Model):
         Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="scores"
     )
     juror = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("juror"), on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("juror"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
+    juror_label = models.CharField(_("juror (account removed)"), max_length=40, blank=True, editable=False)
     criterion = models.CharField(_("criterion"), max_length=20, choices=Criterion.choices)
     score = models.PositiveSmallIntegerField(_("score (0 to 5)"))
 

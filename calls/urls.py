@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import jury, manage, public
+from .views import files, jury, manage, public
 
 app_name = "calls"
 
@@ -37,4 +37,7 @@ urlpatterns = [
     path("gestion/candidatures/<int:pk>/decision/", manage.decide, name="manage_decide"),
     path("gestion/candidatures/<int:pk>/integrer/", manage.OnboardView.as_view(), name="manage_onboard"),
     path("candidatures/<int:pk>/engagement/", public.commitment, name="commitment"),
+    # Files, served only through these views (attachments, GET only, permission-checked)
+    path("candidatures/<int:pk>/engagement/fichier/", files.commitment_file, name="commitment_file"),
+    path("candidatures/<int:pk>/reponses/<int:question>/fichier/", files.answer_file, name="answer_file"),
 ]

@@ -1,7 +1,5 @@
 """Forms of the committee pages: planning (with the attendees), documents, decision, follow-ups, due date."""
 
-import uuid
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -11,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from incubator.dates import DateField, DateTimeLocalInput
 from incubator.models import User
-from incubator.uploads import PRESENTATIONS, check_upload
+from incubator.uploads import PRESENTATIONS, check_upload, random_name
 from portfolio.forms import https_by_default
 from portfolio.models import Phase
 
@@ -157,7 +155,7 @@ class DocumentForm(forms.ModelForm):
         upload = self.cleaned_data["file"]
         extension = check_upload(upload, allowed=PRESENTATIONS, max_bytes=DECK_MAX_BYTES)
         self.instance.original_name = upload.name[-255:]
-        upload.name = f"{uuid.uuid4().hex}.{extension}"
+        upload.name = random_name(extension)
         return upload
 
 

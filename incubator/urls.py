@@ -50,6 +50,7 @@ urlpatterns = [
     ),
 ]
 
+handler400 = "incubator.views.error_400"
 handler403 = "incubator.views.error_403"
 handler404 = "incubator.views.error_404"
 handler500 = "incubator.views.error_500"

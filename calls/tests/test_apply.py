@@ -4,6 +4,7 @@ import io
 import zipfile
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -43,11 +44,13 @@ def apply_url(call):
     return reverse("calls:apply", kwargs={"slug": call.slug})
 
 
-def test_opening_the_form_creates_a_server_side_draft(client, call, applicant):
+def test_opening_the_form_changes_nothing_the_first_save_creates_the_draft(client, call, applicant):
     response = client.get(apply_url(call))
 
     assert response.status_code == 200
     assert response.text.count("<h1") == 1
+    assert not Application.objects.filter(call=call, applicant=applicant).exists()
+    client.post(apply_url(call), {"action": "save", "problem": "Un début"})
     assert Application.objects.get(call=call, applicant=applicant).status == Application.Status.DRAFT
 
 
@@ -85,6 +88,8 @@ def test_submitting_a_complete_application_acknowledges_it(client, call, applica
 def test_a_form_posted_after_the_session_expired_is_restored_after_sign_in(client, call, sign_in):
     user = UserFactory(email="expiree@example.gouv.fr")
     ApplicationFactory(call=call, applicant=user, problem="Ancienne version")
+    sign_in(user).get(apply_url(call))  # the form was opened signed in, then the session expired
+    Session.objects.all().delete()
 
     response = client.post(apply_url(call), {**COMPLETE, "problem": "Tapé pendant que la session expirait"})
 

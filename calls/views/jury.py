@@ -2,7 +2,8 @@
 
 Everything starts from ``Application.objects.for_jury(user)``: submitted (or later)
 applications of the calls the user judges, minus those they declared a conflict on. When the
-call hides identities, no page here shows the applicant's name or email.
+call hides identities, no page here shows the applicant's name or email, nor their files (a
+file, or its name, may name them: see ``views/files.py``).
 """
 
 from django.contrib import messages
@@ -58,7 +59,7 @@ class JuryApplicationView(DetailView):
     def get_context_data(self, **kwargs):
         application = self.object
         initial = {score.criterion: score.score for score in application.my_scores}
-        answers = [(q.label, application.answers.get(str(q.pk))) for q in application.call.questions.all()]
+        answers = [(q, application.answers.get(str(q.pk))) for q in application.call.questions.all()]
         summary, overall = services.score_summary(application.scores.all())
         # The jury's averages and spread, shown once the juror has given their own scores.
         averages = [(label, *summary[code]) for code, label in JuryScore.Criterion.choices if code in summary]

@@ -336,6 +336,7 @@ class ApplicationManageView(TemplateView):
             application=application,
             call=application.call,
             ticks=application.votes.count(),
+            answers=[(q, application.answers.get(str(q.pk))) for q in application.call.questions.all()],
             cells=cells,
             overall=overall,
             onboard_form=OnboardForm(initial={"name": product_name_from(application.problem)}),

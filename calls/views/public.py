@@ -1,11 +1,13 @@
 """Call pages for the public and the applicants: the calls, applying, "Mes candidatures"."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -13,8 +15,9 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 
 from .. import services
-from ..forms import ApplicationForm, CommitmentForm
+from ..forms import ApplicationForm, CommitmentForm, pending_values
 from ..models import Application, Call
+from .files import answer_files
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -57,7 +60,9 @@ class ApplicationDetailView(DetailView):
         return Application.objects.of(self.request.user).select_related("call", "call__incubator")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(commitment_form=CommitmentForm(), **kwargs)
+        return super().get_context_data(
+            commitment_form=CommitmentForm(), answer_files=answer_files(self.object), **kwargs
+        )
 
 
 @require_POST
@@ -80,19 +85,42 @@ def commitment(request, pk):
         else:
             messages.success(request, _("Your signed commitment form is received. Welcome aboard!"))
         return redirect(application)
-    context = {"application": application, "commitment_form": form, "withdrawable": list(Application.OPEN_STATUSES)}
+    context = {
+        "application": application,
+        "commitment_form": form,
+        "answer_files": answer_files(application),
+        "withdrawable": list(Application.OPEN_STATUSES),
+    }
     return render(request, "calls/application_detail.html", context, status=400)
 
 
 PENDING = "calls:pending:{slug}"  # a POST that arrived without a session, kept until sign-in
+# Set on the form's pages for a signed-in applicant (path: that call's form): the proof, signed,
+# that this browser opened the form signed in as that account. Only a POST that carries it may
+# leave what was typed in a new session: anyone else is sent to the login page, nothing kept.
+APPLICANT_COOKIE = "calls_applicant"
+APPLICANT_COOKIE_SALT = "calls.apply.applicant"
+APPLICANT_COOKIE_MAX_AGE = 30 * 24 * 3600
+
+
+def not_kept(rejected):
+    """'Label: why. Label: why.' for the fields of a draft that were not kept."""
+    return " ".join(
+        _("%(label)s: %(errors)s") % {"label": label, "errors": " ".join(errors)} for label, errors in rejected
+    )
 
 
 @method_decorator(login_not_required, name="dispatch")
 class ApplyView(TemplateView):
     """The application form: a server-side draft, saved at each step and while typing (htmx).
 
+    A GET changes nothing: the application row is made by the first POST (save the draft,
+    autosave or submit). A draft keeps every valid field; what was refused is said, field by field.
+
     Open to anonymous POSTs on purpose: a form posted after the session expired is kept in the
-    new session and restored into the draft after sign-in, so nothing typed is lost.
+    new session (bounded: the form's fields only, cut to their lengths, ``PENDING_MAX_BYTES`` at
+    most) and restored into the draft after sign-in to the same account, so nothing typed is
+    lost; only from a browser that opened the form signed in (``APPLICANT_COOKIE``).
     """
 
     template_name = "calls/apply.html"
@@ -101,14 +129,39 @@ class ApplyView(TemplateView):
         self.call = get_object_or_404(Call.objects.public().prefetch_related("questions"), slug=kwargs["slug"])
         if not request.user.is_authenticated:
             if request.method == "POST":
-                request.session[PENDING.format(slug=self.call.slug)] = request.POST.dict()
-                messages.info(request, _("Your session had expired: sign in again, what you typed is kept."))
+                self.keep_pending(request)
             return redirect_to_login(request.path)
-        return super().dispatch(request, *args, **kwargs)
+        response = super().dispatch(request, *args, **kwargs)
+        response.set_signed_cookie(
+            APPLICANT_COOKIE,
+            str(request.user.pk),
+            salt=APPLICANT_COOKIE_SALT,
+            max_age=APPLICANT_COOKIE_MAX_AGE,
+            path=reverse("calls:apply", kwargs={"slug": self.call.slug}),
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+        return response
 
-    def get_application(self):
+    def keep_pending(self, request):
+        applicant = request.get_signed_cookie(
+            APPLICANT_COOKIE, default=None, salt=APPLICANT_COOKIE_SALT, max_age=APPLICANT_COOKIE_MAX_AGE
+        )
+        if applicant is None:
+            messages.info(request, _("Sign in to apply."))
+            return
+        values = pending_values(self.call, request.POST)
+        request.session[PENDING.format(slug=self.call.slug)] = {"applicant": applicant, "values": values}
+        messages.info(request, _("Your session had expired: sign in again, what you typed is kept."))
+
+    def get_application(self, *, create):
+        """The user's application to the call; while the call is open and there is none yet: a new
+        one, saved only ``create`` (a POST), else unsaved (a GET shows the empty form)."""
         application = Application.objects.filter(call=self.call, applicant=self.request.user).first()
         if application is None and self.call.is_open():
+            if not create:
+                return Application(call=self.call, applicant=self.request.user)
             application, _created = Application.objects.get_or_create(call=self.call, applicant=self.request.user)
         if application is None:
             raise Http404
@@ -118,29 +171,45 @@ class ApplyView(TemplateView):
         return ApplicationForm(data, files, instance=application, questions=self.call.questions.all(), strict=strict)
 
     def get(self, request, *args, **kwargs):
-        application = self.get_application()
+        application = self.get_application(create=False)
         pending = request.session.pop(PENDING.format(slug=self.call.slug), None)
-        if pending and application.status == Application.Status.DRAFT and self.call.is_open():
-            form = self.form(application, pending)
-            if form.is_valid():
-                services.save_draft(application, form.values(with_files=False))
+        if (
+            isinstance(pending, dict)
+            and pending.get("applicant") == str(request.user.pk)
+            and application.status == Application.Status.DRAFT
+            and self.call.is_open()
+        ):
+            if application.pk is None:
+                application = self.get_application(create=True)
+            form = self.form(application, pending.get("values") or {})
+            form.is_valid()
+            if services.save_draft(application, form.values(with_files=False)):
                 application.refresh_from_db()
                 messages.success(request, _("What you typed before your session expired was saved in your draft."))
         return self.render_to_response(self.get_context_data(application=application, form=self.form(application)))
 
     def post(self, request, *args, **kwargs):
-        application = self.get_application()
+        application = self.get_application(create=True)
         if not self.call.is_open() or application.status not in services.EDITABLE:
             messages.error(request, _("The call is closed: applications can no longer be submitted or changed."))
             context = self.get_context_data(application=application, form=self.form(application))
             return self.render_to_response(context, status=403)
         submitting = request.POST.get("action") == "submit" or application.status != Application.Status.DRAFT
+        draft = None
         if application.status == Application.Status.DRAFT:
+            # Every valid field is saved, even when others are refused.
             draft = self.form(application, request.POST, request.FILES)
-            if draft.is_valid():
-                services.save_draft(application, draft.values())
-                application.refresh_from_db()
+            draft.is_valid()
+            services.save_draft(application, draft.values())
+            application.refresh_from_db()
         if not submitting:
+            if rejected := draft.rejected():
+                messages.warning(
+                    request,
+                    _("Your draft is saved, except these fields, which were not kept. %(fields)s")
+                    % {"fields": not_kept(rejected)},
+                )
+                return self.render_to_response(self.get_context_data(application=application, form=draft))
             messages.success(
                 request, _("Your draft is saved. You can come back to it at any time before the deadline.")
             )
@@ -148,15 +217,17 @@ class ApplyView(TemplateView):
         form = self.form(application, request.POST, request.FILES, strict=True)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(application=application, form=form))
-        return self.finish(application, form)
+        # A draft's files were stored by the draft save just above: not a second time.
+        return self.finish(application, form, with_files=draft is None)
 
-    def finish(self, application, form):
+    def finish(self, application, form, *, with_files):
+        values = form.values(with_files=with_files)
         try:
             if application.status == Application.Status.DRAFT:
-                services.submit(application, actor=self.request.user, values=form.values())
+                services.submit(application, actor=self.request.user, values=values)
                 messages.success(self.request, _("Your application is submitted. An acknowledgement is on its way."))
             else:
-                services.update_submitted(application, actor=self.request.user, values=form.values())
+                services.update_submitted(application, actor=self.request.user, values=values)
                 messages.success(self.request, _("Your application is updated."))
         except ValidationError as error:
             messages.error(self.request, error.messages[0])
@@ -164,19 +235,31 @@ class ApplyView(TemplateView):
         return redirect(application)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(call=self.call, **kwargs)
+        application, form = kwargs.get("application"), kwargs.get("form")
+        kept_files = []
+        if application is not None and application.pk and form is not None:
+            kept_files = [(q, form.kept_file(q)) for q in form.questions if form.kept_file(q)]
+        return super().get_context_data(call=self.call, kept_files=kept_files, **kwargs)
 
 
 @require_POST
 def autosave(request, slug):
-    """htmx: save the draft while the applicant types; answers with a one-line status."""
+    """htmx: save the draft while the applicant types; answers with a one-line status.
+
+    The first autosave of an applicant makes their draft; every valid field is saved, the
+    refused ones are named in the status line.
+    """
     call = get_object_or_404(Call.objects.public().prefetch_related("questions"), slug=slug)
-    application = get_object_or_404(Application, call=call, applicant=request.user)
+    application = Application.objects.filter(call=call, applicant=request.user).first()
+    if application is None:
+        if not call.is_open():
+            raise Http404
+        application, _created = Application.objects.get_or_create(call=call, applicant=request.user)
     form = ApplicationForm(request.POST, instance=application, questions=call.questions.all())
-    saved = False
-    if form.is_valid() and call.is_open():
-        saved = services.save_draft(application, form.values(with_files=False))
-    return render(request, "calls/includes/_autosave.html", {"saved": saved, "now": timezone.now()})
+    form.is_valid()
+    saved = call.is_open() and services.save_draft(application, form.values(with_files=False))
+    context = {"saved": saved, "now": timezone.now(), "not_kept": not_kept(form.rejected()) if saved else ""}
+    return render(request, "calls/includes/_autosave.html", context)
 
 
 @require_POST
