@@ -293,6 +293,7 @@ PERMISSIONS_POLICY = ", ".join(
         "payment",
         "usb",
         "browsing-topics",
+        "interest-cohort",  # its predecessor, for the browsers that still know it
     )
 )
 
