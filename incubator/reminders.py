@@ -12,15 +12,24 @@ then records one ``ReminderDelivery`` per (rule, object, recipient, occurrence) 
 row in the same transaction. The unique constraint on deliveries, a lock on the rule while it is
 planned and the outbox's unique idempotency key make a reminder go out once, however many
 planners run; the queries grow with batches, not with reminders.
+
+Each batch is its own transaction, so a lost database connection (PostgreSQL restarted, a
+backend killed) costs at most the batch in flight: before each step the planner drops a
+connection that is broken or too old (with ``CONN_HEALTH_CHECKS`` a dead one is replaced before
+its first query), and a step that fails on the connection is tried again a few times after a
+short pause; it finds what an earlier attempt committed and records only the rest. If the
+database stays away, ``plan()`` raises ``PlanningInterrupted``, a one-line reason: the next run
+sends what is left.
 """
 
 import hashlib
 import logging
+import time as clock
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.template import Context, Template
 from django.utils import timezone
 
@@ -31,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 CATCH_UP_DAYS = 2  # a reminder missed by a planner that was down is still sent within this delay
 BATCH_SIZE = 500
+RETRY_DELAYS = (1, 2, 4)  # seconds before each new attempt of a step that lost the connection
 KEY_MAX_LENGTH = OutboxMessage._meta.get_field("idempotency_key").max_length
 
 _kinds = {}
@@ -87,31 +97,75 @@ class PlanResult:
     skipped_rules: list = field(default_factory=list)
 
 
+class PlanningInterrupted(Exception):
+    """The database stayed unreachable through the retries; the message says where, in one line.
+    ``result`` is what was queued before (those reminders are recorded: the next run skips them)."""
+
+    result = None
+
+
 def plan(now=None):
     """Record and queue every reminder due at ``now`` (default: the current time)."""
     now = now or timezone.now()
     local = timezone.localtime(now)
     result = PlanResult()
-    for rule in ReminderRule.objects.filter(is_active=True).order_by("pk"):
-        kind = get_kind(rule.kind)
-        if kind is None:
-            result.skipped_rules.append(rule.kind)
-            continue
-        last_send_day = local.date() if local.time() >= rule.send_at else local.date() - timedelta(days=1)
-        first_send_day = last_send_day - timedelta(days=CATCH_UP_DAYS)
-        result.created += _plan_rule(rule, kind, first_send_day, last_send_day)
+    try:
+        rules = _retrying("reading the rules", lambda: list(ReminderRule.objects.filter(is_active=True).order_by("pk")))
+        for rule in rules:
+            kind = get_kind(rule.kind)
+            if kind is None:
+                result.skipped_rules.append(rule.kind)
+                continue
+            last_send_day = local.date() if local.time() >= rule.send_at else local.date() - timedelta(days=1)
+            first_send_day = last_send_day - timedelta(days=CATCH_UP_DAYS)
+            _plan_rule(rule, kind, first_send_day, last_send_day, result)
+    except PlanningInterrupted as interrupted:
+        interrupted.result = result
+        raise
     return result
 
 
-def _plan_rule(rule, kind, first_send_day, last_send_day):
+def _plan_rule(rule, kind, first_send_day, last_send_day, result):
     offset = timedelta(days=rule.offset_days)
-    dues = kind.due(rule, anchors_from=first_send_day - offset, anchors_to=last_send_day - offset)
+    dues = _retrying(
+        f"asking rule {rule.pk} what is due",
+        lambda: list(kind.due(rule, anchors_from=first_send_day - offset, anchors_to=last_send_day - offset)),
+    )
     pairs = [(due, recipient) for due in dues for recipient in _unique(due.recipients)]
-    created = 0
     subject, body = Template(rule.subject_template), Template(rule.body_template)
-    for start in range(0, len(pairs), BATCH_SIZE):
-        created += _plan_batch(rule, pairs[start : start + BATCH_SIZE], subject, body)
-    return created
+    for number, start in enumerate(range(0, len(pairs), BATCH_SIZE), start=1):
+        batch = pairs[start : start + BATCH_SIZE]
+        result.created += _retrying(
+            f"batch {number} of rule {rule.pk}", lambda batch=batch: _plan_batch(rule, batch, subject, body)
+        )
+
+
+def _retrying(step, work):
+    """``work()`` (read-only, or one transaction of its own) on a sound connection; after a lost
+    connection, again on a new one after each of ``RETRY_DELAYS``, then ``PlanningInterrupted``.
+
+    Inside a caller's transaction (a test, a shell) there is nothing to retry: a lost connection
+    ends that transaction, so the error goes to the caller.
+    """
+    for attempt, delay in enumerate((*RETRY_DELAYS, None), start=1):
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()  # broken or too old: the next query reconnects
+        try:
+            return work()
+        except (OperationalError, InterfaceError) as error:
+            if connection.in_atomic_block:
+                raise
+            reason = " ".join(str(error).split()) or type(error).__name__
+            if delay is None:
+                raise PlanningInterrupted(f"database unreachable while {step} ({attempt} attempts): {reason}") from None
+            logger.warning(
+                "Reminder planner: database connection lost while %s (%s); attempt %s in %s s",
+                step,
+                reason,
+                attempt + 1,
+                delay,
+            )
+            clock.sleep(delay)
 
 
 def _plan_batch(rule, pairs, subject, body):

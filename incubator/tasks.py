@@ -7,7 +7,7 @@ from celery import shared_task
 from django.conf import settings
 
 from . import mail
-from .reminders import plan
+from .reminders import PlanningInterrupted, plan
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +41,13 @@ def requeue_outbox():
 
 @shared_task(name="incubator.plan_reminders")
 def plan_reminders():
-    """Periodic (every 5 minutes): record and queue the reminders that are due."""
-    result = plan()
+    """Periodic (every 5 minutes): record and queue the reminders that are due. Without a
+    database the run stops with the reason logged; the next one sends what is left."""
+    try:
+        result = plan()
+    except PlanningInterrupted as interrupted:
+        logger.error("Reminder planning interrupted: %s", interrupted)
+        return interrupted.result.created
     return result.created
 
 

@@ -1,7 +1,7 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from incubator import mail
-from incubator.reminders import plan
+from incubator.reminders import PlanningInterrupted, plan
 
 
 class Command(BaseCommand):
@@ -11,7 +11,14 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        result = plan()
+        try:
+            result = plan()
+        except PlanningInterrupted as interrupted:
+            # One line on stderr and exit status 1 (Django prints a CommandError without a traceback).
+            raise CommandError(
+                f"Reminders interrupted: {interrupted}. {interrupted.result.created} reminders were queued "
+                "before it; the next run sends the rest."
+            ) from None
         requeued = mail.requeue_stuck()
         self.stdout.write(f"{result.created} reminders queued, {requeued} outbox messages handed over again.")
         for kind in sorted(set(result.skipped_rules)):
