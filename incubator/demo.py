@@ -1,12 +1,18 @@
 """Demo data from the real network sample (incubator/data/network-sample.json)."""
 
+import contextlib
+import contextvars
+import datetime
 import json
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from simple_history.signals import pre_create_historical_record
 
-from .models import Incubator, Membership, Organisation, User
+from .models import Incubator, Membership, Organisation, OutboxMessage, User
 
 SAMPLE = Path(__file__).parent / "data" / "network-sample.json"
 DEMO_DOMAIN = "demo.incubateurs.example"
@@ -80,3 +86,87 @@ def seed(sample):
             Membership.objects.get_or_create(user=user, incubator=incubator, role=role)
         accounts.append(f"  {email:<40} {role.label if role else ('network admin' if user.is_staff else 'no role')}")
     return [f"{len(organisations)} organisations, {len(sample['incubators'])} incubators.", *accounts]
+
+
+def at(day, hour=12, minute=0):
+    """An aware date-time on ``day`` at ``hour``:``minute``, Paris time."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+# Demo history is dated when its events happened, not when the seed ran: inside ``dated_history``,
+# every record django-simple-history writes (a service's saves included) carries that date.
+_history_date = contextvars.ContextVar("demo_history_date", default=None)
+
+
+@contextlib.contextmanager
+def dated_history(when):
+    """History records written inside are dated ``when`` (an aware date-time)."""
+    token = _history_date.set(when)
+    try:
+        yield
+    finally:
+        _history_date.reset(token)
+
+
+def _date_history_record(sender, history_instance, **kwargs):
+    when = _history_date.get()
+    if when is not None:
+        history_instance.history_date = when
+
+
+pre_create_historical_record.connect(_date_history_record, dispatch_uid="incubator.demo.dated_history")
+
+
+@contextlib.contextmanager
+def quiet_outbox():
+    """Drop the emails that services queue inside, before they leave.
+
+    The demo replays the past (decisions of last year, invitations already sent) through the same
+    services as the pages, and those queue emails. Past news is not news: the rows are deleted in
+    the same transaction, so the dispatch that would have followed the commit finds nothing.
+    """
+    with transaction.atomic():
+        last = OutboxMessage.objects.aggregate(last=Max("pk"))["last"] or 0
+        yield
+        OutboxMessage.objects.filter(pk__gt=last).delete()
+
+
+def _pdf_text(text):
+    """A PDF string literal's content: WinAnsi bytes (the standard fonts' encoding), escaped."""
+    raw = text.encode("cp1252", errors="replace")
+    return raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+
+
+def demo_pdf(title, pages):
+    """A small valid PDF: one landscape page per ``(heading, lines)``, in Helvetica.
+
+    Demo decks are real PDF files, so that they pass the upload checker (which reads the content)
+    and open in a reader.
+    """
+    page_ids = [4 + 2 * index for index in range(len(pages))]
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % i for i in page_ids), len(pages)),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    for number, (heading, lines) in enumerate(pages, start=1):
+        commands = [b"BT", b"/F1 12 Tf", b"60 540 Td", b"(%s) Tj" % _pdf_text(f"{title} \u2014 {number}/{len(pages)}")]
+        commands += [b"/F1 28 Tf", b"0 -60 Td", b"(%s) Tj" % _pdf_text(heading), b"/F1 16 Tf"]
+        for line in lines:
+            commands += [b"0 -32 Td", b"(%s) Tj" % _pdf_text(line)]
+        content = b"\n".join([*commands, b"ET"])
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 842 595] /Resources << /Font << /F1 3 0 R >> >> "
+            b"/Contents %d 0 R >>" % (page_ids[number - 1] + 1)
+        )
+        objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content))
+    pdf = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(pdf)

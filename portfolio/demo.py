@@ -1,19 +1,26 @@
-"""Demo products: the sample's 28 real products, their sponsors and dated phase histories.
+"""Demo products: the sample's 28 real products, their sponsors and dated phase histories; and,
+for the demo incubator, descriptions and five more products (invented, neutral) so that every
+phase, indicators with a year of measurements and a team are there to look at.
 
 Histories go through the phase service; the real history's irregular moves (a step back, a
-skipped phase) are recorded as overrides with a reason, as a manager would have to.
+skipped phase) are recorded as overrides with a reason, as a manager would have to. History
+records are dated when the events happened (``incubator.demo.dated_history``). The demo
+products start here in investigation; their later phases come from their committees'
+decisions (``committees/demo.py``).
 """
 
 import datetime
 import itertools
+from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
-from incubator.demo import DEMO_DOMAIN
+from incubator.demo import DEMO_DOMAIN, DEMO_INCUBATOR, at, dated_history
 from incubator.models import Incubator, Organisation, User
 
-from .models import Phase, Startup, TeamMembership, Theme
-from .services import change_phase, is_regular_move
+from .models import Indicator, Measurement, Phase, Startup, TeamMembership, Theme, UserType
+from .services import INVESTIGATION_LENGTH, change_phase, create_startup, is_regular_move
 
 # Short neutral pitches written for the demo (the sample has no descriptions).
 PITCHES = {
@@ -77,41 +84,51 @@ def seed(sample):
     created = 0
     for index, row in enumerate(sample["startups"]):
         sponsors = [organisations[acronym] for acronym in row["sponsors"]]
-        startup, is_new = Startup.objects.get_or_create(
-            slug=row["slug"],
-            defaults={
-                "name": row["name"],
-                "pitch": PITCHES.get(row["slug"], ""),
-                "incubator": incubators[row["incubator"]],
-                "themes": sorted(
-                    {THEMES_BY_AREA[s.ministerial_area] for s in sponsors if s.ministerial_area in THEMES_BY_AREA}
-                ),
-            },
-        )
+        first_start = datetime.date.fromisoformat(row["phases"][0][1])
+        with dated_history(at(first_start)):  # the "created" record: the product's first day
+            startup, is_new = Startup.objects.get_or_create(
+                slug=row["slug"],
+                defaults={
+                    "name": row["name"],
+                    "pitch": PITCHES.get(row["slug"], ""),
+                    "incubator": incubators[row["incubator"]],
+                    "themes": sorted(
+                        {THEMES_BY_AREA[s.ministerial_area] for s in sponsors if s.ministerial_area in THEMES_BY_AREA}
+                    ),
+                },
+            )
         if not is_new:
             continue
         created += 1
         startup.sponsors.set(sponsors)
         load_history(startup, row["phases"])
-        add_team(startup, names, coach if incubators[row["incubator"]].slug == "dinum" else None, index)
+        with dated_history(at(first_start)):
+            add_team(startup, names, coach if incubators[row["incubator"]].slug == "dinum" else None, index)
         last_start = datetime.date.fromisoformat(row["phases"][-1][1])
-        updated_at = timezone.make_aware(datetime.datetime.combine(last_start, datetime.time(12)))
-        Startup.objects.filter(pk=startup.pk).update(updated_at=updated_at)
-    return [f"{len(sample['startups'])} products ({created} new) with their phase histories."]
+        Startup.objects.filter(pk=startup.pk).update(updated_at=at(last_start))
+    described = describe_real_products()
+    demo = seed_demo_products(incubators.get(DEMO_INCUBATOR), organisations, coach)
+    return [
+        f"{len(sample['startups'])} products ({created} new) with their phase histories.",
+        f"Demo incubator: {described} descriptions written, {demo} invented products (every phase), "
+        "with indicators and a year of measurements.",
+    ]
 
 
 def load_history(startup, phases):
     previous = None
     for phase, start, *_end in phases:
         regular = is_regular_move(previous, phase)
-        change_phase(
-            startup=startup,
-            phase=phase,
-            start=datetime.date.fromisoformat(start),
-            actor=None,
-            reason="" if regular else IRREGULAR_REASON,
-            may_override=not regular,
-        )
+        day = datetime.date.fromisoformat(start)
+        with dated_history(at(day)):
+            change_phase(
+                startup=startup,
+                phase=phase,
+                start=day,
+                actor=None,
+                reason="" if regular else IRREGULAR_REASON,
+                may_override=not regular,
+            )
         previous = phase
 
 
@@ -126,3 +143,246 @@ def add_team(startup, names, coach, index):
         )
     if coach and index % 2 == 0:
         TeamMembership.objects.create(startup=startup, user=coach, role=TeamMembership.Role.COACH, start=start, end=end)
+
+
+def describe_real_products():
+    """Short neutral descriptions for the demo incubator's real products (once: a written one stays)."""
+    count = 0
+    for startup in Startup.objects.filter(slug__in=REAL_DESCRIPTIONS, description=""):
+        startup.description = REAL_DESCRIPTIONS[startup.slug] + DEMO_NOTE
+        with dated_history(at(max(period.start for period in startup.periods.all()))):
+            startup.save(update_fields=["description"])
+        count += 1
+    return count
+
+
+def seed_demo_products(incubator, organisations, coach):
+    """The invented products of the demo incubator, each created once, in investigation, with its
+    team and indicators; ``committees/demo.py`` plays the decisions that moved them on."""
+    if incubator is None:
+        return 0
+    today = timezone.localdate()
+    manager = User.objects.filter(email=f"responsable@{DEMO_DOMAIN}").first()
+    created = 0
+    for spec in demo_products(today):
+        if Startup.objects.filter(slug=spec["slug"]).exists():
+            continue
+        created += 1
+        started = spec["started"]
+        startup = Startup(
+            slug=spec["slug"],
+            name=spec["name"],
+            pitch=spec["pitch"],
+            description=spec["description"],
+            incubator=incubator,
+            themes=spec["themes"],
+            user_types=spec["user_types"],
+            contact_email=f"contact.{spec['slug']}@{DEMO_DOMAIN}",
+        )
+        team = [TeamMembership(name=name, email=email, role=role, start=started) for name, email, role in spec["team"]]
+        if coach:
+            team.append(TeamMembership(user=coach, role=TeamMembership.Role.COACH, start=started))
+        with dated_history(at(started, 9)):
+            create_startup(
+                startup=startup,
+                phase=Phase.INVESTIGATION,
+                start=started,
+                actor=manager,
+                sponsors=[organisations[acronym] for acronym in spec["sponsors"] if acronym in organisations],
+                team=team,
+            )
+        add_indicators(startup, spec["indicators"], manager, until=spec.get("measured_until", today))
+    return created
+
+
+def add_indicators(startup, indicators, recorded_by, *, until):
+    """Each indicator with one measurement a month, on the first, the last one in ``until``'s month."""
+    last = until.replace(day=1)
+    for kind, name, unit, target, values in indicators:
+        indicator = Indicator.objects.create(startup=startup, kind=kind, name=name, unit=unit, target=target)
+        months = [last - relativedelta(months=n) for n in range(len(values) - 1, -1, -1)]
+        Measurement.objects.bulk_create(
+            Measurement(indicator=indicator, date=month, value=Decimal(str(value)), recorded_by=recorded_by)
+            for month, value in zip(months, values, strict=True)
+        )
+
+
+DEMO_NOTE = "\n\n*Description écrite pour les données de démonstration.*\n"
+
+# The demo incubator's real products: what their pitch says, in a few neutral lines.
+REAL_DESCRIPTIONS = {
+    "signalement": (
+        "## Le problème\n\nUn consommateur qui rencontre un problème avec une entreprise ne sait pas toujours "
+        "à qui le dire, et l'administration ne voit pas les problèmes qui se répètent.\n\n"
+        "## La solution\n\nUn service en ligne où le consommateur décrit le problème : l'entreprise est "
+        "informée et peut y répondre, l'administration voit les signalements."
+    ),
+    "pix": (
+        "## Le problème\n\nLes compétences numériques sont difficiles à évaluer et à faire reconnaître.\n\n"
+        "## La solution\n\nUn service en ligne qui évalue les compétences numériques et permet de les faire "
+        "certifier."
+    ),
+    "data-subvention": (
+        "## Le problème\n\nPour instruire une demande de subvention, un agent cherche les informations sur "
+        "l'association dans plusieurs sources.\n\n"
+        "## La solution\n\nUn service qui rassemble au même endroit les informations utiles à l'instruction."
+    ),
+    "andv-aerien": (
+        "## Le problème étudié\n\nUne démarche administrative du secteur aérien, jugée complexe par ceux qui "
+        "la remplissent.\n\n"
+        "## L'issue\n\nL'investigation a conclu qu'un nouveau service n'était pas la bonne réponse : le "
+        "produit s'est arrêté à la fin de l'investigation."
+    ),
+}
+
+
+def monthly(start, end, count=12, wiggle=(0, 3, -2, 4, 1, -3, 2, 0, 4, -1, 2, 1)):
+    """``count`` monthly values going from ``start`` to ``end``, with a little irregularity."""
+    step = (end - start) / max(count - 1, 1)
+    spread = abs(end - start) / 40
+    return [round(start + step * n + wiggle[n % len(wiggle)] * spread, 1) for n in range(count)]
+
+
+def demo_products(today):
+    """The demo incubator's invented products. Their start dates are chosen so that, once their
+    committees are played, one is in each phase the real ones leave out, and the committee calendar
+    has something to act on: a decision to record, a deck missing, a committee to plan."""
+    yesterday = today - datetime.timedelta(days=1)
+    R = TeamMembership.Role
+    return [
+        {
+            # Investigation: the end-of-investigation committee is due in 40 days, not planned.
+            "slug": "boussole-formation",
+            "name": "Boussole Formation",
+            "pitch": "Aide les agents publics à trouver une formation adaptée à leur projet professionnel.",
+            "description": (
+                "## Le problème\n\nUn agent qui veut changer de métier trouve les offres de formation "
+                "dispersées entre plusieurs catalogues, sans savoir lesquelles lui sont ouvertes.\n\n"
+                "## Ce que l'investigation vérifie\n\n- combien d'agents cherchent une formation chaque "
+                "année, et où ;\n- ce que les conseillers en évolution professionnelle font déjà ;\n"
+                "- si un service simple peut les y aider."
+            ),
+            "sponsors": ["DGAFP"],
+            "themes": [Theme.EMPLOYMENT],
+            "user_types": [UserType.PUBLIC_SERVANTS],
+            "started": today + datetime.timedelta(days=40) - INVESTIGATION_LENGTH,
+            "team": [
+                ("Inès Roussel", f"ines.roussel@{DEMO_DOMAIN}", R.INTRAPRENEUR),
+                ("Hugo Marchand", "", R.DESIGNER),
+            ],
+            "indicators": [
+                (Indicator.Kind.USEFUL, "Agents interrogés", "agents", 30, [14]),
+            ],
+        },
+        {
+            # Construction: its periodic committee was held yesterday; the decision is not recorded.
+            "slug": "voirie-en-ligne",
+            "name": "Voirie en ligne",
+            "pitch": "Permet aux habitants de signaler un problème de voirie à leur commune et d'en suivre la réparation.",
+            "description": (
+                "## Le problème\n\nLes communes reçoivent les signalements de voirie par téléphone, courriel "
+                "et courrier ; les habitants ne savent pas si leur demande a été prise en compte.\n\n"
+                "## La solution\n\nUn formulaire simple, une carte des signalements et un suivi envoyé à "
+                "l'habitant à chaque étape.\n\n## Les prochaines étapes\n\n- ouvrir le service à dix "
+                "communes pilotes ;\n- relier le service aux outils des services techniques."
+            ),
+            "sponsors": ["ANCT"],
+            "themes": [Theme.TERRITORIES],
+            "user_types": [UserType.CITIZENS, UserType.LOCAL_AUTHORITIES],
+            "started": yesterday - relativedelta(months=6) - INVESTIGATION_LENGTH,
+            "team": [
+                ("Nora Benali", f"nora.benali@{DEMO_DOMAIN}", R.INTRAPRENEUR),
+                ("Théo Lambert", f"theo.lambert@{DEMO_DOMAIN}", R.DEVELOPER),
+                ("Léa Fontaine", "", R.DESIGNER),
+            ],
+            "indicators": [
+                (Indicator.Kind.USED, "Signalements déposés par mois", "signalements", 400, monthly(20, 310, 6)),
+                (Indicator.Kind.USED, "Communes utilisatrices", "communes", 10, [1, 2, 2, 4, 5, 7]),
+            ],
+        },
+        {
+            # Acceleration: its committee is in six days and the deck is not uploaded yet.
+            "slug": "cantine-locale",
+            "name": "Cantine locale",
+            "pitch": "Aide les collectivités à suivre la part de produits locaux et durables servis dans leurs cantines.",
+            "description": (
+                "## Le problème\n\nPour suivre leurs achats de produits locaux et durables, les cantines "
+                "rassemblent à la main des factures et des tableurs.\n\n## La solution\n\nChaque cantine "
+                "déclare ses achats une fois par mois ; la collectivité suit sa progression et partage un "
+                "bilan avec les services de l'État.\n\n## La stratégie\n\n- passer de 40 à 120 "
+                "collectivités ;\n- importer les achats depuis les logiciels de gestion les plus courants."
+            ),
+            "sponsors": ["DGAL"],
+            "themes": [Theme.AGRICULTURE],
+            "user_types": [UserType.LOCAL_AUTHORITIES],
+            "started": today + datetime.timedelta(days=6) - relativedelta(months=18) - INVESTIGATION_LENGTH,
+            "team": [
+                ("Bastien Perrin", f"bastien.perrin@{DEMO_DOMAIN}", R.INTRAPRENEUR),
+                ("Sarah Nguyen", f"sarah.nguyen@{DEMO_DOMAIN}", R.DEVELOPER),
+                ("Yanis Colin", f"yanis.colin@{DEMO_DOMAIN}", R.DEPLOYMENT),
+                ("Manon Girard", "", R.DESIGNER),
+            ],
+            "indicators": [
+                (Indicator.Kind.USED, "Collectivités utilisatrices", "collectivités", 60, monthly(4, 42)),
+                (Indicator.Kind.IMPACTFUL, "Part de produits locaux et durables", "%", 35, monthly(18, 31)),
+                (
+                    Indicator.Kind.EFFICIENT,
+                    "Temps de déclaration par cantine et par mois",
+                    "minutes",
+                    20,
+                    monthly(95, 28),
+                ),
+            ],
+        },
+        {
+            # Operated: its next committee is due in two months.
+            "slug": "inventaire-equipements",
+            "name": "Inventaire des équipements",
+            "pitch": "Tient à jour, avec les collectivités, l'inventaire des équipements publics d'un territoire.",
+            "description": (
+                "## Le problème\n\nLes listes d'équipements publics (gymnases, médiathèques, piscines) sont "
+                "tenues par plusieurs acteurs et vite périmées.\n\n## La solution\n\nUn inventaire "
+                "partagé que chaque collectivité met à jour, publié en données ouvertes.\n\n## Aujourd'hui"
+                "\n\nLe service est opéré : l'équipe fait évoluer l'outil avec les collectivités "
+                "contributrices."
+            ),
+            "sponsors": ["ANCT"],
+            "themes": [Theme.TERRITORIES, Theme.DATA],
+            "user_types": [UserType.LOCAL_AUTHORITIES, UserType.CITIZENS],
+            "started": today + relativedelta(months=2) - relativedelta(months=36) - INVESTIGATION_LENGTH,
+            "team": [
+                ("Claire Dubois", f"claire.dubois@{DEMO_DOMAIN}", R.INTRAPRENEUR),
+                ("Mehdi Haddad", f"mehdi.haddad@{DEMO_DOMAIN}", R.PRODUCT),
+                ("Julien Robin", f"julien.robin@{DEMO_DOMAIN}", R.DEVELOPER),
+            ],
+            "indicators": [
+                (Indicator.Kind.USED, "Équipements recensés", "équipements", 50000, monthly(31000, 47500)),
+                (Indicator.Kind.USED, "Collectivités contributrices", "collectivités", 400, monthly(210, 365)),
+                (Indicator.Kind.USEFUL, "Fiches mises à jour depuis moins d'un an", "%", 80, monthly(52, 74)),
+            ],
+        },
+        {
+            # Stopped: the committee stopped it after construction, 13 months ago.
+            "slug": "covoiturage-agents",
+            "name": "Covoiturage agents",
+            "pitch": "A étudié le covoiturage entre agents publics travaillant sur un même site.",
+            "description": (
+                "## Le problème étudié\n\nLes agents d'un même site administratif viennent souvent seuls en "
+                "voiture.\n\n## Ce qui a été construit\n\nUn service de mise en relation, testé sur trois "
+                "sites.\n\n## Pourquoi le produit s'est arrêté\n\nTrop peu de trajets partagés après six "
+                "mois : le comité a décidé l'arrêt et orienté les sites vers les services existants."
+            ),
+            "sponsors": ["SGPE"],
+            "themes": [Theme.ENVIRONMENT],
+            "user_types": [UserType.PUBLIC_SERVANTS],
+            "started": today - relativedelta(months=13) - relativedelta(months=6) - INVESTIGATION_LENGTH,
+            "measured_until": today - relativedelta(months=13),
+            "team": [
+                ("Paul Meunier", f"paul.meunier@{DEMO_DOMAIN}", R.INTRAPRENEUR),
+                ("Emma Rey", f"emma.rey@{DEMO_DOMAIN}", R.DEVELOPER),
+            ],
+            "indicators": [
+                (Indicator.Kind.USED, "Trajets partagés par mois", "trajets", 300, [12, 25, 31, 28, 34, 30]),
+            ],
+        },
+    ]

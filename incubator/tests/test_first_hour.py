@@ -94,7 +94,9 @@ def test_console_backend_prints_the_decoded_subject_recipients_and_text():
     assert "\nDate: " in printed
     assert "Bonjour Élodie,\n\nVous êtes invitée au comité." in printed
     assert "comite.ics (text/calendar" in printed
-    assert "=?utf-8?" not in printed and "Content-Transfer-Encoding" not in printed and "<p>" not in printed
+    assert "=?utf-8?" not in printed
+    assert "Content-Transfer-Encoding" not in printed
+    assert "<p>" not in printed
 
 
 def test_default_email_url_delivers_through_the_readable_console():

@@ -5,6 +5,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import translation
 
 from incubator import demo
 
@@ -24,7 +25,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         sample = demo.load_sample()
-        with transaction.atomic():
+        # The history the services write (reasons of phase moves) is in the portal's language.
+        with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
             for module in demo_modules():
                 for line in module.seed(sample):
                     self.stdout.write(line)
