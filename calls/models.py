@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from incubator.dates import validate_in_window, window_constraint
 from incubator.markdown import MarkdownField, RenderedMarkdownMixin
 from incubator.models import Incubator
 from portfolio.models import CodeListValidator, Startup
@@ -71,11 +72,11 @@ class Call(RenderedMarkdownMixin, models.Model):
     description_html = models.TextField(blank=True, default="", editable=False)
     themes = models.JSONField(_("themes"), default=list, blank=True, validators=[CodeListValidator("themes")])
     eligibility = models.TextField(_("eligibility"), blank=True)
-    opens_at = models.DateTimeField(_("opens on"))
-    closes_at = models.DateTimeField(_("closes on"))
-    preselection_on = models.DateField(_("pre-selection on"))
-    selection_on = models.DateField(_("selection day"))
-    investigation_starts_on = models.DateField(_("investigations start on"))
+    opens_at = models.DateTimeField(_("opens on"), validators=[validate_in_window])
+    closes_at = models.DateTimeField(_("closes on"), validators=[validate_in_window])
+    preselection_on = models.DateField(_("pre-selection on"), validators=[validate_in_window])
+    selection_on = models.DateField(_("selection day"), validators=[validate_in_window])
+    investigation_starts_on = models.DateField(_("investigations start on"), validators=[validate_in_window])
     investigations_planned = models.PositiveSmallIntegerField(_("investigations planned"), default=3)
     budget = models.DecimalField(_("budget (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
@@ -88,7 +89,7 @@ class Call(RenderedMarkdownMixin, models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("jurors"), blank=True, related_name="judged_calls"
     )
     draw_seed = models.CharField(_("seed of the pitch draw"), max_length=64, blank=True)
-    drawn_at = models.DateTimeField(_("pitch order drawn on"), null=True, blank=True)
+    drawn_at = models.DateTimeField(_("pitch order drawn on"), null=True, blank=True, validators=[validate_in_window])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -102,6 +103,12 @@ class Call(RenderedMarkdownMixin, models.Model):
         verbose_name_plural = _("calls for intrapreneurs")
         ordering = ["-opens_at"]
         constraints = [
+            window_constraint("opens_at", name="call_opens_at_in_window", instant=True),
+            window_constraint("closes_at", name="call_closes_at_in_window", instant=True),
+            window_constraint("preselection_on", name="call_preselection_on_in_window"),
+            window_constraint("selection_on", name="call_selection_on_in_window"),
+            window_constraint("investigation_starts_on", name="call_investigation_starts_on_in_window"),
+            window_constraint("drawn_at", name="call_drawn_at_in_window", instant=True, nullable=True),
             models.CheckConstraint(condition=Q(opens_at__lt=models.F("closes_at")), name="call_opens_before_closing"),
         ]
 
@@ -218,9 +225,11 @@ class Application(models.Model):
         blank=True,
         related_name="applications",
     )
-    status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now)
-    draft_saved_at = models.DateTimeField(_("draft saved at"), null=True, blank=True)
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(
+        _("status changed at"), default=timezone.now, validators=[validate_in_window]
+    )
+    draft_saved_at = models.DateTimeField(_("draft saved at"), null=True, blank=True, validators=[validate_in_window])
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, validators=[validate_in_window])
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -232,6 +241,11 @@ class Application(models.Model):
         verbose_name_plural = _("applications")
         ordering = ["call", "-submitted_at", "pk"]
         constraints = [
+            window_constraint("status_changed_at", name="application_status_changed_at_in_window", instant=True),
+            window_constraint(
+                "draft_saved_at", name="application_draft_saved_at_in_window", instant=True, nullable=True
+            ),
+            window_constraint("submitted_at", name="application_submitted_at_in_window", instant=True, nullable=True),
             models.UniqueConstraint(fields=["call", "applicant"], name="application_one_per_call"),
             models.UniqueConstraint(
                 fields=["startup"], condition=Q(startup__isnull=False), name="application_one_startup"
@@ -334,12 +348,15 @@ class Pitch(models.Model):
         Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="pitch"
     )
     order = models.PositiveSmallIntegerField(_("order"))
-    starts_at = models.DateTimeField(_("starts at"))
+    starts_at = models.DateTimeField(_("starts at"), validators=[validate_in_window])
 
     class Meta:
         verbose_name = _("pitch")
         verbose_name_plural = _("pitches")
         ordering = ["starts_at"]
+        constraints = [
+            window_constraint("starts_at", name="pitch_starts_at_in_window", instant=True),
+        ]
 
     def __str__(self):
         return f"{self.order}. {self.application}"
