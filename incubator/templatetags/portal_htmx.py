@@ -29,6 +29,15 @@ HTMX_CONFIG = {
     "historyCacheSize": 0,
     # htmx's indicator styles are an inline <style>: the CSP refuses them.
     "includeIndicatorStyles": False,
+    # htmx 2's answer handling, plus a 413 (a request too large) swapped in like a success:
+    # the autosave's status line then says what was refused instead of keeping its last time.
+    "responseHandling": [
+        {"code": "204", "swap": False},
+        {"code": "413", "swap": True, "error": False},
+        {"code": "[23]..", "swap": True},
+        {"code": "[45]..", "swap": False, "error": True},
+        {"code": "...", "swap": False},
+    ],
 }
 
 

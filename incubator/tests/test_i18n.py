@@ -15,30 +15,27 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def extract_catalogue(tmp_path, language):
-    """Run makemessages on the code into a copy of locale/, so the repository is left untouched."""
+    """Run makemessages on a copy of the code, so the repository's catalogues are left untouched
+    (makemessages writes into every ``locale/`` folder above the files it reads)."""
     require(shutil.which("xgettext") is not None, "gettext is not installed (apt-get install gettext)")
-    locale_dir = tmp_path / "locale"
-    shutil.copytree(ROOT / "locale", locale_dir)
-    env = {**os.environ, "LOCALE_DIR": str(locale_dir)}
+    copy = tmp_path / "project"
+    shutil.copytree(
+        ROOT,
+        copy,
+        ignore=shutil.ignore_patterns(
+            ".venv", ".git", "node_modules", "staticfiles", "test-artifacts", "media", "*.sqlite3", "__pycache__"
+        ),
+    )
+    env = {**os.environ, "LOCALE_DIR": str(copy / "locale")}
     subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "makemessages",
-            "-l",
-            language,
-            "--no-obsolete",
-            "--ignore=.venv/*",
-            "--ignore=staticfiles/*",
-            "--ignore=test-artifacts/*",
-        ],
-        cwd=ROOT,
+        [sys.executable, "manage.py", "makemessages", "-l", language, "--no-obsolete"],
+        cwd=copy,
         env=env,
         check=True,
         capture_output=True,
         timeout=300,
     )
-    return polib.pofile(str(locale_dir / language / "LC_MESSAGES" / "django.po"))
+    return polib.pofile(str(copy / "locale" / language / "LC_MESSAGES" / "django.po"))
 
 
 def test_french_catalogue_translates_every_ui_string(tmp_path):
