@@ -122,14 +122,16 @@ def play_journeys(manager):
         startup = Startup.objects.filter(slug=slug, incubator__slug=DEMO_INCUBATOR).first()
         if startup is None or startup.committees.exists():
             continue
+        sheet_updated = startup.updated_at  # the phase service stamps "now": put the real date back
         for kind, outcome, next_phase, months, amount in steps:
             day = startup.next_committee_due
             committee = past_committee(startup, day, kind, manager, months=months, amount=amount)
             decide(committee, manager, outcome=outcome, next_phase=next_phase, months=months, amount=amount)
             startup.refresh_from_db()
             count += 1
+        Startup.objects.filter(pk=startup.pk).update(updated_at=max(sheet_updated, at(day, 16)))
         if startup.is_ended:
-            end_team(startup, startup.periods.order_by("-start").first().start)
+            end_team(startup, day)
         if slug == "voirie-en-ligne":  # held yesterday, the decision not recorded yet
             past_committee(startup, today - datetime.timedelta(days=1), Kind.PERIODIC, manager, months=6, amount=300000)
             count += 1

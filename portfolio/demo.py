@@ -191,7 +191,10 @@ def seed_demo_products(incubator, organisations, coach):
                 sponsors=[organisations[acronym] for acronym in spec["sponsors"] if acronym in organisations],
                 team=team,
             )
-        add_indicators(startup, spec["indicators"], manager, until=spec.get("measured_until", today))
+        until = spec.get("measured_until", today)
+        add_indicators(startup, spec["indicators"], manager, until=until)
+        # The sheet was last updated with the last measurement (the phase service stamped "now").
+        Startup.objects.filter(pk=startup.pk).update(updated_at=at(max(started, until.replace(day=1)), 10))
     return created
 
 
@@ -236,11 +239,12 @@ REAL_DESCRIPTIONS = {
 }
 
 
-def monthly(start, end, count=12, wiggle=(0, 3, -2, 4, 1, -3, 2, 0, 4, -1, 2, 1)):
+def monthly(start, end, count=12, *, decimals=0, wiggle=(0, 3, -2, 4, 1, -3, 2, 0, 4, -1, 2, 0)):
     """``count`` monthly values going from ``start`` to ``end``, with a little irregularity."""
     step = (end - start) / max(count - 1, 1)
     spread = abs(end - start) / 40
-    return [round(start + step * n + wiggle[n % len(wiggle)] * spread, 1) for n in range(count)]
+    values = [round(start + step * n + wiggle[n % len(wiggle)] * spread, decimals) for n in range(count)]
+    return [int(value) for value in values] if decimals == 0 else values
 
 
 def demo_products(today):
@@ -324,7 +328,7 @@ def demo_products(today):
             ],
             "indicators": [
                 (Indicator.Kind.USED, "Collectivités utilisatrices", "collectivités", 60, monthly(4, 42)),
-                (Indicator.Kind.IMPACTFUL, "Part de produits locaux et durables", "%", 35, monthly(18, 31)),
+                (Indicator.Kind.IMPACTFUL, "Part de produits locaux et durables", "%", 35, monthly(18, 31, decimals=1)),
                 (
                     Indicator.Kind.EFFICIENT,
                     "Temps de déclaration par cantine et par mois",
@@ -358,7 +362,13 @@ def demo_products(today):
             "indicators": [
                 (Indicator.Kind.USED, "Équipements recensés", "équipements", 50000, monthly(31000, 47500)),
                 (Indicator.Kind.USED, "Collectivités contributrices", "collectivités", 400, monthly(210, 365)),
-                (Indicator.Kind.USEFUL, "Fiches mises à jour depuis moins d'un an", "%", 80, monthly(52, 74)),
+                (
+                    Indicator.Kind.USEFUL,
+                    "Fiches mises à jour depuis moins d'un an",
+                    "%",
+                    80,
+                    monthly(52, 74, decimals=1),
+                ),
             ],
         },
         {

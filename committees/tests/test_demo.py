@@ -84,7 +84,8 @@ def test_demo_decks_are_valid_pdf_files(seeded):
 
     assert decks.count() == 12  # every held committee of the invented products, yesterday's, Data.Subvention's
     for deck in decks:
-        content = deck.file.read()
+        with deck.file.open("rb") as handle:
+            content = handle.read()
         assert content.startswith(b"%PDF-1.4\n")
         assert content.endswith(b"%%EOF\n")
         xref = int(content.rsplit(b"startxref\n", 1)[1].split(b"\n")[0])
