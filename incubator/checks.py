@@ -23,7 +23,9 @@ def check_production_services(app_configs, **kwargs):
                 id="incubator.W002",
             )
         )
-    if not settings.DEBUG and settings.OUTBOX_DELIVERY_BACKEND.endswith("console.EmailBackend"):
+    if not settings.DEBUG and settings.OUTBOX_DELIVERY_BACKEND.endswith(
+        ("console.EmailBackend", "console_email.ConsoleEmailBackend")
+    ):
         errors.append(
             checks.Warning(
                 "Emails are printed to the console, not sent.",
