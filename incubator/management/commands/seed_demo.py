@@ -26,7 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         sample = demo.load_sample()
         # The history the services write (reasons of phase moves) is in the portal's language.
-        with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        with demo.quiet_dispatch(), transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
             for module in demo_modules():
                 for line in module.seed(sample):
                     self.stdout.write(line)
