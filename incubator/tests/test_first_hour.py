@@ -72,6 +72,18 @@ def test_committee_invitation_email_says_1er_decembre():
     assert "le mardi 1er décembre 2026 à 14:00 (heure de Paris)" in row.body_text
 
 
+@pytest.mark.django_db
+def test_committee_page_says_1er_decembre(client, incubator_a, member_a):
+    committee = CommitteeFactory(startup__incubator=incubator_a, scheduled_at=paris(FIRST_OF_DECEMBER, 14))
+    client.force_login(member_a)
+
+    response = client.get(committee.get_absolute_url())
+
+    assert response.status_code == 200
+    assert response.text.count("mardi 1er décembre 2026 à 14:00") == 2  # the lead and the practical information
+    assert "1 décembre" not in response.text
+
+
 def test_console_backend_prints_the_decoded_subject_recipients_and_text():
     stream = io.StringIO()
     message = EmailMultiAlternatives(
