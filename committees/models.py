@@ -124,6 +124,8 @@ class Committee(models.Model):
 class Attendee(models.Model):
     class Role(models.TextChoices):
         INTRAPRENEUR = "intrapreneur", _("Intrapreneur")
+        COACH = "coach", _("Coach")
+        TEAM = "team", _("Team member")
         SPONSOR = "sponsor", _("Sponsor")
         INCUBATOR_MANAGER = "incubator_manager", _("Incubator manager")
         PORTFOLIO_MANAGER = "portfolio_manager", _("Portfolio manager")

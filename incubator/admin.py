@@ -69,9 +69,9 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["acronym", "name", "type", "ministerial_area"]
+    list_display = ["acronym", "name", "type", "ministerial_area", "contact_email"]
     list_filter = ["type", "ministerial_area"]
-    search_fields = ["acronym", "name"]
+    search_fields = ["acronym", "name", "contact_name", "contact_email"]
 
 
 @admin.register(Incubator)

@@ -76,6 +76,11 @@ class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=255)
     type = models.CharField(_("type"), max_length=30, choices=Type.choices, default=Type.CENTRAL)
     ministerial_area = models.CharField(_("ministerial area"), max_length=60, blank=True)
+    # Who the organisation sends to the committees of the products it sponsors (pre-filled invitations).
+    contact_name = models.CharField(_("sponsor contact"), max_length=150, blank=True)
+    contact_email = models.EmailField(
+        _("sponsor contact email"), blank=True, help_text=_("Invited to the committees of the products it sponsors.")
+    )
 
     class Meta:
         verbose_name = _("organisation")
