@@ -1,6 +1,7 @@
 """Committee workflows: planning, recording the decision, invitations and calendars."""
 
 import functools
+from dataclasses import dataclass, field
 from datetime import UTC, date, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -14,6 +15,7 @@ from icalendar import Calendar, Event, Timezone
 from incubator import mail
 from incubator.mail import absolute_url
 from incubator.models import Membership
+from incubator.templatetags.portal_dates import long_date
 from portfolio.models import ALLOWED_MOVES, Phase, TeamMembership
 from portfolio.services import change_phase, set_next_committee_due
 
@@ -22,41 +24,86 @@ from .models import Attendee, Committee, Decision
 DEFAULT_GRANTED_MONTHS = 6
 
 
-def default_attendees(startup):
-    """Who is usually invited: the team, and the managers of the product's incubator (editable)."""
-    people = []
+# The attendee role of each team role: one mapping, used to pre-fill the invitations.
+TEAM_ROLES = {
+    TeamMembership.Role.INTRAPRENEUR: Attendee.Role.INTRAPRENEUR,
+    TeamMembership.Role.COACH: Attendee.Role.COACH,
+    TeamMembership.Role.PRODUCT: Attendee.Role.TEAM,
+    TeamMembership.Role.DEVELOPER: Attendee.Role.TEAM,
+    TeamMembership.Role.DESIGNER: Attendee.Role.TEAM,
+    TeamMembership.Role.DEPLOYMENT: Attendee.Role.TEAM,
+    TeamMembership.Role.OTHER: Attendee.Role.TEAM,
+}
+MANAGER_ROLES = {
+    Membership.Role.MANAGER: Attendee.Role.INCUBATOR_MANAGER,
+    Membership.Role.PORTFOLIO_MANAGER: Attendee.Role.PORTFOLIO_MANAGER,
+}
+
+
+@dataclass
+class InvitationPlan:
+    """Who a committee of a product usually invites, and who cannot be invited, with why."""
+
+    attendees: list = field(default_factory=list)
+    # Current team members with no email (no account, no address): they cannot be invited.
+    without_email: list = field(default_factory=list)
+    # The product's sponsor organisations without a contact email.
+    sponsors_without_contact: list = field(default_factory=list)
+    has_sponsor: bool = False
+
+
+def invitation_plan(startup):
+    """The usual attendees of a committee of ``startup`` (the team, its sponsors' contacts, the
+    incubator's managers; editable on the planning page) and the people left out (3 queries)."""
+    plan, people = InvitationPlan(), []
     for member in startup.team.current().select_related("user"):
-        if member.contact_email:
-            role = (
-                Attendee.Role.INTRAPRENEUR if member.role == TeamMembership.Role.INTRAPRENEUR else Attendee.Role.OTHER
-            )
-            people.append(
-                {
-                    "user": member.user,
-                    "name": member.display_name,
-                    "email": member.contact_email,
-                    "role": role,
-                    "mandatory": member.role == TeamMembership.Role.INTRAPRENEUR,
-                }
-            )
-    roles = {
-        Membership.Role.MANAGER: Attendee.Role.INCUBATOR_MANAGER,
-        Membership.Role.PORTFOLIO_MANAGER: Attendee.Role.PORTFOLIO_MANAGER,
-    }
-    for membership in Membership.objects.filter(incubator=startup.incubator, role__in=roles).select_related("user"):
+        if not member.contact_email:
+            plan.without_email.append(member)
+            continue
+        people.append(
+            {
+                "user": member.user,
+                "name": member.display_name,
+                "email": member.contact_email,
+                "role": TEAM_ROLES.get(member.role, Attendee.Role.TEAM),
+                "mandatory": member.role == TeamMembership.Role.INTRAPRENEUR,
+            }
+        )
+    for organisation in startup.sponsors.order_by("acronym"):
+        plan.has_sponsor = True
+        if not organisation.contact_email:
+            plan.sponsors_without_contact.append(organisation)
+            continue
+        people.append(
+            {
+                "user": None,
+                "name": organisation.contact_name or organisation.acronym,
+                "email": organisation.contact_email,
+                "role": Attendee.Role.SPONSOR,
+                "mandatory": False,
+            }
+        )
+    memberships = Membership.objects.filter(incubator=startup.incubator, role__in=MANAGER_ROLES)
+    for membership in memberships.select_related("user"):
         people.append(
             {
                 "user": membership.user,
                 "name": str(membership.user),
                 "email": membership.user.email,
-                "role": roles[membership.role],
+                "role": MANAGER_ROLES[membership.role],
                 "mandatory": membership.role == Membership.Role.MANAGER,
             }
         )
     unique = {}
     for person in people:
         unique.setdefault(person["email"].lower(), person)
-    return list(unique.values())
+    plan.attendees = list(unique.values())
+    return plan
+
+
+def default_attendees(startup):
+    """Who is usually invited (see ``invitation_plan``)."""
+    return invitation_plan(startup).attendees
 
 
 def plan_committee(*, startup, actor, attendees, **fields):
@@ -112,19 +159,39 @@ def next_phase_choices(startup):
     return [phase for phase in Phase if phase in ALLOWED_MOVES[Phase(startup.phase)] and phase not in exits]
 
 
+def decision_blocker(committee, *, has_decision, now=None):
+    """Why no decision can be recorded for ``committee`` now, as a ValidationError (None: it can).
+
+    A decision is recorded once the meeting has started, once, and never for a cancelled committee."""
+    if committee.status == Committee.Status.CANCELLED:
+        return ValidationError(_("This committee was cancelled: no decision can be recorded."), code="cancelled")
+    if has_decision:
+        return ValidationError(_("A decision was already recorded for this committee."), code="exists")
+    if committee.scheduled_at > (now or timezone.now()):
+        start = long_date(timezone.localtime(committee.scheduled_at), "weekday_datetime")
+        return ValidationError(
+            _("The committee starts on %(start)s: its decision can be recorded once it has started.")
+            % {"start": start},
+            code="not_started",
+        )
+    return None
+
+
 def record_decision(
     *, committee, actor, outcome, decided_on, granted_months=None, granted_amount=None, minutes="", next_phase=""
 ):
-    """Store the decision, move the phase, set the next due date and queue the emails: one transaction."""
+    """Store the decision, move the phase, set the next due date and queue the emails: one transaction.
+
+    The decision returned carries ``summary``: what changed, in a sentence (the message and the emails)."""
     with transaction.atomic():
         locked = Committee.objects.select_for_update().select_related("startup__incubator").get(pk=committee.pk)
-        if locked.status == Committee.Status.CANCELLED:
-            raise ValidationError(_("This committee was cancelled: no decision can be recorded."), code="cancelled")
-        if Decision.objects.filter(committee=locked).exists():
-            raise ValidationError(_("A decision was already recorded for this committee."), code="exists")
+        blocker = decision_blocker(locked, has_decision=Decision.objects.filter(committee=locked).exists())
+        if blocker is not None:
+            raise blocker
         if decided_on < locked.local_date:
             raise ValidationError(_("The decision cannot come before the committee."), code="date")
         startup = locked.startup
+        previous_phase = Phase(startup.phase)
         target = phase_after(outcome, startup, next_phase)
         if outcome == Decision.Outcome.NEXT_PHASE and target not in next_phase_choices(startup):
             raise ValidationError(_("Choose one of the phases that follow the current one."), code="next_phase")
@@ -155,9 +222,39 @@ def record_decision(
         if not startup.is_ended:
             due = decided_on + relativedelta(months=decision.granted_months)
             set_next_committee_due(startup=startup, due=due, actor=actor, reason=_("Committee decision"))
+        decision.summary = decision_summary(decision, previous_phase=previous_phase)
         announce_decision(decision)
     committee.status = locked.status
     return decision
+
+
+def decision_summary(decision, *, previous_phase):
+    """What the decision did to the product, in one sentence: it stays in its phase (continue,
+    provisional, pivot), moves (next phase) or ends (stop, transfer); and when the next committee is due."""
+    startup = decision.committee.startup
+    values = {
+        "name": startup.name,
+        "phase": startup.get_phase_display(),
+        "previous": Phase(previous_phase).label,
+        "due": long_date(startup.next_committee_due) if startup.next_committee_due else "",
+    }
+    Outcome = Decision.Outcome
+    sentences = {
+        Outcome.CONTINUE: _("Continuation approved: %(name)s stays in %(phase)s; next committee due by %(due)s."),
+        Outcome.PROVISIONAL: _(
+            "Provisional continuation: %(name)s stays in %(phase)s; more evidence is expected at the next "
+            "committee, due by %(due)s."
+        ),
+        Outcome.PIVOT: _("Pivot approved: %(name)s stays in %(phase)s; next committee due by %(due)s."),
+        Outcome.NEXT_PHASE: _(
+            "Move approved: %(name)s moves from %(previous)s to %(phase)s; next committee due by %(due)s."
+        ),
+        Outcome.STOP: _("Stop decided: %(name)s is stopped after %(previous)s; no further committee is due."),
+        Outcome.TRANSFER: _(
+            "Transfer decided: %(name)s is transferred after %(previous)s; no further committee is due."
+        ),
+    }
+    return sentences[Outcome(decision.outcome)] % values
 
 
 def announce_decision(decision):
@@ -167,6 +264,7 @@ def announce_decision(decision):
         "decision": decision,
         "committee": committee,
         "startup": committee.startup,
+        "summary": getattr(decision, "summary", ""),
         "url": absolute_url(committee.get_absolute_url()),
     }
     recipients = {attendee.email.lower() for attendee in committee.attendees.all()}

@@ -67,15 +67,10 @@ def decision_of(committee):
     return getattr(committee, "decision", None)
 
 
-def decision_refusal(committee):
-    """Why the committee cannot receive a decision now (None: it can). The service checks again on POST."""
-    if committee.status == Committee.Status.CANCELLED:
-        return _("This committee was cancelled: no decision can be recorded.")
-    if decision_of(committee):
-        return _("A decision was already recorded for this committee.")
-    if committee.local_date > timezone.localdate():
-        return _("The committee has not taken place yet: record its decision on the day or after.")
-    return None
+def decision_blocker(committee):
+    """Why the committee cannot receive a decision now, a ValidationError (None: it can). The service
+    checks again on POST."""
+    return services.decision_blocker(committee, has_decision=decision_of(committee) is not None)
 
 
 class CommitteeMixin:
@@ -142,15 +137,20 @@ class CommitteePlanView(StartupMixin, FormView):
         kind = Committee.Kind.END_OF_INVESTIGATION if self.get_startup().phase == Phase.INVESTIGATION else None
         return {"kind": kind or Committee.Kind.PERIODIC, "requested_months": 6}
 
+    def get_invitation_plan(self):
+        if not hasattr(self, "invitation_plan"):
+            self.invitation_plan = services.invitation_plan(self.get_startup())
+        return self.invitation_plan
+
     def get_formset(self):
         if self.request.method == "POST":
             return AttendeeFormSet(self.request.POST, prefix=ATTENDEES_PREFIX)
-        return AttendeeFormSet(initial=services.default_attendees(self.get_startup()), prefix=ATTENDEES_PREFIX)
+        return AttendeeFormSet(initial=self.get_invitation_plan().attendees, prefix=ATTENDEES_PREFIX)
 
     def get_context_data(self, **kwargs):
         if "formset" not in kwargs:
             kwargs["formset"] = self.get_formset()
-        return super().get_context_data(**kwargs)
+        return super().get_context_data(invitation_plan=self.get_invitation_plan(), **kwargs)
 
     def post(self, request, *args, **kwargs):
         startup = self.get_startup()
@@ -195,8 +195,10 @@ class CommitteeDetailView(CommitteeMixin, TemplateView):
         manages = user.has_perm("committees.manage_committee", committee)
         documents = list(committee.documents.select_related("uploaded_by"))
         decision = decision_of(committee)
+        blocker = decision_blocker(committee)
         return super().get_context_data(
             decision=decision,
+            now=timezone.now(),
             attendees=committee.attendees.all(),
             documents=[(document, covered_labels(document.contents)) for document in documents],
             coverage=checklist({content for document in documents for content in document.contents}),
@@ -204,7 +206,8 @@ class CommitteeDetailView(CommitteeMixin, TemplateView):
             can_manage=manages,
             can_upload=committee.status != Committee.Status.CANCELLED
             and (manages or user.has_perm("committees.add_document", committee)),
-            can_decide=manages and decision_refusal(committee) is None,
+            can_decide=manages and blocker is None,
+            decision_not_started=manages and blocker is not None and blocker.code == "not_started",
             can_cancel=manages and committee.status == Committee.Status.PLANNED,
             follow_up_form=FollowUpForm(instance=decision) if manages and decision else None,
             **kwargs,
@@ -260,9 +263,13 @@ class DecisionView(CommitteeMixin, FormView):
     permission = "committees.record_decision"
 
     def get(self, request, *args, **kwargs):
-        if refusal := decision_refusal(self.get_committee()):
-            messages.error(request, refusal)
-            return redirect(self.get_committee())
+        committee = self.get_committee()
+        blocker = decision_blocker(committee)
+        if blocker is not None and blocker.code == "not_started":  # the page says when it opens
+            return self.render_to_response(self.get_context_data(form=None, not_started=blocker.messages[0]))
+        if blocker is not None:
+            messages.error(request, blocker.messages[0])
+            return redirect(committee)
         return super().get(request, *args, **kwargs)
 
     def get_form_kwargs(self):
@@ -275,12 +282,7 @@ class DecisionView(CommitteeMixin, FormView):
         except ValidationError as error:
             form.add_error(DECISION_ERROR_FIELDS.get(error.code), error)
             return self.form_invalid(form)
-        startup = decision.committee.startup
-        messages.success(
-            self.request,
-            _("The decision was recorded. %(name)s is in phase %(phase)s.")
-            % {"name": startup.name, "phase": startup.get_phase_display()},
-        )
+        messages.success(self.request, decision.summary)
         return redirect(committee)
 
 

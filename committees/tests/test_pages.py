@@ -698,11 +698,13 @@ def test_decision_page_of_a_cancelled_committee_sends_back_with_a_message(manage
     assert len(response.context["messages"]) == 1
 
 
-def test_decision_page_of_a_future_committee_sends_back_with_a_message(manager, committee_a):
-    response = manager.get(decision_url(committee_a), follow=True)
+def test_decision_page_of_a_future_committee_says_when_it_opens_without_a_form(manager, committee_a):
+    response = manager.get(decision_url(committee_a))
 
-    assert response.redirect_chain == [(committee_a.get_absolute_url(), 302)]
-    assert len(response.context["messages"]) == 1
+    assert response.status_code == 200
+    assert response.context["form"] is None
+    assert 'id="decision-not-open"' in response.text
+    assert "<form method=\"post\" novalidate" not in main(response)
 
 
 def test_committee_page_offers_the_decision_once_the_committee_took_place(manager, past_committee):
