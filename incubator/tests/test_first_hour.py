@@ -80,7 +80,8 @@ def test_committee_page_says_1er_decembre(client, incubator_a, member_a):
     response = client.get(committee.get_absolute_url())
 
     assert response.status_code == 200
-    assert response.text.count("mardi 1er décembre 2026 à 14:00") == 2  # the lead and the practical information
+    assert '<p class="fr-text--lead fr-mb-1w">mardi 1er décembre 2026 à 14:00 — ' in response.text
+    assert "<dd>mardi 1er décembre 2026 à 14:00 (60 minutes)</dd>" in response.text
     assert "1 décembre" not in response.text
 
 
