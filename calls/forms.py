@@ -1,17 +1,21 @@
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from incubator.dates import DateInput, DateTimeLocalInput
 from incubator.models import Membership, Organisation, User
 from incubator.uploads import PDF, TEXT_DOCUMENTS, check_upload, random_name
 from portfolio.models import Theme
 
-from .models import COMMITMENT_MAX_BYTES, Application, Call, JuryScore, Question
+from .models import COMMITMENT_MAX_BYTES, GUIDE_MAX_BYTES, Application, Call, JuryScore, Question
 
 # The network's model form, in sections (DESIGN 4.4).
 SECTIONS = [
@@ -32,6 +36,8 @@ class ApplicationForm(forms.ModelForm):
     kept (``values``), what is refused (a NUL character, a refused file) is listed by ``rejected``.
     ``strict=True`` (submitting): the model form's fields, the required questions and both
     consents are required (a file question already answered by a kept file counts as answered).
+    Either way, those fields carry ``required_to_submit``: the template marks them, so a draft
+    shows what the submission will ask for.
     """
 
     class Meta:
@@ -44,7 +50,7 @@ class ApplicationForm(forms.ModelForm):
             "potential_sponsor": _("The administration or the director who could sponsor the product."),
         }
 
-    def __init__(self, *args, questions=(), strict=False, **kwargs):
+    def __init__(self, *args, questions=(), strict=False, call=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.strict = strict
         self.questions = list(questions)
@@ -52,9 +58,33 @@ class ApplicationForm(forms.ModelForm):
         for question in self.questions:
             self.fields[f"q_{question.pk}"] = question_field(question, self.instance.answers.get(str(question.pk)))
         for name, field in self.fields.items():
-            field.required = strict and (
-                name in REQUIRED_TO_SUBMIT or name in CONSENTS or self.is_required_question(name)
+            field.required_to_submit = name in REQUIRED_TO_SUBMIT or name in CONSENTS or self.is_required_question(name)
+            field.required = strict and field.required_to_submit
+        if call is not None or self.instance.call_id:
+            self.describe_guide(call or self.instance.call)
+
+    def describe_guide(self, call):
+        """The guide consent links to the call's guide; a call without a guide asks for its page instead."""
+        field = self.fields["consent_guide"]
+        guide = call.guide_link
+        if guide is None:
+            field.label = _("I have read the call's presentation and who can apply")
+            field.help_text = format_html(
+                '{} <a href="{}">{}</a>',
+                _("This call has no applicant's guide."),
+                call.get_absolute_url(),
+                _("Read the call's page"),
             )
+        elif guide["detail"]:
+            field.help_text = format_html(
+                '<a class="fr-link fr-link--download" href="{}" download>{} '
+                '<span class="fr-link__detail">{}</span></a>',
+                guide["href"],
+                _("Download the applicant's guide"),
+                guide["detail"],
+            )
+        else:
+            field.help_text = format_html('<a href="{}">{}</a>', guide["href"], _("Read the applicant's guide"))
 
     def is_required_question(self, name):
         return any(
@@ -170,14 +200,49 @@ class WithdrawForm(forms.Form):
     confirm = forms.BooleanField(label=_("I confirm that I withdraw my application"))
 
 
+C = JuryScore.Criterion
+# What 0, 3 and 5 mean on each criterion: the same yardstick for every juror.
+RUBRICS = {
+    C.PROBLEM: {
+        0: _("No problem is shown, or it concerns almost no one."),
+        3: _("A real problem, but its intensity or its volume is not measured."),
+        5: _("A frequent, costly problem met by many people, and quantified."),
+    },
+    C.STRATEGY: {
+        0: _("No plan for the first six months."),
+        3: _("First steps are named, but the first users or the milestones remain vague."),
+        5: _("A realistic plan: first users, milestones and the means to reach them."),
+    },
+    C.LEGITIMACY: {
+        0: _("The State has no role here, or an existing service already meets the need."),
+        3: _("A role for the State is plausible but not argued."),
+        5: _("Clearly a public mission, which no existing service fulfils."),
+    },
+    C.PERSON: {
+        0: _("Neither the motivation nor the time to commit is shown."),
+        3: _("Motivated, but the knowledge of the field or the time available is uncertain."),
+        5: _("Motivated, knows the field and its users, and has secured the time to commit."),
+    },
+}
+
+
+def rubric(criterion):
+    """The rubric of a criterion as hint lines (HTML built here, the texts escaped)."""
+    return format_html_join(mark_safe("<br>"), "{} \N{EN DASH} {}", RUBRICS[criterion].items())
+
+
 class ScoreForm(forms.Form):
-    """A juror's scores of a pitch, 0 to 5 on each criterion of DESIGN 4.4."""
+    """A juror's scores of a pitch, 0 to 5 on each criterion of DESIGN 4.4, with each criterion's rubric."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for criterion, label in JuryScore.Criterion.choices:
             self.fields[criterion] = forms.TypedChoiceField(
-                label=label, choices=[(n, str(n)) for n in range(6)], coerce=int, widget=forms.RadioSelect
+                label=label,
+                choices=[(n, str(n)) for n in range(6)],
+                coerce=int,
+                widget=forms.RadioSelect,
+                help_text=rubric(criterion),
             )
 
 
@@ -199,6 +264,16 @@ class CallForm(forms.ModelForm):
     themes = forms.MultipleChoiceField(
         label=_("Themes"), choices=Theme.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
+    # The guide's file is not the model field itself: the current one is shown through its view
+    # (files are never served from MEDIA_URL), and a new one is checked on its content.
+    guide_upload = forms.FileField(
+        label=_("Applicant's guide (PDF)"),
+        required=False,
+        help_text=_("A PDF file of at most %(limit)s MB; it is offered instead of the address when both are given.")
+        % {"limit": GUIDE_MAX_BYTES // 1024 // 1024},
+        widget=forms.FileInput(attrs={"accept": "application/pdf"}),
+    )
+    remove_guide = forms.BooleanField(label=_("Remove the current guide file"), required=False)
 
     class Meta:
         model = Call
@@ -216,6 +291,7 @@ class CallForm(forms.ModelForm):
             "investigation_starts_on",
             "investigations_planned",
             "budget",
+            "guide_url",
             "hide_identity",
             "pitch_minutes",
             "questions_minutes",
@@ -239,6 +315,35 @@ class CallForm(forms.ModelForm):
         for name in ("pitch_minutes", "questions_minutes", "investigations_planned"):
             self.fields[name].min_value = 1
             self.fields[name].widget.attrs["min"] = 1
+        self.fields["guide_url"].help_text = _("The address of the applicant's guide, if it is published elsewhere.")
+        guide = self.instance.guide_link if self.instance.pk and self.instance.guide_file else None
+        if guide and guide["detail"]:
+            self.fields["guide_upload"].help_text = format_html(
+                '{} <a href="{}" download>{} ({})</a>',
+                self.fields["guide_upload"].help_text,
+                guide["href"],
+                _("current file"),
+                guide["detail"],
+            )
+        else:
+            del self.fields["remove_guide"]
+
+    def clean_guide_upload(self):
+        upload = self.cleaned_data.get("guide_upload")
+        if isinstance(upload, UploadedFile):
+            upload.name = random_name(check_upload(upload, allowed=PDF, max_bytes=GUIDE_MAX_BYTES))
+        return upload
+
+    def save(self, commit=True):
+        call = super().save(commit=False)
+        if self.cleaned_data.get("guide_upload"):
+            call.guide_file = self.cleaned_data["guide_upload"]
+        elif self.cleaned_data.get("remove_guide"):
+            call.guide_file = ""
+        if commit:
+            call.save()
+            self.save_m2m()
+        return call
 
     def clean(self):
         cleaned = super().clean()
@@ -323,15 +428,74 @@ def juror_label(user):
     return f"{name} ({suffix})"
 
 
+class CallStatusForm(forms.Form):
+    """The confirmation of a move of the call's status: a reason, required to close before the deadline."""
+
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        help_text=_("Kept in the call's history."),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, early=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if early:
+            field = self.fields["reason"]
+            field.required = True
+            field.label = _("Why close the call before its deadline?")
+            field.help_text = _("Required. Kept in the call's history, with your name and the date.")
+
+
 class BulkPreselectionForm(forms.Form):
+    """A pre-selection result for the ticked rows of the ranking, or for all the filtered ones."""
+
+    CHECKED, ALL = "checked", "all"
+
     to = forms.ChoiceField(
-        label=_("Apply to all the filtered applications"),
+        label=_("Result to apply"),
         choices=[
+            ("", _("Choose a result")),
             (Application.Status.SHORTLISTED.value, _("Shortlist")),
             (Application.Status.NOT_SHORTLISTED.value, _("Not shortlisted")),
             (Application.Status.INELIGIBLE.value, _("Ineligible")),
         ],
     )
+    scope = forms.ChoiceField(
+        label=_("Apply it to"), widget=forms.RadioSelect, initial=CHECKED, choices=[(CHECKED, ""), (ALL, "")]
+    )
+    applications = forms.ModelMultipleChoiceField(
+        queryset=Application.objects.none(), required=False, widget=forms.MultipleHiddenInput
+    )
+
+    def __init__(self, *args, applications, count=None, **kwargs):
+        """``applications``: those that may be ticked (the call's ranked ones); ``count``: how many are filtered."""
+        super().__init__(*args, **kwargs)
+        self.fields["applications"].queryset = applications
+        everyone = (
+            ngettext(
+                "The %(count)s filtered application, on every page",
+                "All the %(count)s filtered applications, on every page",
+                count,
+            )
+            % {"count": count}
+            if count is not None
+            else _("All the filtered applications, on every page")
+        )
+        self.fields["scope"].choices = [(self.CHECKED, _("The ticked applications")), (self.ALL, everyone)]
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("scope") == self.CHECKED
+            and not cleaned.get("applications")
+            and "applications" not in self.errors
+        ):
+            raise ValidationError(
+                _("Tick at least one application, or choose all the filtered applications."), code="empty"
+            )
+        return cleaned
 
 
 class DecisionForm(forms.Form):

@@ -4,8 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.signals import pre_delete
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -15,6 +17,7 @@ from incubator.models import Incubator
 from portfolio.models import CodeListValidator, Startup
 
 COMMITMENT_MAX_BYTES = 5 * 1024 * 1024
+GUIDE_MAX_BYTES = 10 * 1024 * 1024
 
 
 class CallQuerySet(models.QuerySet):
@@ -79,6 +82,19 @@ class Call(RenderedMarkdownMixin, models.Model):
     investigation_starts_on = models.DateField(_("investigations start on"), validators=[validate_in_window])
     investigations_planned = models.PositiveSmallIntegerField(_("investigations planned"), default=3)
     budget = models.DecimalField(_("budget (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    guide_url = models.URLField(
+        _("applicant's guide (address)"),
+        max_length=500,
+        blank=True,
+        help_text=_("The address of the applicant's guide, if it is published elsewhere."),
+    )
+    # Stored under a random name, served only by ``views.files.guide_file`` (never from MEDIA_URL).
+    guide_file = models.FileField(
+        _("applicant's guide (PDF)"),
+        upload_to="calls/guides/%Y/",
+        blank=True,
+        help_text=_("The applicant's guide as a PDF file; it is offered instead of the address when both are given."),
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     hide_identity = models.BooleanField(
         _("hide the applicants' identity from the jury during pre-selection"), default=False
@@ -96,6 +112,11 @@ class Call(RenderedMarkdownMixin, models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    # The moves of its status, who made them and why (the reason of an early closing).
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "description_html"],
+        history_change_reason_field=models.TextField(null=True),
+    )
     objects = CallQuerySet.as_manager()
 
     class Meta:
@@ -121,6 +142,30 @@ class Call(RenderedMarkdownMixin, models.Model):
     def is_open(self, now=None):
         now = now or timezone.now()
         return self.status == self.Status.PUBLISHED and self.opens_at <= now < self.closes_at
+
+    def before_deadline(self, now=None):
+        """Still taking (or about to take) applications: a draft or published call before its closing date."""
+        now = now or timezone.now()
+        return self.status in (self.Status.DRAFT, self.Status.PUBLISHED) and now < self.closes_at
+
+    @cached_property
+    def guide_link(self):
+        """The applicant's guide as ``{"href", "detail"}``, or None when the call has none.
+
+        The file first (``detail``: its type and size, as DSFR download links say them), served
+        by ``calls:guide_file``; a file missing from the storage is no guide (no dead link).
+        """
+        if self.guide_file:
+            try:
+                size = self.guide_file.size
+            except OSError:
+                size = None
+            if size is not None:
+                href = reverse("calls:guide_file", kwargs={"slug": self.slug})
+                return {"href": href, "detail": f"PDF \N{EN DASH} {filesizeformat(size)}"}
+        if self.guide_url:
+            return {"href": self.guide_url, "detail": ""}
+        return None
 
 
 class Question(models.Model):

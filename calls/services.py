@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
@@ -36,6 +36,8 @@ TRANSITIONS = {
 }
 # What the applicant may still change before the deadline.
 EDITABLE = {S.DRAFT, S.SUBMITTED}
+# The results of the pre-selection: only once the call takes no more applications.
+PRESELECTION = {S.INELIGIBLE, S.SHORTLISTED, S.NOT_SHORTLISTED}
 
 
 def transition(application, to, *, actor, fields=None, email=None):
@@ -52,6 +54,8 @@ def transition(application, to, *, actor, fields=None, email=None):
                 % {"status": locked.get_status_display().lower(), "to": S(to).label.lower()},
                 code="transition",
             )
+        if to in PRESELECTION:
+            check_preselection_allowed(locked.call)
         for name, value in (fields or {}).items():
             setattr(locked, name, value)
         locked.status = to
@@ -78,6 +82,23 @@ def check_deadline(call, now=None):
     if not call.is_open(now):
         raise ValidationError(
             _("The call is closed: applications can no longer be submitted or changed."), code="closed"
+        )
+
+
+def deadline_label(call):
+    return formats.date_format(timezone.localtime(call.closes_at), "DATETIME_FORMAT")
+
+
+def check_preselection_allowed(call, now=None):
+    """The pre-selection (and its emails) waits for the call's deadline, or for its early closing."""
+    if call.before_deadline(now):
+        raise ValidationError(
+            _(
+                "The call takes applications until %(date)s: the pre-selection can start only after this "
+                "deadline, or once the call is closed early (with a reason)."
+            )
+            % {"date": deadline_label(call)},
+            code="before_deadline",
         )
 
 
@@ -130,12 +151,19 @@ def withdraw(application, *, actor):
 
 
 def preselect(applications, to, *, actor):
-    """Bulk pre-selection result: shortlist, not shortlisted or ineligible, with the applicant's email."""
+    """Bulk pre-selection result: shortlist, not shortlisted or ineligible, with the applicant's email.
+
+    Refused as a whole before the call's deadline (``check_preselection_allowed``): nothing moves,
+    no email is queued.
+    """
     templates = {
         S.SHORTLISTED: "application_shortlisted",
         S.NOT_SHORTLISTED: "application_not_shortlisted",
         S.INELIGIBLE: "application_ineligible",
     }
+    applications = list(applications)
+    for call in {application.call for application in applications}:
+        check_preselection_allowed(call)
     moved = []
     for application in applications:
         moved.append(transition(application, to, actor=actor, email=(templates[to], "preselection")))
@@ -245,7 +273,17 @@ CALL_TRANSITIONS = {
 }
 
 
-def change_call_status(call, to, *, actor):
+def closes_early(call, to, now=None):
+    """Whether moving ``call`` to ``to`` closes it before its deadline (a reason is then required)."""
+    return to == C.CLOSED and call.before_deadline(now)
+
+
+def change_call_status(call, to, *, actor, reason="", now=None):
+    """Move the call along its map; the move, its author and ``reason`` go to the call's history.
+
+    Closing before the deadline needs a reason: applicants lose the days they were promised.
+    """
+    reason = reason.strip()
     with transaction.atomic():
         locked = Call.objects.select_for_update().get(pk=call.pk)
         if to not in CALL_TRANSITIONS[C(locked.status)]:
@@ -256,10 +294,28 @@ def change_call_status(call, to, *, actor):
             )
         if to == C.PUBLISHED and not locked.questions.exists() and not locked.description.strip():
             raise ValidationError(_("Describe the call before publishing it."), code="empty")
+        if closes_early(locked, to, now) and not reason:
+            raise ValidationError(
+                _("The call takes applications until %(date)s: to close it before, say why.")
+                % {"date": deadline_label(locked)},
+                code="early",
+            )
         locked.status = to
+        locked._history_user = actor
+        locked._change_reason = reason or None
         locked.save(update_fields=["status", "updated_at"])
     call.status = locked.status
     return locked
+
+
+def status_history(call):
+    """[(historical record, status label)] of the moves of the call's status, oldest first, with their reason."""
+    rows, previous = [], None
+    for record in call.history.select_related("history_user").order_by("history_date", "history_id"):
+        if record.status != previous:
+            rows.append((record, C(record.status).label))
+        previous = record.status
+    return rows
 
 
 def convoke(call):

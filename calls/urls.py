@@ -24,9 +24,14 @@ urlpatterns = [
     path("gestion/nouvel-appel/", manage.CallFormView.as_view(), name="manage_call_create"),
     path("gestion/appels/<slug:slug>/", manage.CallDashboardView.as_view(), name="manage_call"),
     path("gestion/appels/<slug:slug>/modifier/", manage.CallFormView.as_view(), name="manage_call_update"),
-    path("gestion/appels/<slug:slug>/statut/", manage.call_status, name="manage_call_status"),
+    path("gestion/appels/<slug:slug>/statut/", manage.CallStatusView.as_view(), name="manage_call_status"),
     path("gestion/appels/<slug:slug>/jury/", manage.JurorsView.as_view(), name="manage_jurors"),
     path("gestion/appels/<slug:slug>/preselection/", manage.RankingView.as_view(), name="manage_ranking"),
+    path(
+        "gestion/appels/<slug:slug>/preselection/confirmer/",
+        manage.PreselectionConfirmView.as_view(),
+        name="manage_preselect",
+    ),
     path("gestion/appels/<slug:slug>/selection/", manage.SelectionView.as_view(), name="manage_selection"),
     path("gestion/appels/<slug:slug>/selection/tirage/", manage.draw, name="manage_draw"),
     path("gestion/appels/<slug:slug>/selection/convocations/", manage.convoke, name="manage_convoke"),
@@ -39,5 +44,6 @@ urlpatterns = [
     path("candidatures/<int:pk>/engagement/", public.commitment, name="commitment"),
     # Files, served only through these views (attachments, GET only, permission-checked)
     path("candidatures/<int:pk>/engagement/fichier/", files.commitment_file, name="commitment_file"),
+    path("appels/<slug:slug>/guide-du-candidat/", files.guide_file, name="guide_file"),
     path("candidatures/<int:pk>/reponses/<int:question>/fichier/", files.answer_file, name="answer_file"),
 ]

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from calls import services
 from calls.models import Application, Call, ConflictOfInterest, JuryScore, Pitch, PreselectionVote
-from calls.tests.factories import ApplicationFactory, CallFactory, QuestionFactory
+from calls.tests.factories import ApplicationFactory, CallFactory, QuestionFactory, days_from_now
 from incubator.models import Membership, OutboxMessage
 from incubator.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from portfolio.models import Startup
@@ -58,7 +58,12 @@ def call_pages(call, application):
         reverse("calls:manage_call_update", args=[call.slug]),
         reverse("calls:manage_jurors", args=[call.slug]),
         reverse("calls:manage_ranking", args=[call.slug]),
+        reverse("calls:manage_preselect", args=[call.slug]) + "?to=shortlisted&scope=all",
+        reverse("calls:manage_call_status", args=[call.slug]) + "?to=closed",
         reverse("calls:manage_selection", args=[call.slug]),
+        reverse("calls:manage_draw", args=[call.slug]),
+        reverse("calls:manage_convoke", args=[call.slug]),
+        reverse("calls:manage_send_results", args=[call.slug]),
         reverse("calls:manage_export", args=[call.slug]),
         reverse("calls:manage_application", args=[application.pk]),
         reverse("calls:manage_onboard", args=[application.pk]),
@@ -90,10 +95,10 @@ def test_manager_pages_access_table(as_manager_persona, call, application, perso
 
 def post_actions(call, application):
     return [
-        (reverse("calls:manage_call_status", args=[call.slug]), {"to": "closed"}),
+        (reverse("calls:manage_call_status", args=[call.slug]), {"to": "closed", "reason": "Volé"}),
         (reverse("calls:manage_call_update", args=[call.slug]), {"title": "Volé"}),
         (reverse("calls:manage_jurors", args=[call.slug]), {"emails": "manager-b@example.gouv.fr"}),
-        (reverse("calls:manage_ranking", args=[call.slug]), {"to": "shortlisted"}),
+        (reverse("calls:manage_preselect", args=[call.slug]), {"to": "shortlisted", "scope": "all"}),
         (reverse("calls:manage_draw", args=[call.slug]), {}),
         (reverse("calls:manage_convoke", args=[call.slug]), {}),
         (reverse("calls:manage_prepare_results", args=[call.slug]), {}),
@@ -266,7 +271,7 @@ def test_status_actions_follow_the_call_state_machine(sign_in, member_a, call):
     client = sign_in(member_a)
     url = reverse("calls:manage_call_status", args=[call.slug])
 
-    client.post(url, {"to": "closed"}, follow=True)
+    client.post(url, {"to": "closed", "reason": "Assez de candidatures"}, follow=True)
     call.refresh_from_db()
     assert call.status == Call.Status.CLOSED
 
@@ -323,9 +328,10 @@ def test_ranking_sorts_by_ticks_and_filters(sign_in, member_a, call):
 
 def test_bulk_shortlist_applies_to_all_filtered_applications(sign_in, member_a, call):
     applications = ranked_call(call, 30)  # 27 ticked: more than one page of 25
-    url = reverse("calls:manage_ranking", args=[call.slug])
+    Call.objects.filter(pk=call.pk).update(closes_at=days_from_now(-1))
+    url = reverse("calls:manage_preselect", args=[call.slug])
 
-    response = sign_in(member_a).post(f"{url}?min_ticks=1", {"to": "shortlisted"})
+    response = sign_in(member_a).post(url, {"to": "shortlisted", "scope": "all", "min_ticks": 1})
 
     assert response.status_code == 302
     statuses = {a.pk: a.status for a in Application.objects.filter(call=call)}
@@ -336,7 +342,9 @@ def test_bulk_shortlist_applies_to_all_filtered_applications(sign_in, member_a, 
 def test_bulk_action_refuses_a_forged_status(sign_in, member_a, call):
     ranked_call(call, 3)
 
-    sign_in(member_a).post(reverse("calls:manage_ranking", args=[call.slug]), {"to": "laureate"})
+    Call.objects.filter(pk=call.pk).update(closes_at=days_from_now(-1))
+
+    sign_in(member_a).post(reverse("calls:manage_preselect", args=[call.slug]), {"to": "laureate", "scope": "all"})
 
     assert set(Application.objects.values_list("status", flat=True)) == {S.SUBMITTED}
 

@@ -6,9 +6,12 @@ read them; anyone else gets a 404, as if there were no file.
 
 - answer files: the applicant, the call's managers, and the call's jurors (not those who declared
   a conflict of interest) unless the call hides the applicants' identity: a file may name them;
-- the signed commitment form: the applicant and the call's managers.
+- the signed commitment form: the applicant and the call's managers;
+- the call's applicant's guide: everyone once the call is published (a guide is public), only
+  the call's managers while it is a draft.
 """
 
+from django.contrib.auth.decorators import login_not_required
 from django.core.files.storage import default_storage
 from django.http import Http404
 from django.views.decorators.http import require_GET
@@ -67,3 +70,16 @@ def commitment_file(request, pk):
     if not application.commitment_form:
         raise Http404
     return download(open_stored(application.commitment_form.name), filename=f"engagement-candidature-{application.pk}")
+
+
+@login_not_required
+@require_GET
+def guide_file(request, slug):
+    call = Call.objects.public().filter(slug=slug).first()
+    if call is None:
+        call = Call.objects.managed_by(request.user).filter(slug=slug).first()
+        if call is None or not request.user.has_perm("calls.manage_call", call):
+            raise Http404
+    if not call.guide_file:
+        raise Http404
+    return download(open_stored(call.guide_file.name), filename=f"guide-du-candidat-{call.slug}")

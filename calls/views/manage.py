@@ -8,16 +8,17 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.generic import FormView, ListView, TemplateView
 
 from incubator.exports import csv_response
-from incubator.models import Incubator
+from incubator.models import Incubator, OutboxMessage
 from portfolio.views import FilteredListMixin
 
 from .. import services
@@ -25,6 +26,7 @@ from ..filters import RANKED_STATUSES, RankingFilter
 from ..forms import (
     BulkPreselectionForm,
     CallForm,
+    CallStatusForm,
     DecisionForm,
     JurorsForm,
     OnboardForm,
@@ -124,6 +126,7 @@ class CallDashboardView(CallMixin, TemplateView):
         moves = [(to, STATUS_ACTIONS[to]) for to in services.CALL_TRANSITIONS[Call.Status(call.status)]]
         return super().get_context_data(
             moves=sorted(moves, key=lambda move: move[0] == Call.Status.DRAFT),
+            history=services.status_history(call),
             jurors=call.jurors.order_by("last_name", "first_name"),
             questions=call.questions.all(),
             **kwargs,
@@ -144,10 +147,10 @@ class CallFormView(TemplateView):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
-    def get_forms(self, data=None):
+    def get_forms(self, data=None, files=None):
         user = self.request.user
         form = CallForm(
-            data, instance=self.object, incubators=managed_incubators(user), network_wide=user.is_network_admin
+            data, files, instance=self.object, incubators=managed_incubators(user), network_wide=user.is_network_admin
         )
         return form, QuestionFormSet(data, instance=self.object, prefix="questions")
 
@@ -156,7 +159,7 @@ class CallFormView(TemplateView):
         return self.render_to_response(self.get_context_data(form=form, formset=formset))
 
     def post(self, request, *args, **kwargs):
-        form, formset = self.get_forms(request.POST)
+        form, formset = self.get_forms(request.POST, request.FILES)
         if not (form.is_valid() and formset.is_valid()):
             return self.render_to_response(self.get_context_data(form=form, formset=formset))
         with transaction.atomic():
@@ -170,20 +173,112 @@ class CallFormView(TemplateView):
         return super().get_context_data(call=self.object if self.object.pk else None, **kwargs)
 
 
-@require_POST
-def call_status(request, slug):
-    """One click: publish, close, mark a stage done, archive (the call's state machine decides)."""
-    call = get_call(request, slug)
-    to = request.POST.get("to", "")
-    try:
-        if to not in Call.Status.values:
-            raise ValidationError(_("This status does not exist."))
-        services.change_call_status(call, to, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, _("The call is now %(status)s.") % {"status": call.get_status_display().lower()})
-    return redirect("calls:manage_call", slug=call.slug)
+def status_consequences(call, to, now=None):
+    """What moving ``call`` to ``to`` does, sentence by sentence, for its confirmation page."""
+    C = Call.Status
+    counts = call.applications.aggregate(
+        drafts=Count("pk", filter=Q(status=S.DRAFT)),
+        submitted=Count("pk", filter=Q(status=S.SUBMITTED)),
+        undecided=Count("pk", filter=Q(status__in=[S.SHORTLISTED, S.PITCHED])),
+        in_progress=Count("pk", filter=Q(status__in=services.EDITABLE)),
+    )
+    lines = []
+    if to == C.CLOSED:
+        lines.append(_("Applicants can no longer submit nor change their application."))
+        lines.append(
+            ngettext(
+                "%(count)s draft will never be submitted.",
+                "%(count)s drafts will never be submitted.",
+                counts["drafts"],
+            )
+            % {"count": counts["drafts"]}
+        )
+        if services.closes_early(call, to, now):
+            lines.append(
+                _("The call was announced until %(date)s: you close it before its deadline, say why below.")
+                % {"date": services.deadline_label(call)}
+            )
+    elif to == C.DRAFT:
+        lines.append(_("The call leaves the public list and its page no longer answers."))
+        lines.append(
+            ngettext(
+                "%(count)s applicant (draft or submitted) can no longer open their application until the call "
+                "is published again.",
+                "%(count)s applicants (drafts or submitted) can no longer open their application until the call "
+                "is published again.",
+                counts["in_progress"],
+            )
+            % {"count": counts["in_progress"]}
+        )
+    elif to == C.PRESELECTION_DONE:
+        lines.append(
+            ngettext(
+                "%(count)s submitted application has no pre-selection result yet.",
+                "%(count)s submitted applications have no pre-selection result yet.",
+                counts["submitted"],
+            )
+            % {"count": counts["submitted"]}
+        )
+    elif to == C.SELECTION_DONE:
+        lines.append(
+            ngettext(
+                "%(count)s shortlisted application has no decision yet.",
+                "%(count)s shortlisted applications have no decision yet.",
+                counts["undecided"],
+            )
+            % {"count": counts["undecided"]}
+        )
+    elif to == C.ARCHIVED:
+        lines.append(_("The call is archived: nothing about it can change any more."))
+    lines.append(_("No email is sent to anyone."))
+    if to not in (C.PUBLISHED, C.DRAFT):
+        lines.append(_("This cannot be undone."))
+    return lines
+
+
+class CallStatusView(CallMixin, FormView):
+    """Move the call along its state machine: publishing is one click (a POST from the overview);
+    every other move is confirmed first on this page (GET ``?to=``), which says what it does,
+    then POSTed, with a reason (required to close before the deadline) kept in the call's history."""
+
+    template_name = "calls/manage/confirm.html"
+    form_class = CallStatusForm
+
+    def dispatch(self, request, *args, **kwargs):
+        call = self.get_call()
+        self.to = (request.POST if request.method == "POST" else request.GET).get("to", "")
+        if self.to not in Call.Status.values or self.to not in services.CALL_TRANSITIONS[Call.Status(call.status)]:
+            messages.error(request, _("This call cannot take this status."))
+            return redirect("calls:manage_call", slug=call.slug)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "early": services.closes_early(self.get_call(), self.to)}
+
+    def form_valid(self, form):
+        call = self.get_call()
+        try:
+            services.change_call_status(call, self.to, actor=self.request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error("reason" if error.code == "early" else None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The call is now %(status)s.") % {"status": call.get_status_display().lower()})
+        return redirect("calls:manage_call", slug=call.slug)
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def get_context_data(self, **kwargs):
+        call = self.get_call()
+        return super().get_context_data(
+            title=_("%(action)s: %(title)s?") % {"action": STATUS_ACTIONS[self.to], "title": call.title},
+            consequences=status_consequences(call, self.to),
+            action_url=reverse("calls:manage_call_status", args=[call.slug]),
+            hidden=[("to", self.to)],
+            confirm_label=STATUS_ACTIONS[self.to],
+            cancel_url=reverse("calls:manage_call", args=[call.slug]),
+            **kwargs,
+        )
 
 
 class JurorsView(CallMixin, FormView):
@@ -200,42 +295,150 @@ class JurorsView(CallMixin, FormView):
         return redirect("calls:manage_call", slug=call.slug)
 
 
+def ranked_applications(call):
+    """The applications a manager ranks, by ticks: the ranking's rows and what its bulk action may touch."""
+    return (
+        call.applications.filter(status__in=RANKED_STATUSES)
+        .with_ticks()
+        .select_related("applicant", "call")
+        .order_by("-ticks", "submitted_at", "pk")
+    )
+
+
+def filter_params(data):
+    """The ranking's filters found in ``data``, as (name, value) pairs to carry from page to page."""
+    return [(name, data[name]) for name in RankingFilter.base_filters if data.get(name)]
+
+
 class RankingView(CallMixin, FilteredListMixin, ListView):
-    """Pre-selection: the submitted applications by ticks; a bulk action applies to all the filtered ones."""
+    """Pre-selection: the submitted applications by ticks, each with a box; the chosen result goes to
+    the ticked rows (or, chosen explicitly, to all the filtered ones) after a confirmation page."""
 
     template_name = "calls/manage/ranking.html"
     filterset_class = RankingFilter
     context_object_name = "applications"
 
     def get_base_queryset(self):
-        return (
-            self.get_call()
-            .applications.filter(status__in=RANKED_STATUSES)
-            .with_ticks()
-            .select_related("applicant")
-            .order_by("-ticks", "submitted_at", "pk")
-        )
+        return ranked_applications(self.get_call())
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(bulk_form=BulkPreselectionForm(), **kwargs)
+        context = super().get_context_data(**kwargs)
+        paginator = context.get("paginator")
+        context["bulk_form"] = BulkPreselectionForm(
+            applications=Application.objects.none(), count=paginator.count if paginator else None
+        )
+        context["filter_params"] = filter_params(self.request.GET)
+        return context
+
+
+class PreselectionConfirmView(CallMixin, TemplateView):
+    """The confirmation of a pre-selection result (GET, from the ranking's form), then the action (POST).
+
+    It names the result, how many applications take it, who gets an email; before the call's
+    deadline it says why it is refused (the service refuses it too).
+    """
+
+    template_name = "calls/manage/confirm.html"
+
+    def choose(self, data):
+        """(form, movable applications, how many chosen ones cannot move) from the ranking's choice."""
+        ranked = ranked_applications(self.get_call())
+        form = BulkPreselectionForm(data, applications=ranked)
+        if not form.is_valid():
+            return form, [], 0
+        if form.cleaned_data["scope"] == BulkPreselectionForm.ALL:
+            filterset = RankingFilter(data, queryset=ranked)
+            if not filterset.is_valid():
+                form.add_error(None, _("These filters are not valid."))
+                return form, [], 0
+            chosen = list(filterset.qs)
+        else:
+            chosen = list(ranked.filter(pk__in=[a.pk for a in form.cleaned_data["applications"]]))
+        to = form.cleaned_data["to"]
+        movable = [application for application in chosen if to in services.TRANSITIONS[S(application.status)]]
+        return form, movable, len(chosen) - len(movable)
+
+    def back(self, data):
+        url = reverse("calls:manage_ranking", args=[self.get_call().slug])
+        params = filter_params(data)
+        return redirect(f"{url}?{urlencode(params)}" if params else url)
+
+    def get(self, request, *args, **kwargs):
+        form, movable, skipped = self.choose(request.GET)
+        if not form.is_valid():
+            messages.error(request, " ".join(form.non_field_errors()) or _("Choose one of the offered results."))
+            return self.back(request.GET)
+        return self.render_to_response(self.get_context_data(form=form, movable=movable, skipped=skipped))
 
     def post(self, request, *args, **kwargs):
+        form, movable, skipped = self.choose(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(form.non_field_errors()) or _("Choose one of the offered results."))
+            return self.back(request.POST)
+        to = S(form.cleaned_data["to"])
+        try:
+            with transaction.atomic():
+                services.preselect(movable, to, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(
+                request,
+                _("%(moved)s applications are now %(status)s; %(skipped)s could not change.")
+                % {"moved": len(movable), "status": to.label.lower(), "skipped": skipped},
+            )
+        return self.back(request.POST)
+
+    def get_context_data(self, *, form, movable, skipped, **kwargs):
         call = self.get_call()
-        applications = self.get_queryset()
-        form = BulkPreselectionForm(request.POST)
-        if not form.is_valid() or (self.filterset.is_bound and not self.filterset.is_valid()):
-            messages.error(request, _("Choose one of the offered actions."))
-            return redirect(f"{request.path}?{request.GET.urlencode()}")
-        to = form.cleaned_data["to"]
-        movable = [application for application in applications if to in services.TRANSITIONS[S(application.status)]]
-        with transaction.atomic():
-            services.preselect(movable, to, actor=request.user)
-        messages.success(
-            request,
-            _("%(moved)s applications are now %(status)s; %(skipped)s could not change.")
-            % {"moved": len(movable), "status": S(to).label.lower(), "skipped": len(applications) - len(movable)},
+        to = S(form.cleaned_data["to"])
+        blocked = ""
+        try:
+            services.check_preselection_allowed(call)
+        except ValidationError as error:
+            blocked = error.messages[0]
+        if not blocked and not movable:
+            blocked = _("None of the chosen applications can take this result.")
+        consequences = [
+            ngettext(
+                "%(count)s application becomes %(status)s.",
+                "%(count)s applications become %(status)s.",
+                len(movable),
+            )
+            % {"count": len(movable), "status": to.label.lower()},
+            ngettext(
+                "%(count)s applicant receives an email that says so.",
+                "%(count)s applicants receive an email that says so.",
+                len(movable),
+            )
+            % {"count": len(movable)},
+        ]
+        if skipped:
+            consequences.append(
+                ngettext(
+                    "%(count)s chosen application cannot take this result: it stays as it is.",
+                    "%(count)s chosen applications cannot take this result: they stay as they are.",
+                    skipped,
+                )
+                % {"count": skipped}
+            )
+        consequences.append(_("This cannot be undone."))
+        data = self.request.GET
+        hidden = [("to", to.value), ("scope", form.cleaned_data["scope"]), *filter_params(data)]
+        hidden += [("applications", application.pk) for application in form.cleaned_data["applications"]]
+        back = reverse("calls:manage_ranking", args=[call.slug])
+        return super().get_context_data(
+            title=_("Pre-selection of %(title)s: confirm the result “%(result)s”")
+            % {"result": to.label.lower(), "title": call.title},
+            consequences=consequences,
+            recipients=[application.applicant for application in movable],
+            blocked=blocked,
+            action_url=reverse("calls:manage_preselect", args=[call.slug]),
+            hidden=hidden,
+            confirm_label=_("Confirm and email the applicants"),
+            cancel_url=f"{back}?{urlencode(filter_params(data))}" if filter_params(data) else back,
+            **kwargs,
         )
-        return redirect(f"{reverse('calls:manage_ranking', args=[call.slug])}?{request.GET.urlencode()}")
 
 
 def score_table(pitches):
@@ -270,12 +473,28 @@ class SelectionView(CallMixin, TemplateView):
         )
 
 
-def call_action(action, success):
-    """A one-click POST on a managed call: run ``action(call, user)``, say ``success`` or the refusal."""
+def call_action(action, success, confirm=None):
+    """A POST on a managed call: run ``action(call, user)``, say ``success`` or the refusal.
 
-    @require_POST
+    ``confirm(call)``, for an action that cannot be undone: ``(title, consequences, recipients)``
+    shown first by a GET of the same address, a confirmation page whose button POSTs.
+    """
+
+    @require_http_methods(["GET", "POST"] if confirm else ["POST"])
     def view(request, slug):
         call = get_call(request, slug)
+        if request.method == "GET":
+            title, consequences, recipients = confirm(call)
+            context = {
+                "call": call,
+                "title": title,
+                "consequences": [*consequences, _("This cannot be undone.")],
+                "recipients": recipients,
+                "action_url": request.path,
+                "confirm_label": title,
+                "cancel_url": reverse("calls:manage_selection", args=[call.slug]),
+            }
+            return render(request, "calls/manage/confirm.html", context)
         try:
             result = action(call, request.user)
         except ValidationError as error:
@@ -287,19 +506,77 @@ def call_action(action, success):
     return view
 
 
+def confirm_draw(call):
+    count = call.applications.filter(status=S.SHORTLISTED).count()
+    return (
+        _("Draw the pitch order"),
+        [
+            ngettext(
+                "%(count)s shortlisted application gets its pitch slot on %(date)s, in an order drawn at random.",
+                "%(count)s shortlisted applications get their pitch slot on %(date)s, in an order drawn at random.",
+                count,
+            )
+            % {"count": count, "date": formats.date_format(call.selection_on, "DATE_FORMAT")},
+            _("The order cannot be drawn again."),
+            _("No email is sent: the convocations are the next step."),
+        ],
+        [],
+    )
+
+
+def confirm_convoke(call):
+    applicants = [
+        pitch.application.applicant
+        for pitch in Pitch.objects.filter(application__call=call).select_related("application__applicant")
+    ]
+    return (
+        _("Send the convocations"),
+        [
+            ngettext(
+                "%(count)s applicant receives their convocation by email, with a calendar file:",
+                "%(count)s applicants receive their convocation by email, with a calendar file:",
+                len(applicants),
+            )
+            % {"count": len(applicants)},
+        ],
+        applicants,
+    )
+
+
+def confirm_send_results(call):
+    held = list(services.results_outbox(call).filter(status=OutboxMessage.Status.HELD).order_by("pk"))
+    return (
+        _("Send the results"),
+        [
+            ngettext(
+                "%(count)s held result email is sent now:",
+                "%(count)s held result emails are sent now:",
+                len(held),
+            )
+            % {"count": len(held)},
+        ],
+        [", ".join(message.to) for message in held],
+    )
+
+
 draw = call_action(
     lambda call, user: len(services.draw_pitches(call, actor=user).applications.filter(pitch__isnull=False)),
     gettext_lazy("The pitch order is drawn (%(count)s pitches)."),
+    confirm=confirm_draw,
 )
 convoke = call_action(
-    lambda call, user: services.convoke(call), gettext_lazy("%(count)s convocations are on their way.")
+    lambda call, user: services.convoke(call),
+    gettext_lazy("%(count)s convocations are on their way."),
+    confirm=confirm_convoke,
 )
 prepare_results = call_action(
     lambda call, user: len(services.prepare_results(call, actor=user)),
     gettext_lazy("%(count)s result emails are ready: review them, then send them."),
 )
 send_results = call_action(
-    lambda call, user: services.send_results(call, actor=user), gettext_lazy("%(count)s result emails were sent.")
+    lambda call, user: services.send_results(call, actor=user),
+    gettext_lazy("%(count)s result emails were sent."),
+    confirm=confirm_send_results,
 )
 
 

@@ -168,7 +168,9 @@ class ApplyView(TemplateView):
         return application
 
     def form(self, application, data=None, files=None, *, strict=False):
-        return ApplicationForm(data, files, instance=application, questions=self.call.questions.all(), strict=strict)
+        return ApplicationForm(
+            data, files, instance=application, questions=self.call.questions.all(), strict=strict, call=self.call
+        )
 
     def get(self, request, *args, **kwargs):
         application = self.get_application(create=False)
@@ -255,7 +257,7 @@ def autosave(request, slug):
         if not call.is_open():
             raise Http404
         application, _created = Application.objects.get_or_create(call=call, applicant=request.user)
-    form = ApplicationForm(request.POST, instance=application, questions=call.questions.all())
+    form = ApplicationForm(request.POST, instance=application, questions=call.questions.all(), call=call)
     form.is_valid()
     saved = call.is_open() and services.save_draft(application, form.values(with_files=False))
     context = {"saved": saved, "now": timezone.now(), "not_kept": not_kept(form.rejected()) if saved else ""}
