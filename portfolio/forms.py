@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from incubator.dates import DateField, DateInput
 from incubator.models import Incubator, Organisation, User
 
-from .models import Indicator, Measurement, Phase, Startup, TeamMembership, Theme, UserType
+from .models import ALLOWED_MOVES, Indicator, Measurement, Phase, Startup, TeamMembership, Theme, UserType
 
 
 def https_by_default(db_field, **kwargs):
@@ -80,7 +80,15 @@ class StartupCreateForm(StartupForm):
 
 
 class PhaseChangeForm(forms.Form):
-    phase = forms.ChoiceField(label=_("New phase"), choices=Phase.choices)
+    """A manager's phase change. No phase is chosen in advance: an unchanged submit moves nothing.
+
+    The moves of the usual path come first; the others are grouped apart, need a reason, and the
+    view asks to confirm them.
+    """
+
+    phase = forms.ChoiceField(
+        label=_("New phase"), error_messages={"required": _("Choose the new phase of the product.")}
+    )
     start = DateField(label=_("Start date"), initial=timezone.localdate)
     reason = forms.CharField(
         label=_("Reason"),
@@ -91,7 +99,18 @@ class PhaseChangeForm(forms.Form):
 
     def __init__(self, *args, startup, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["phase"].choices = [(value, label) for value, label in Phase.choices if value != startup.phase]
+        self.startup = startup
+        usual = ALLOWED_MOVES.get(startup.phase, set())
+        others = [(value, label) for value, label in Phase.choices if value != startup.phase]
+        groups = [
+            (_("In the usual path"), [(value, label) for value, label in others if value in usual]),
+            (_("Outside the usual path (reason required)"), [(v, label) for v, label in others if v not in usual]),
+        ]
+        self.fields["phase"].choices = [("", _("Choose the new phase")), *[group for group in groups if group[1]]]
+
+    @property
+    def new_phase_label(self):
+        return Phase(self.cleaned_data["phase"]).label
 
 
 class TeamMembershipForm(forms.ModelForm):

@@ -43,8 +43,7 @@ def change_phase(*, startup, phase, start, actor, reason="", decision_id=None, m
     """
     phase = Phase(phase)
     reason = reason.strip()
-    if start > timezone.localdate():
-        raise ValidationError(_("A phase cannot start in the future."), code="future")
+    _check_start(start)
     with transaction.atomic():
         locked = Startup.objects.select_for_update().get(pk=startup.pk)
         current = locked.periods.open().first()
@@ -74,6 +73,21 @@ def change_phase(*, startup, phase, start, actor, reason="", decision_id=None, m
     return period
 
 
+def check_phase_change(*, startup, phase, start, reason="", may_override=False):
+    """Raise the ValidationError ``change_phase`` would raise, changing nothing.
+
+    Returns True when the move follows the usual path. The phase form asks this before it shows
+    its confirmation page, so a refused move is refused before the manager confirms it.
+    """
+    phase = Phase(phase)
+    _check_start(start)
+    current = startup.periods.open().first()
+    regular = is_regular_move(current and current.phase, phase)
+    if current is not None:
+        _check_move(current, phase, start, regular=regular, reason=reason.strip(), may_override=may_override)
+    return regular
+
+
 def set_next_committee_due(*, startup, due, actor, reason=""):
     """Set when the product's next investment committee is due.
 
@@ -88,6 +102,11 @@ def set_next_committee_due(*, startup, due, actor, reason=""):
         locked.save(update_fields=["next_committee_due"])
     startup.next_committee_due = due
     return locked
+
+
+def _check_start(start):
+    if start > timezone.localdate():
+        raise ValidationError(_("A phase cannot start in the future."), code="future")
 
 
 def _check_move(current, phase, start, *, regular, reason, may_override):

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -60,7 +61,7 @@ class PortfolioListView(FilteredListMixin, ListView):
     context_object_name = "startups"
 
     def get_base_queryset(self):
-        return Startup.objects.visible_to(self.request.user).for_list()
+        return Startup.objects.visible_to(self.request.user).for_list().with_committee_schedule()
 
     def get_filterset(self, queryset):
         return self.filterset_class(self.request.GET or None, queryset=queryset, user=self.request.user)
@@ -102,9 +103,12 @@ class StartupMixin:
 
     permission = None
 
+    def get_startup_queryset(self):
+        return Startup.objects.visible_to(self.request.user)
+
     def get_startup(self):
         if not hasattr(self, "startup"):
-            self.startup = get_object_or_404(Startup.objects.visible_to(self.request.user), slug=self.kwargs["slug"])
+            self.startup = get_object_or_404(self.get_startup_queryset(), slug=self.kwargs["slug"])
             if self.permission and not self.request.user.has_perm(self.permission, self.startup):
                 raise PermissionDenied
         return self.startup
@@ -116,6 +120,9 @@ class StartupMixin:
 class StartupDetailView(StartupMixin, DetailView):
     template_name = "portfolio/startup_detail.html"
     context_object_name = "startup"
+
+    def get_startup_queryset(self):
+        return super().get_startup_queryset().with_committee_schedule()
 
     def get_object(self, queryset=None):
         return self.get_startup()
@@ -187,27 +194,30 @@ class StartupUpdateView(StartupMixin, UpdateView):
 
 
 class PhaseChangeView(StartupMixin, FormView):
+    """Change the phase. A move outside the usual path is shown on a confirmation page first; only a
+    second POST whose ``confirm`` names the phase the manager saw (the product's current one) makes it."""
+
     template_name = "portfolio/phase_form.html"
     form_class = PhaseChangeForm
     permission = "portfolio.change_phase"
+    error_fields = {"reason": "reason", "start": "start", "future": "start", "same": "phase"}
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "startup": self.get_startup()}
 
     def form_valid(self, form):
         startup = self.get_startup()
+        if "edit" in self.request.POST:  # "Change my choice" on the confirmation page
+            return self.render_to_response(self.get_context_data(form=form))
+        move = {"startup": startup, "may_override": True, **form.cleaned_data}
         try:
-            services.change_phase(
-                startup=startup,
-                phase=form.cleaned_data["phase"],
-                start=form.cleaned_data["start"],
-                reason=form.cleaned_data["reason"],
-                actor=self.request.user,
-                may_override=True,
-            )
+            regular = services.check_phase_change(**move)
+            if not regular and self.request.POST.get("confirm") != startup.phase:
+                context = self.get_context_data(form=form, from_label=startup.get_phase_display())
+                return TemplateResponse(self.request, "portfolio/phase_confirm.html", context)
+            services.change_phase(actor=self.request.user, **move)
         except ValidationError as error:
-            field = {"reason": "reason", "start": "start", "future": "start", "same": "phase"}.get(error.code)
-            form.add_error(field, error)
+            form.add_error(self.error_fields.get(error.code), error)
             return self.form_invalid(form)
         messages.success(
             self.request, _("The product is now in phase %(phase)s.") % {"phase": startup.get_phase_display()}
