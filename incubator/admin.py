@@ -12,7 +12,16 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import mail
-from .models import Incubator, Membership, Organisation, OutboxMessage, ReminderDelivery, ReminderRule, User
+from .models import (
+    AuditEvent,
+    Incubator,
+    Membership,
+    Organisation,
+    OutboxMessage,
+    ReminderDelivery,
+    ReminderRule,
+    User,
+)
 
 # The admin bears the portal's name, not Django's.
 admin.site.site_header = _("Incubator portal administration")
@@ -154,3 +163,25 @@ class ReminderDeliveryAdmin(admin.ModelAdmin):
     @admin.display(description=_("status"), ordering="message__status")
     def status(self, obj):
         return obj.message.get_status_display() if obj.message else "—"
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log, read-only for staff: nobody adds, changes or deletes a row here (the purge
+    of the rows past retention is the only way out, ``incubator.audit``)."""
+
+    list_display = ["created_at", "action", "actor_id", "object_type", "object_id"]
+    list_filter = ["action", "created_at"]
+    search_fields = ["=actor_id", "object_type", "=object_id"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["created_at", "actor_id", "action", "object_type", "object_id"]
+    show_full_result_count = False  # the log grows: no second COUNT(*) per page
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

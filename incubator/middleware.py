@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
@@ -104,3 +105,57 @@ class AnonymousPostRateLimitMiddleware:
             return None
         logger.warning("Anonymous POST rate limit reached by %s on %s", client_ip(request), request.path)
         return ratelimit.respond_429(request)
+
+
+class MFARequiredMiddleware:
+    """A network admin or manager without a second factor (``incubator.mfa``) reaches only the
+    enrolment pages, the way out and the language switch; anything else, the admin included,
+    redirects to the authenticator app's activation with a message. Decided at login and kept in
+    the session: no query per request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from .mfa import ENROLMENT_VIEWS, MFA_PENDING, must_enrol
+
+        if not request.user.is_authenticated:
+            return None
+        if MFA_PENDING not in request.session:  # signed in before this check existed
+            request.session[MFA_PENDING] = must_enrol(request.user)
+        if not request.session[MFA_PENDING] or request.resolver_match.url_name in ENROLMENT_VIEWS:
+            return None
+        messages.warning(
+            request,
+            _(
+                "Your role requires two-factor authentication: activate an authenticator app "
+                "(or add a security key) to continue."
+            ),
+        )
+        return redirect("mfa_activate_totp")
+
+
+class AuditDenialMiddleware:
+    """One audit row (``incubator.audit``) per object route refused to a signed-in user: a 403 or
+    a 404 on a URL that names an object (a pk or a slug). The apps scope their querysets per user
+    and answer an outsider with a 404, as if the object did not exist: this one place sees them
+    all, whatever the view. The object is the route's name and its argument."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        user = getattr(request, "user", None)
+        if response.status_code in (403, 404) and match is not None and match.kwargs and user and user.is_authenticated:
+            from . import audit
+
+            key = next((name for name in ("pk", "slug") if name in match.kwargs), next(iter(match.kwargs)))
+            audit.record(
+                audit.Action.ACCESS_DENIED, actor=user, object_type=match.view_name, object_id=match.kwargs[key]
+            )
+        return response

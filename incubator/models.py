@@ -307,3 +307,81 @@ class ReminderDelivery(models.Model):
 
     def __str__(self):
         return f"{self.rule} → {self.recipient} ({self.occurrence})"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """Append-only: no bulk update or delete, except the purge of the rows past retention."""
+
+    def update(self, **kwargs):
+        raise TypeError("The audit log is append-only: its rows are never updated.")
+
+    def delete(self):
+        raise TypeError("The audit log is append-only: rows leave it only through AuditEvent.purge().")
+
+    def expired(self, now=None):
+        """Rows older than AUDIT_RETENTION_DAYS."""
+        now = now or timezone.now()
+        return self.filter(created_at__lt=now - timedelta(days=settings.AUDIT_RETENTION_DAYS))
+
+
+class AuditEvent(models.Model):
+    """Who did what to which object, and when (UTC): the security log (``incubator.audit``).
+
+    Append-only, and personal data-free beyond the actor's id: no name, no email, no address, no
+    payload. The actor is a plain id, not a foreign key, so the record outlives the account.
+    """
+
+    class Action(models.TextChoices):
+        LOGIN = "login", _("Signed in")
+        LOGIN_FAILED = "login_failed", _("Failed sign-in")
+        LOGOUT = "logout", _("Signed out")
+        MFA_ADDED = "mfa_added", _("Second factor added")
+        MFA_REMOVED = "mfa_removed", _("Second factor removed")
+        MFA_RESET = "mfa_reset", _("Recovery codes regenerated")
+        MFA_USED = "mfa_used", _("Second factor used")
+        MFA_FAILED = "mfa_failed", _("Wrong second-factor code")
+        ACCESS_DENIED = "access_denied", _("Object access refused")
+        ROLE_GRANTED = "role_granted", _("Role granted")
+        ROLE_CHANGED = "role_changed", _("Role changed")
+        ROLE_REVOKED = "role_revoked", _("Role revoked")
+        STAFF_GRANTED = "staff_granted", _("Network admin right granted")
+        STAFF_REVOKED = "staff_revoked", _("Network admin right revoked")
+        SUPERUSER_GRANTED = "superuser_granted", _("Superuser right granted")
+        SUPERUSER_REVOKED = "superuser_revoked", _("Superuser right revoked")
+        SCORE_CHANGED = "score_changed", _("Jury score recorded")
+        DOCUMENT_UPLOADED = "document_uploaded", _("Document uploaded")
+        DOCUMENT_DOWNLOADED = "document_downloaded", _("Document downloaded")
+        DATA_EXPORTED = "data_exported", _("Data exported")
+        DATA_ERASED = "data_erased", _("Personal data erased")
+
+    created_at = models.DateTimeField(_("date (UTC)"), default=timezone.now, editable=False, db_index=True)
+    actor_id = models.PositiveBigIntegerField(_("actor (user id)"), null=True, blank=True, editable=False)
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices, editable=False)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True, editable=False)
+    object_id = models.CharField(_("object id"), max_length=100, blank=True, editable=False)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["action", "created_at"], name="auditevent_action_created_idx")]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.action} {self.object_type} {self.object_id}".strip()
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("The audit log is append-only: its rows are never updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The audit log is append-only: rows leave it only through AuditEvent.purge().")
+
+    @classmethod
+    def purge(cls, now=None):
+        """Delete the rows past retention (the one way out of the log); returns how many."""
+        expired = cls.objects.expired(now)
+        deleted, _per_model = models.QuerySet.delete(expired)
+        return deleted

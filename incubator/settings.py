@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "csp",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +77,8 @@ MIDDLEWARE = [
     "incubator.middleware.AnonymousPostRateLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "incubator.middleware.MFARequiredMiddleware",
+    "incubator.middleware.AuditDenialMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -167,6 +172,53 @@ ACCOUNT_RATE_LIMITS = {
     "anonymous_post": env.str("RATE_LIMIT_ANONYMOUS_POST", default="30/m/ip"),
 }
 
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP) with recovery codes, or a
+# security key (WebAuthn). Mandatory for network admins and managers (incubator.security.is_privileged):
+# until enrolled they reach only the enrolment pages (incubator.middleware.MFARequiredMiddleware).
+MFA_ADAPTER = "incubator.mfa.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Portail des incubateurs")
+MFA_PASSKEY_LOGIN_ENABLED = False  # a key is a second factor, never the only one
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # http://127.0.0.1 in development only
+
+# ProConnect (OpenID Connect, the State's identity federation) through allauth's OpenID Connect
+# provider: on only when the three variables are set (incubator.proconnect, README "ProConnect").
+PROCONNECT_SERVER_URL = env.str("PROCONNECT_SERVER_URL", default="").rstrip("/")
+PROCONNECT_CLIENT_ID = env.str("PROCONNECT_CLIENT_ID", default="")
+PROCONNECT_CLIENT_SECRET = env.str("PROCONNECT_CLIENT_SECRET", default="")
+PROCONNECT_ENABLED = bool(PROCONNECT_SERVER_URL and PROCONNECT_CLIENT_ID and PROCONNECT_CLIENT_SECRET)
+ACCOUNT_ADAPTER = "incubator.proconnect.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "incubator.proconnect.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "provider_class": "incubator.proconnect.provider.ProConnectProvider",
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": "proconnect",
+                "name": "ProConnect",
+                "client_id": PROCONNECT_CLIENT_ID,
+                "secret": PROCONNECT_CLIENT_SECRET,
+                "settings": {
+                    "server_url": PROCONNECT_SERVER_URL,
+                    "scope": ["openid", "email", "given_name", "usual_name"],
+                    "token_auth_method": "client_secret_post",
+                    "email_verified": True,  # no such claim: its identity providers verify the address
+                },
+            }
+        ]
+        if PROCONNECT_ENABLED
+        else [],
+    }
+}
+# An account is linked by its verified email address (ProConnect's addresses are verified by the
+# identity providers it federates): an existing account signs in, no duplicate is created.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_STORE_TOKENS = False
+
 # Sessions. Remembered ("Remember me" at login): SESSION_COOKIE_AGE (Django's, 14 days). Not
 # remembered: the cookie ends with the browser and the server ends the session after
 # SESSION_BROWSER_MAX_AGE. Network admins and managers: SESSION_PRIVILEGED_MAX_AGE at most, and
@@ -174,6 +226,9 @@ ACCOUNT_RATE_LIMITS = {
 SESSION_BROWSER_MAX_AGE = env.int("SESSION_BROWSER_MAX_AGE", default=24 * 3600)
 SESSION_PRIVILEGED_MAX_AGE = env.int("SESSION_PRIVILEGED_MAX_AGE", default=12 * 3600)
 SESSION_PRIVILEGED_IDLE_TIMEOUT = env.int("SESSION_PRIVILEGED_IDLE_TIMEOUT", default=2 * 3600)
+
+# The audit log (incubator.audit): kept this many days (CNIL: 6 months to a year), then purged.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
 
 # Internationalisation: French first, English second.
 LANGUAGE_CODE = "fr"
@@ -251,6 +306,10 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-requeue-stuck": {
         "task": "incubator.requeue_outbox",
         "schedule": 300.0,  # every 5 minutes, an interval in UTC
+    },
+    "audit-purge": {
+        "task": "incubator.purge_audit_events",
+        "schedule": 24 * 3600.0,  # daily; without Celery beat: `python manage.py purge_audit_events --apply`
     },
     "sessions-clear-expired": {
         "task": "incubator.clear_expired_sessions",

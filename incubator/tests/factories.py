@@ -2,6 +2,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from incubator.models import Incubator, Membership, Organisation, User
+from incubator.tests.mfa import enrol_totp
 
 TEST_PASSWORD = "correct-horse-battery-staple-42"
 
@@ -22,6 +23,12 @@ class UserFactory(DjangoModelFactory):
         if create:
             self.save(update_fields=["password"])
             self.emailaddress_set.get_or_create(email=self.email, defaults={"verified": True, "primary": True})
+
+    @factory.post_generation
+    def mfa(self, create, extracted, **kwargs):
+        """Network admins have a second factor, as the portal requires (``mfa=False``: not yet)."""
+        if create and (self.is_staff if extracted is None else extracted):
+            enrol_totp(self)
 
 
 class OrganisationFactory(DjangoModelFactory):
@@ -48,7 +55,14 @@ class IncubatorFactory(DjangoModelFactory):
 class MembershipFactory(DjangoModelFactory):
     class Meta:
         model = Membership
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     incubator = factory.SubFactory(IncubatorFactory)
     role = Membership.Role.MANAGER
+
+    @factory.post_generation
+    def mfa(self, create, extracted, **kwargs):
+        """Managers have a second factor, as the portal requires (``mfa=False``: not yet)."""
+        if create and self.role in Membership.MANAGER_ROLES and extracted is not False:
+            enrol_totp(self.user)

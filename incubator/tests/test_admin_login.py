@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from incubator.tests.factories import TEST_PASSWORD, UserFactory
+from incubator.tests.mfa import TEST_TOTP_SECRET, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +40,12 @@ def test_posting_to_the_admin_login_does_not_sign_in(client, staff):
 
 def test_staff_signs_in_at_the_accounts_login_and_lands_in_the_admin(client, staff):
     response = client.post(f"{LOGIN}?next={ADMIN}", {"login": staff.email, "password": TEST_PASSWORD})
+
+    assert response.status_code == 302
+    assert response.url == reverse("mfa_authenticate")  # staff have a second factor
+    assert client.get(ADMIN).status_code == 302  # not signed in before the code
+
+    response = client.post(response.url, {"code": totp_code(TEST_TOTP_SECRET)})
 
     assert response.status_code == 302
     assert response.url == ADMIN

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from incubator.models import Membership
 from incubator.tests.factories import TEST_PASSWORD, MembershipFactory, UserFactory
+from incubator.tests.mfa import TEST_TOTP_SECRET, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +25,9 @@ def login(client, user, *, remember=False):
         data["remember"] = "on"
     response = client.post(reverse("account_login"), data)
     assert response.status_code == 302
+    if response.url == reverse("mfa_authenticate"):  # managers have a second factor
+        response = client.post(response.url, {"code": totp_code(TEST_TOTP_SECRET)})
+        assert response.status_code == 302
     return client
 
 
