@@ -8,3 +8,6 @@ class CallsConfig(AppConfig):
 
     def ready(self):
         from . import reminders  # noqa: F401  (registers the call reminder kinds)
+        from .navigation import register_entries
+
+        register_entries()  # the header's Calls, Call management, Jury, My applications

@@ -8,3 +8,6 @@ class CommitteesConfig(AppConfig):
 
     def ready(self):
         from . import reminders  # noqa: F401  (registers the committee reminder kinds)
+        from .navigation import register_entries
+
+        register_entries()  # the header's Committees

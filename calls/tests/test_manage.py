@@ -590,7 +590,7 @@ def test_selection_and_export_query_counts(sign_in, member_a, call, django_asser
         JuryScore.objects.create(application=application, juror=juror, criterion="problem", score=3)
     client = sign_in(member_a)
 
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):  # with the header's facts
         client.get(reverse("calls:manage_selection", args=[call.slug]))
     with django_assert_num_queries(6):
         client.get(reverse("calls:manage_export", args=[call.slug]))

@@ -190,8 +190,8 @@ def make_committees(incubator, count):
 def test_calendar_query_count(manager, incubator_a, django_assert_num_queries, count):
     make_committees(incubator_a, count)
 
-    # session, user, section counts, overdue products, managed among them, count, page, incubators
-    with django_assert_num_queries(8):
+    # session, user, section counts, overdue products, managed among them, count, page, incubators, header
+    with django_assert_num_queries(9):
         response = manager.get(reverse("committees:committee_list"))
 
     assert len(response.context["committees"]) == min(count, 25)
@@ -203,9 +203,9 @@ def test_calendar_query_count_for_a_team_member(client, startup_a, team_member, 
         CommitteeFactory(startup=startup_a, scheduled_at=paris(days(number + 1)))
     client.force_login(team_member)
 
-    with django_assert_num_queries(
-        7
-    ):  # session, user, counts, overdue (none: no "managed" query), count, page, incubators
+    # session, user, counts, overdue (none: no "managed" query), count, page, incubators; the header's
+    # facts and the team's products
+    with django_assert_num_queries(9):
         response = client.get(reverse("committees:committee_list"))
 
     assert len(response.context["committees"]) == min(count, 25)
@@ -268,8 +268,9 @@ def test_committee_page_query_count(manager, committee_a, django_assert_num_quer
         CommitteeDocumentFactory(committee=committee_a, uploaded_by=UserFactory(), contents=["impact"])
         IndicatorFactory(startup=committee_a.startup, name=f"Indicateur {number}")
 
-    # session, user, committee (product, incubator, decision), manager rule (2), documents, attendees, indicators
-    with django_assert_num_queries(8):
+    # session, user, committee (product, incubator, decision), manager rule (2), documents, attendees, indicators,
+    # the header's facts
+    with django_assert_num_queries(9):
         response = manager.get(committee_a.get_absolute_url())
 
     assert len(response.context["documents"]) == count
@@ -282,7 +283,7 @@ def test_committee_page_query_count_for_the_team(client, committee_a, team_membe
         CommitteeDocumentFactory(committee=committee_a, uploaded_by=team_member)
     client.force_login(team_member)
 
-    with django_assert_num_queries(11):  # as a manager's, plus the team rule (3)
+    with django_assert_num_queries(13):  # as a manager's, plus the team rule (3) and the header's team products
         client.get(committee_a.get_absolute_url())
 
 
@@ -916,7 +917,7 @@ def test_product_page_query_count_with_committees(manager, startup_a, django_ass
     for number in range(count):
         CommitteeFactory(startup=startup_a, scheduled_at=paris(days(number - 15)))
 
-    with django_assert_num_queries(18):  # the product page's own queries; the committees in one
+    with django_assert_num_queries(19):  # the product page's own queries; the committees in one; the header
         response = manager.get(startup_a.get_absolute_url())
 
     assert len(response.context["committees"]) == count

@@ -130,14 +130,14 @@ def test_my_space_query_count_does_not_grow(client, django_assert_num_queries, m
         MembershipFactory(user=member_a, incubator=incubator, role=Membership.Role.COACH)
     client.force_login(member_a)
 
-    with django_assert_num_queries(4):  # session, user, memberships, the "runs calls" rule
+    with django_assert_num_queries(5):  # session, user, memberships, the "runs calls" rule, the header's facts
         client.get(reverse("incubator:my_space"))
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_incubator_page_query_count(as_persona, django_assert_num_queries, persona, incubator_a):
     client = as_persona(persona)
-    expected = 1 if persona == "anonymous" else 3
+    expected = 1 if persona == "anonymous" else 4  # signed in: session, user, the header's facts
 
     with django_assert_num_queries(expected):
         client.get(incubator_a.get_absolute_url())

@@ -355,7 +355,7 @@ def test_portfolio_list_query_count_with_committees(manager, incubator_a, django
         CommitteeFactory(startup=startup, scheduled_at=paris(D(2026, 3, 20)))
         CommitteeFactory(startup=startup, scheduled_at=paris(D(2025, 11, 3)), status=Committee.Status.HELD)
 
-    with django_assert_num_queries(8):  # session, user, perms, count, page, sponsors, filter choices
+    with django_assert_num_queries(9):  # session, user, perms, count, page, sponsors, filter choices, header
         response = manager.get(reverse("portfolio:startup_list"), params)
 
     assert len(response.context["startups"]) == min(count, 25)
@@ -366,5 +366,5 @@ def test_product_page_query_count_with_committees(manager, startup_a, django_ass
     for day in range(count):
         CommitteeFactory(startup=startup_a, scheduled_at=paris(D(2026, 3, 3) + datetime.timedelta(days=day)))
 
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):  # with the header's facts
         manager.get(startup_a.get_absolute_url())

@@ -228,7 +228,7 @@ def make_products(incubator, count):
 def test_portfolio_list_query_count(manager, incubator_a, django_assert_num_queries, count):
     make_products(incubator_a, count)
 
-    with django_assert_num_queries(8):  # session, user, perms, count, page, sponsors, filter choices
+    with django_assert_num_queries(9):  # session, user, perms, count, page, sponsors, filter choices, header
         manager.get(reverse("portfolio:startup_list"))
 
 
@@ -270,8 +270,8 @@ def test_product_page_query_count(manager, startup_a, member_a, django_assert_nu
             startup=startup_a, phase=phase, start=D(2025, 6, 1) + datetime.timedelta(days=offset), actor=member_a
         )
 
-    # 17, plus the product's committees and the call application it came from (one query each)
-    with django_assert_num_queries(19):
+    # 17, plus the product's committees and the call application it came from (one query each), the header
+    with django_assert_num_queries(20):
         manager.get(startup_a.get_absolute_url())
 
 
