@@ -7,16 +7,14 @@ class IncubatorConfig(AppConfig):
     verbose_name = _("Incubator network")
 
     def ready(self):
-        from allauth.mfa.signals import authenticator_added
         from django.contrib.auth.signals import user_logged_in
 
         from . import audit, checks  # noqa: F401  (checks: registers the system checks)
-        from .mfa import note_at_login, note_enrolled
+        from .mfa import note_at_login
         from .navigation import register_core_entries
         from .security import start_session_clock
 
         user_logged_in.connect(start_session_clock, dispatch_uid="incubator.start_session_clock")
         user_logged_in.connect(note_at_login, dispatch_uid="incubator.mfa_note_at_login")
-        authenticator_added.connect(note_enrolled, dispatch_uid="incubator.mfa_note_enrolled")
         audit.connect()
         register_core_entries()  # the header's Home, My space, Administration

@@ -7,8 +7,11 @@ login, the admin's included (its login is the accounts' one). They cannot remove
 authenticator.
 
 Whether a session must enrol is decided at login and kept in the session (``MFA_PENDING``), so
-the middleware costs no query per request; enrolling clears it.
+the middleware costs no query per request; while pending it is asked again at each request, so
+enrolling lifts it at once. A role granted during a session counts from the next login.
 """
+
+import io
 
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
@@ -51,13 +54,16 @@ def note_at_login(sender, request, user, **kwargs):
         request.session[MFA_PENDING] = must_enrol(user)
 
 
-def note_enrolled(sender, request, user, **kwargs):
-    """allauth's ``authenticator_added``: the session may go anywhere again."""
-    if request is not None and hasattr(request, "session"):
-        request.session[MFA_PENDING] = must_enrol(user)
-
-
 class MFAAdapter(DefaultMFAAdapter):
+    def build_totp_svg(self, url):
+        """The QR code on a white background: readable by a phone in the dark theme too."""
+        import qrcode
+        from qrcode.image.svg import SvgPathFillImage
+
+        buffer = io.BytesIO()
+        qrcode.make(url, image_factory=SvgPathFillImage).save(buffer)
+        return buffer.getvalue().decode()
+
     def can_delete_authenticator(self, authenticator):
         """A privileged user keeps a second factor: the last one cannot be removed."""
         if authenticator.type not in FACTORS or not is_privileged(authenticator.user):

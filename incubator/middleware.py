@@ -111,7 +111,7 @@ class MFARequiredMiddleware:
     """A network admin or manager without a second factor (``incubator.mfa``) reaches only the
     enrolment pages, the way out and the language switch; anything else, the admin included,
     redirects to the authenticator app's activation with a message. Decided at login and kept in
-    the session: no query per request."""
+    the session: no query per request once enrolled."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -124,7 +124,9 @@ class MFARequiredMiddleware:
 
         if not request.user.is_authenticated:
             return None
-        if MFA_PENDING not in request.session:  # signed in before this check existed
+        # Noted at login; while pending (or for a session older than this check), asked again
+        # at each request, so an enrolment done here or elsewhere lifts it at once.
+        if request.session.get(MFA_PENDING, True):
             request.session[MFA_PENDING] = must_enrol(request.user)
         if not request.session[MFA_PENDING] or request.resolver_match.url_name in ENROLMENT_VIEWS:
             return None
