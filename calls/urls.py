@@ -24,7 +24,7 @@ urlpatterns = [
     path("gestion/nouvel-appel/", manage.CallFormView.as_view(), name="manage_call_create"),
     path("gestion/appels/<slug:slug>/", manage.CallDashboardView.as_view(), name="manage_call"),
     path("gestion/appels/<slug:slug>/modifier/", manage.CallFormView.as_view(), name="manage_call_update"),
-    path("gestion/appels/<slug:slug>/statut/", manage.CallStatusView.as_view(), name="manage_call_status"),
+    path("gestion/appels/<slug:slug>/statut/<str:to>/", manage.CallStatusView.as_view(), name="manage_call_status"),
     path("gestion/appels/<slug:slug>/jury/", manage.JurorsView.as_view(), name="manage_jurors"),
     path("gestion/appels/<slug:slug>/preselection/", manage.RankingView.as_view(), name="manage_ranking"),
     path(

@@ -59,7 +59,7 @@ def call_pages(call, application):
         reverse("calls:manage_jurors", args=[call.slug]),
         reverse("calls:manage_ranking", args=[call.slug]),
         reverse("calls:manage_preselect", args=[call.slug]) + "?to=shortlisted&scope=all",
-        reverse("calls:manage_call_status", args=[call.slug]) + "?to=closed",
+        reverse("calls:manage_call_status", args=[call.slug, "closed"]),
         reverse("calls:manage_selection", args=[call.slug]),
         reverse("calls:manage_draw", args=[call.slug]),
         reverse("calls:manage_convoke", args=[call.slug]),
@@ -95,7 +95,7 @@ def test_manager_pages_access_table(as_manager_persona, call, application, perso
 
 def post_actions(call, application):
     return [
-        (reverse("calls:manage_call_status", args=[call.slug]), {"to": "closed", "reason": "Volé"}),
+        (reverse("calls:manage_call_status", args=[call.slug, "closed"]), {"reason": "Volé"}),
         (reverse("calls:manage_call_update", args=[call.slug]), {"title": "Volé"}),
         (reverse("calls:manage_jurors", args=[call.slug]), {"emails": "manager-b@example.gouv.fr"}),
         (reverse("calls:manage_preselect", args=[call.slug]), {"to": "shortlisted", "scope": "all"}),
@@ -269,18 +269,20 @@ def test_a_manager_edits_a_call_and_its_questions(sign_in, member_a, call):
 
 def test_status_actions_follow_the_call_state_machine(sign_in, member_a, call):
     client = sign_in(member_a)
-    url = reverse("calls:manage_call_status", args=[call.slug])
 
-    client.post(url, {"to": "closed", "reason": "Assez de candidatures"}, follow=True)
+    def url(to):
+        return reverse("calls:manage_call_status", args=[call.slug, to])
+
+    client.post(url("closed"), {"reason": "Assez de candidatures"}, follow=True)
     call.refresh_from_db()
     assert call.status == Call.Status.CLOSED
 
-    response = client.post(url, {"to": "archived"}, follow=True)  # not allowed from closed
+    response = client.post(url("archived"), follow=True)  # not allowed from closed
     call.refresh_from_db()
     assert call.status == Call.Status.CLOSED
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
 
-    client.post(url, {"to": "forged"})
+    client.post(url("forged"))
     call.refresh_from_db()
     assert call.status == Call.Status.CLOSED
 

@@ -237,8 +237,8 @@ def status_consequences(call, to, now=None):
 
 
 class CallStatusView(CallMixin, FormView):
-    """Move the call along its state machine: publishing is one click (a POST from the overview);
-    every other move is confirmed first on this page (GET ``?to=``), which says what it does,
+    """Move the call to ``to`` along its state machine: publishing is one click (a POST from the
+    overview); every other move is confirmed first on this page (GET), which says what it does,
     then POSTed, with a reason (required to close before the deadline) kept in the call's history."""
 
     template_name = "calls/manage/confirm.html"
@@ -246,7 +246,7 @@ class CallStatusView(CallMixin, FormView):
 
     def dispatch(self, request, *args, **kwargs):
         call = self.get_call()
-        self.to = (request.POST if request.method == "POST" else request.GET).get("to", "")
+        self.to = kwargs["to"]
         if self.to not in Call.Status.values or self.to not in services.CALL_TRANSITIONS[Call.Status(call.status)]:
             messages.error(request, _("This call cannot take this status."))
             return redirect("calls:manage_call", slug=call.slug)
@@ -273,8 +273,7 @@ class CallStatusView(CallMixin, FormView):
         return super().get_context_data(
             title=_("%(action)s: %(title)s?") % {"action": STATUS_ACTIONS[self.to], "title": call.title},
             consequences=status_consequences(call, self.to),
-            action_url=reverse("calls:manage_call_status", args=[call.slug]),
-            hidden=[("to", self.to)],
+            action_url=reverse("calls:manage_call_status", args=[call.slug, self.to]),
             confirm_label=STATUS_ACTIONS[self.to],
             cancel_url=reverse("calls:manage_call", args=[call.slug]),
             **kwargs,
@@ -364,6 +363,8 @@ class PreselectionConfirmView(CallMixin, TemplateView):
         return redirect(f"{url}?{urlencode(params)}" if params else url)
 
     def get(self, request, *args, **kwargs):
+        if not request.GET:
+            return self.render_to_response(self.get_context_data(form=None, movable=[], skipped=0))
         form, movable, skipped = self.choose(request.GET)
         if not form.is_valid():
             messages.error(request, " ".join(form.non_field_errors()) or _("Choose one of the offered results."))
@@ -391,6 +392,14 @@ class PreselectionConfirmView(CallMixin, TemplateView):
 
     def get_context_data(self, *, form, movable, skipped, **kwargs):
         call = self.get_call()
+        if form is None:  # nothing chosen yet: say where to choose
+            return super().get_context_data(
+                title=_("Pre-selection of %(title)s: confirm a result") % {"title": call.title},
+                consequences=[],
+                blocked=_("Nothing to confirm: choose a result and the applications on the pre-selection page."),
+                cancel_url=reverse("calls:manage_ranking", args=[call.slug]),
+                **kwargs,
+            )
         to = S(form.cleaned_data["to"])
         blocked = ""
         try:

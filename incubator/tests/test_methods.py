@@ -120,6 +120,7 @@ ROUTES = {
     "calls:application_detail": (READ, application, "applicant"),
     "calls:commitment": (ACTION, signed_application, None),
     "calls:commitment_file": (READ, signed_application, "applicant"),
+    "calls:guide_file": (READ, call, "applicant"),
     "calls:answer_file": (
         READ,
         lambda world: {"pk": world.application.pk, "question": world.file_question.pk},
@@ -137,14 +138,15 @@ ROUTES = {
     "calls:manage_call_create": (FORM, no_args, "manager"),
     "calls:manage_call": (READ, call, "manager"),
     "calls:manage_call_update": (FORM, call, "manager"),
-    "calls:manage_call_status": (ACTION, call, None),
+    "calls:manage_call_status": (FORM, lambda world: {**call(world), "to": "closed"}, "manager"),  # GET: confirm
     "calls:manage_jurors": (FORM, call, "manager"),
-    "calls:manage_ranking": (FORM, call, "manager"),  # POST: the bulk pre-selection
+    "calls:manage_ranking": (READ, call, "manager"),
+    "calls:manage_preselect": (FORM, call, "manager"),  # GET: the confirmation page, POST: the bulk result
     "calls:manage_selection": (READ, call, "manager"),
-    "calls:manage_draw": (ACTION, call, None),
-    "calls:manage_convoke": (ACTION, call, None),
+    "calls:manage_draw": (FORM, call, "manager"),  # GET: the confirmation page
+    "calls:manage_convoke": (FORM, call, "manager"),  # GET: the confirmation page
     "calls:manage_prepare_results": (ACTION, call, None),
-    "calls:manage_send_results": (ACTION, call, None),
+    "calls:manage_send_results": (FORM, call, "manager"),  # GET: the confirmation page
     "calls:manage_export": (READ, call, "manager"),
     "calls:manage_application": (READ, application, "manager"),
     "calls:manage_decide": (ACTION, application, None),
@@ -224,7 +226,8 @@ def world(incubator_a, member_a, network_admin):
     applicant = UserFactory(email="agent@example.gouv.fr")
     product = StartupFactory(slug="produit-a", incubator=incubator_a, phase=Phase.CONSTRUCTION)
     past = CommitteeFactory(startup=product, scheduled_at=paris(timezone.localdate() - datetime.timedelta(days=2)))
-    the_call = CallFactory(incubator=incubator_a, slug="appel-a")
+    guide = default_storage.save(f"calls/guides/{random_name('pdf')}", SimpleUploadedFile("x", PDF))
+    the_call = CallFactory(incubator=incubator_a, slug="appel-a", guide_file=guide)
     the_call.jurors.add(network_admin)
     question = QuestionFactory(call=the_call, kind=Question.Kind.FILE, label="Une note", required=False)
     stored = default_storage.save(f"calls/answers/{the_call.pk}/{random_name('pdf')}", SimpleUploadedFile("x", PDF))
