@@ -34,6 +34,7 @@ from committees.tests.factories import AttendeeFactory, CommitteeFactory, paris
 from incubator import mail
 from incubator.models import OutboxMessage, ReminderDelivery, ReminderRule
 from incubator.reminders import plan
+from incubator.templatetags.portal_dates import long_date
 from incubator.tests.mailserver import (
     LoopbackController,
     ScriptedHandler,
@@ -374,8 +375,12 @@ def test_redis_down_while_recording_a_decision_then_emails_go_out(
     assert response["Location"] == f"/comites/{committee.pk}/"
     assert page.status_code == 200
     assert [str(message) for message in page.context["messages"]] == [
-        gettext("The decision was recorded. %(name)s is in phase %(phase)s.")
-        % {"name": "Produit A", "phase": Phase.CONSTRUCTION.label}
+        gettext("Continuation approved: %(name)s stays in %(phase)s; next committee due by %(due)s.")
+        % {
+            "name": "Produit A",
+            "phase": Phase.CONSTRUCTION.label,
+            "due": long_date(yesterday + relativedelta(months=6)),
+        }
     ]
     decision = Decision.objects.get(committee=committee)
     assert (decision.outcome, decision.granted_months) == ("continue", 6)

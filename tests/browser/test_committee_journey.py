@@ -66,6 +66,9 @@ def test_manager_plans_a_committee_adds_the_deck_and_records_next_phase(live_ser
     expect(page).to_have_url(live_server.url + reverse("committees:committee_plan", kwargs={"slug": product.slug}))
     expect(page.locator("input[name='attendees-0-email']")).to_have_value("ines@example.gouv.fr")
     expect(page.locator("input[name='attendees-1-email']")).to_have_value("responsable-a@example.gouv.fr")
+    expect(page.locator("select[name='attendees-0-role']")).to_have_value("intrapreneur")
+    # The product has no sponsor: the page says nobody from a sponsor is invited.
+    expect(page.locator("#not-invited #no-sponsor")).to_be_visible()
     blocking["plan"] = axe_check("plan")
     when = timezone.localdate() + datetime.timedelta(days=21)
     page.locator("input[name='scheduled_at']").fill(f"{when.isoformat()}T14:30")
@@ -104,9 +107,17 @@ def test_manager_plans_a_committee_adds_the_deck_and_records_next_phase(live_ser
     document = CommitteeDocument.objects.get(committee=committee)
     assert document.contents == ["impact", "roadmap"]
 
+    # Before the meeting no decision is offered; its page says when it opens.
+    expect(page.locator("#record-decision")).to_have_count(0)
+    expect(page.locator("#decision-opens")).to_be_visible()
+    page.goto(live_server.url + reverse("committees:decision", kwargs={"pk": committee.pk}))
+    expect(page.locator("#decision-not-open")).to_be_visible()
+    expect(page.locator("input[name='outcome']")).to_have_count(0)
+    blocking["decision_not_open"] = axe_check("decision_not_open")
+
     # The committee took place two days ago: the manager records "next phase".
     Committee.objects.filter(pk=committee.pk).update(scheduled_at=timezone.now() - datetime.timedelta(days=2))
-    page.reload()
+    page.goto(live_server.url + committee.get_absolute_url())
     page.locator("#record-decision").click()
     blocking["decision"] = axe_check("decision")
     page.locator("label[for='id_outcome_2']").click()  # next phase
@@ -119,6 +130,10 @@ def test_manager_plans_a_committee_adds_the_deck_and_records_next_phase(live_ser
     expect(page).to_have_url(live_server.url + committee.get_absolute_url())
     expect(page.locator("#startup-phase")).to_contain_text("Accélération")
     expect(page.locator("#decision")).to_contain_text("Passage en accélération validé")
+    # The message names the move, from the phase the product left to the new one.
+    expect(page.locator("main .fr-alert--success")).to_contain_text("Carte des arbres")
+    expect(page.locator("main .fr-alert--success")).to_contain_text("Construction")
+    expect(page.locator("main .fr-alert--success")).to_contain_text("Accélération")
     blocking["decided"] = axe_check("decided")
     decision = Decision.objects.get(committee=committee)
     assert (decision.outcome, decision.next_phase) == ("next_phase", "acceleration")
@@ -141,6 +156,7 @@ def test_manager_plans_a_committee_adds_the_deck_and_records_next_phase(live_ser
         "plan": [],
         "committee": [],
         "upload": [],
+        "decision_not_open": [],
         "decision": [],
         "decided": [],
         "calendar": [],
