@@ -12,6 +12,7 @@ from calls.models import Application
 from calls.tests.factories import CallFactory
 from incubator.models import Membership, OutboxMessage
 from incubator.tests.factories import TEST_PASSWORD, IncubatorFactory, MembershipFactory, UserFactory
+from incubator.tests.mfa import TEST_TOTP_SECRET, totp_code
 from portfolio.models import Phase, Startup
 
 from .accessibility import console_collector, format_violations
@@ -37,7 +38,7 @@ def new_page(browser):
     context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
-    page.on("dialog", lambda dialog: dialog.accept())  # the data-confirm questions
+    page.on("dialog", lambda dialog: dialog.accept())  # the data-confirm questions left (a juror's conflict)
     return page
 
 
@@ -47,6 +48,10 @@ def sign_in(page, live_server, email, password=TEST_PASSWORD):
     form.locator("input[name='login']").fill(email)
     form.locator("input[name='password']").fill(password)
     form.locator("[type='submit']").click()
+    page.wait_for_url(re.compile(r"/(compte/2fa/authenticate|mon-espace)/$"))
+    if page.url.endswith("/compte/2fa/authenticate/"):  # a manager's second factor (incubator.tests.mfa)
+        page.locator("input[name='code']").fill(totp_code(TEST_TOTP_SECRET))
+        page.locator("form:has(input[name='code']) button[type='submit']:not([form])").click()
     expect(page).to_have_url(live_server.url + reverse("incubator:my_space"))
 
 
@@ -109,14 +114,36 @@ def test_call_from_application_to_product(live_server, call_data, browser, page,
     juror_page.goto(live_server.url + reverse("calls:jury_application", kwargs={"pk": application.pk}))
     blocking["jury-application"] = axe_check("jury-application", on=juror_page)
 
-    # The manager shortlists, draws, picks the laureate.
+    # The manager closes the call before its deadline (saying why, on the confirmation page), then
+    # shortlists the ticked application (confirmed), draws (confirmed), picks the laureate.
     manager_page = new_page(browser)
     sign_in(manager_page, live_server, manager.email)
+    close_url = reverse("calls:manage_call_status", kwargs={"slug": call.slug, "to": "closed"})
+    manager_page.goto(live_server.url + reverse("calls:manage_call", kwargs={"slug": call.slug}))
+    manager_page.locator(f"main a[href='{close_url}']").click()
+    expect(manager_page).to_have_url(live_server.url + close_url)
+    blocking["confirm-close"] = axe_check("confirm-close", on=manager_page)
+    manager_page.locator("textarea[name='reason']").fill("Le jury peut se réunir plus tôt.")
+    manager_page.locator(f"form[action='{close_url}'] [type='submit']").click()
+    expect(manager_page.locator("main")).to_contain_text("Le jury peut se réunir plus tôt.")  # the call's history
+    call.refresh_from_db()
+    assert call.status == call.Status.CLOSED
+
     manager_page.goto(live_server.url + reverse("calls:manage_ranking", kwargs={"slug": call.slug}))
+    blocking["ranking"] = axe_check("ranking", on=manager_page)
+    manager_page.locator(f"#select-{application.pk}").check()
     manager_page.locator("select[name='to']").select_option("shortlisted")
-    manager_page.locator("form:has(select[name='to']) [type='submit']").click()
+    manager_page.locator("#bulk-form [type='submit']").click()
+    preselect_url = reverse("calls:manage_preselect", kwargs={"slug": call.slug})
+    expect(manager_page.locator("#consequences")).to_contain_text("Nadia Nouvelle")  # who gets the email
+    blocking["confirm-preselection"] = axe_check("confirm-preselection", on=manager_page)
+    manager_page.locator(f"form[action='{preselect_url}'] [type='submit']").click()
+    assert Application.objects.get(pk=application.pk).status == Application.Status.SHORTLISTED
+
+    draw_url = reverse("calls:manage_draw", kwargs={"slug": call.slug})
     manager_page.goto(live_server.url + reverse("calls:manage_selection", kwargs={"slug": call.slug}))
-    manager_page.locator(f"form[action$='{reverse('calls:manage_draw', kwargs={'slug': call.slug})}'] button").click()
+    manager_page.locator(f"main a[href='{draw_url}']").click()
+    manager_page.locator(f"form[action='{draw_url}'] [type='submit']").click()
     manager_page.locator("button[name='to'][value='laureate']").click()
     expect(manager_page.locator("main")).to_contain_text(call.title)
     assert Application.objects.get(pk=application.pk).status == Application.Status.LAUREATE
