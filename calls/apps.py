@@ -11,3 +11,13 @@ class CallsConfig(AppConfig):
         from .navigation import register_entries
 
         register_entries()  # the header's Calls, Call management, Jury, My applications
+
+        from django.db.models.signals import post_save
+
+        from incubator import audit
+
+        from .models import JuryScore
+
+        post_save.connect(
+            audit.recorder(audit.Action.SCORE_CHANGED), sender=JuryScore, weak=False, dispatch_uid="calls.audit_score"
+        )

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.generic import CreateView, FormView, ListView, TemplateView
 
+from incubator import audit
 from incubator.mail import absolute_url
 from portfolio.models import Measurement, Phase, Startup
 from portfolio.services import set_next_committee_due
@@ -229,6 +230,7 @@ class DocumentUploadView(CommitteeMixin, CreateView):
         form.instance.committee = self.get_committee()
         form.instance.uploaded_by = self.request.user
         document = form.save()
+        audit.record(audit.Action.DOCUMENT_UPLOADED, document, actor=self.request.user)
         messages.success(self.request, _("The document %(name)s was added.") % {"name": document.original_name})
         return redirect(self.get_committee())
 
@@ -249,6 +251,7 @@ def document_download(request, pk):
     except FileNotFoundError as error:
         raise Http404 from error
     content_type = ALLOWED_DOCUMENT_TYPES.get(PurePath(document.file.name).suffix.lstrip("."))
+    audit.record(audit.Action.DOCUMENT_DOWNLOADED, document, actor=request.user)
     return FileResponse(
         handle,
         as_attachment=True,

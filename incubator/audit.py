@@ -46,7 +46,7 @@ def record(action, obj=None, *, actor=None, object_type="", object_id=""):
         actor = current_user()
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
-        object_id = object_id or obj.pk
+        object_id = object_id or obj.pk or getattr(obj, "_audit_pk", "")
     return AuditEvent.objects.create(
         action=action,
         actor_id=getattr(actor, "pk", actor),
@@ -76,6 +76,11 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
 
 
 # Second factor ---------------------------------------------------------------------------------
+
+
+def remember_pk(sender, instance, **kwargs):
+    """``pre_delete``: allauth signals a removed authenticator after deleting it (its pk gone)."""
+    instance._audit_pk = instance.pk
 
 
 def mfa_receiver(action):
@@ -126,9 +131,19 @@ def on_membership_deleted(sender, instance, **kwargs):
     record(Action.ROLE_REVOKED, instance)
 
 
+def recorder(action):
+    """A ``post_save`` receiver recording ``action`` on the saved row (the apps connect it)."""
+
+    def receiver(sender, instance, **kwargs):
+        record(action, instance)
+
+    return receiver
+
+
 def connect():
     """Wire the receivers (``IncubatorConfig.ready``)."""
     from allauth.mfa import signals as mfa_signals
+    from allauth.mfa.models import Authenticator
     from django.contrib.auth import signals as auth_signals
     from django.db.models import signals
 
@@ -144,6 +159,7 @@ def connect():
         (mfa_signals.authentication_failed, Action.MFA_FAILED),
     ]:
         signal.connect(mfa_receiver(action), weak=False, dispatch_uid=f"audit.{action}")
+    signals.pre_delete.connect(remember_pk, sender=Authenticator, dispatch_uid="audit.authenticator_pk")
     signals.post_init.connect(remember_user_rights, sender=user_model, dispatch_uid="audit.user_init")
     signals.post_save.connect(on_user_saved, sender=user_model, dispatch_uid="audit.user_saved")
     signals.post_init.connect(remember_role, sender=Membership, dispatch_uid="audit.membership_init")

@@ -24,8 +24,19 @@ def neutralise(value):
     return value
 
 
-def csv_response(filename, header, rows, *, delimiter=";"):
-    """An attachment ``filename``: the ``header`` (labels, lazy ones too) then the ``rows`` (iterables of cells)."""
+def csv_response(filename, header, rows, *, delimiter=";", request=None):
+    """An attachment ``filename``: the ``header`` (labels, lazy ones too) then the ``rows`` (iterables of cells).
+    With the ``request``, the export is in the audit log (its route and object, by the request's user)."""
+    if request is not None:
+        from . import audit
+
+        match = request.resolver_match
+        audit.record(
+            audit.Action.DATA_EXPORTED,
+            actor=request.user,
+            object_type=match.view_name if match else "",
+            object_id=next(iter(match.kwargs.values()), "") if match else "",
+        )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     response.write(BOM)

@@ -55,3 +55,14 @@ def plan_reminders():
 def clear_expired_sessions():
     """Periodic (hourly): delete the expired sessions, what ``manage.py clearsessions`` does."""
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+
+
+@shared_task(name="incubator.purge_audit_events")
+def purge_audit_events():
+    """Periodic (daily): delete the audit log's rows past AUDIT_RETENTION_DAYS (a year)."""
+    from .models import AuditEvent
+
+    count = AuditEvent.purge()
+    if count:
+        logger.info("Purged %s audit events past retention", count)
+    return count

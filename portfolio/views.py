@@ -95,7 +95,7 @@ class PortfolioListView(FilteredListMixin, ListView):
             ]
             for startup in self.get_queryset()
         )
-        return csv_response(f"portefeuille-{timezone.localdate():%Y-%m-%d}.csv", header, rows)
+        return csv_response(f"portefeuille-{timezone.localdate():%Y-%m-%d}.csv", header, rows, request=self.request)
 
 
 class StartupMixin:

@@ -16,6 +16,7 @@ from django.core.files.storage import default_storage
 from django.http import Http404
 from django.views.decorators.http import require_GET
 
+from incubator import audit
 from incubator.uploads import download
 
 from ..models import Application, Call, Question
@@ -60,6 +61,7 @@ def answer_file(request, pk, question):
     for row_question, number, answer in answer_files(application):
         # Only a file the portal stored for this call (the answers are written by the server).
         if row_question.pk == question and answer["path"].startswith(f"calls/answers/{application.call_id}/"):
+            audit.record(audit.Action.DOCUMENT_DOWNLOADED, application, actor=request.user)
             return download(open_stored(answer["path"]), filename=f"candidature-{application.pk}-reponse-{number}")
     raise Http404
 
@@ -69,6 +71,7 @@ def commitment_file(request, pk):
     application = readable_application(request.user, pk, jury=False)
     if not application.commitment_form:
         raise Http404
+    audit.record(audit.Action.DOCUMENT_DOWNLOADED, application, actor=request.user)
     return download(open_stored(application.commitment_form.name), filename=f"engagement-candidature-{application.pk}")
 
 

@@ -690,6 +690,7 @@ def export_csv(request, slug):
         f"{call.slug}-{timezone.localdate():%Y-%m-%d}.csv",
         EXPORT_COLUMNS,
         (export_row(application) for application in applications),
+        request=request,
     )
 
 

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 
+from incubator import audit
+
 from .. import services
 from ..forms import ApplicationForm, CommitmentForm, pending_values
 from ..models import Application, Call
@@ -83,6 +85,7 @@ def commitment(request, pk):
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
+            audit.record(audit.Action.DOCUMENT_UPLOADED, application, actor=request.user)
             messages.success(request, _("Your signed commitment form is received. Welcome aboard!"))
         return redirect(application)
     context = {
