@@ -1,6 +1,9 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from incubator.admin_paginator import LargeTableAdmin
+from incubator.admin_search import IndexedSearchAdmin
+
 from .models import Application, Call, ConflictOfInterest, JuryScore, Pitch, PreselectionVote, Question
 
 
@@ -14,6 +17,7 @@ class QuestionInline(admin.TabularInline):
 class CallAdmin(admin.ModelAdmin):
     list_display = ["title", "incubator", "status", "opens_at", "closes_at", "selection_on"]
     list_filter = ["status", "incubator"]
+    list_select_related = ["incubator"]  # nullable: not followed by the admin's own select_related()
     search_fields = ["title", "slug", "description"]
     date_hierarchy = "opens_at"
     autocomplete_fields = ["jurors"]
@@ -28,20 +32,23 @@ class PitchInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(SimpleHistoryAdmin):
+class ApplicationAdmin(LargeTableAdmin, IndexedSearchAdmin, SimpleHistoryAdmin):
     """Statuses move through the application's state machine (the manager's pages); here they are read."""
 
     list_display = ["applicant", "call", "status", "administration", "submitted_at"]
     list_filter = ["status", "call", "call__incubator", "manager_agreement", "callback_requested"]
+    # Searched field by field (IndexedSearchAdmin) through the trigram indexes of the migrations
+    # trigram_search of calls and of the core (the users) on PostgreSQL.
     search_fields = ["applicant__email", "applicant__first_name", "applicant__last_name", "administration", "problem"]
     list_select_related = ["applicant", "call"]
+    ordering = ["-pk"]  # the latest first, by the primary key (the model's order sorts the whole table)
     autocomplete_fields = ["applicant", "startup"]
     readonly_fields = ["status", "status_changed_at", "submitted_at", "draft_saved_at", "created_at", "updated_at"]
     inlines = [PitchInline]
 
 
 @admin.register(PreselectionVote)
-class PreselectionVoteAdmin(admin.ModelAdmin):
+class PreselectionVoteAdmin(LargeTableAdmin, admin.ModelAdmin):
     list_display = ["application", "juror", "created_at"]
     list_filter = ["application__call"]
     search_fields = ["juror__email", "application__applicant__email"]
@@ -50,7 +57,7 @@ class PreselectionVoteAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConflictOfInterest)
-class ConflictOfInterestAdmin(admin.ModelAdmin):
+class ConflictOfInterestAdmin(LargeTableAdmin, admin.ModelAdmin):
     list_display = ["application", "juror", "comment", "declared_at"]
     list_filter = ["application__call"]
     search_fields = ["juror__email", "application__applicant__email", "comment"]
@@ -67,7 +74,7 @@ class PitchAdmin(admin.ModelAdmin):
 
 
 @admin.register(JuryScore)
-class JuryScoreAdmin(admin.ModelAdmin):
+class JuryScoreAdmin(LargeTableAdmin, admin.ModelAdmin):
     list_display = ["application", "juror", "criterion", "score"]
     list_filter = ["criterion", "application__call"]
     search_fields = ["juror__email", "application__applicant__email"]

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from incubator.admin_paginator import LargeTableAdmin
+
 from .models import Attendee, CalendarFeed, Committee, CommitteeDocument, Decision
 
 
@@ -48,7 +50,7 @@ class DecisionInline(admin.StackedInline):
 
 
 @admin.register(Committee)
-class CommitteeAdmin(SimpleHistoryAdmin):
+class CommitteeAdmin(LargeTableAdmin, SimpleHistoryAdmin):
     list_display = ["startup", "kind", "scheduled_at", "status"]
     list_filter = ["status", "kind", "startup__incubator"]
     list_select_related = ["startup"]
@@ -60,7 +62,7 @@ class CommitteeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(SimpleHistoryAdmin):
+class DecisionAdmin(LargeTableAdmin, SimpleHistoryAdmin):
     list_display = ["committee", "outcome", "decided_on", "purchasing_told", "deck_published", "sheet_updated"]
     list_filter = ["outcome", "purchasing_told", "deck_published", "sheet_updated"]
     list_select_related = ["committee", "committee__startup"]

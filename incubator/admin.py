@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import mail
+from .admin_paginator import LargeTableAdmin
 from .models import (
     AuditEvent,
     Incubator,
@@ -59,8 +60,8 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
-    ordering = ["email"]
+class UserAdmin(LargeTableAdmin, BaseUserAdmin):
+    ordering = ["email"]  # the unique index; searches use the trigram indexes (migration trigram_search)
     list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "last_login"]
     list_filter = ["is_staff", "is_superuser", "is_active", "memberships__role"]
     search_fields = ["email", "first_name", "last_name"]
@@ -104,11 +105,13 @@ class MembershipAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(LargeTableAdmin, admin.ModelAdmin):
     list_display = ["subject", "recipients", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status", "created_at"]
     search_fields = ["subject", "to", "idempotency_key"]
-    date_hierarchy = "created_at"
+    # The latest first by the primary key; no date hierarchy, whose years would be read from every
+    # row of a table that only grows (the creation date filter stays).
+    ordering = ["-pk"]
     actions = ["resend"]
     readonly_fields = [field.name for field in OutboxMessage._meta.fields]
 
@@ -146,12 +149,12 @@ class ReminderRuleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReminderDelivery)
-class ReminderDeliveryAdmin(admin.ModelAdmin):
+class ReminderDeliveryAdmin(LargeTableAdmin, admin.ModelAdmin):
     list_display = ["rule", "object_key", "recipient", "occurrence", "status", "created_at"]
     list_filter = ["rule", "message__status", "created_at"]
     list_select_related = ["rule", "message"]
     search_fields = ["recipient", "object_key"]
-    date_hierarchy = "created_at"
+    ordering = ["-pk"]  # as the outbox: the latest first, no date hierarchy
     readonly_fields = ["rule", "object_key", "recipient", "occurrence", "message", "created_at"]
 
     def has_add_permission(self, request):
@@ -166,7 +169,7 @@ class ReminderDeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(LargeTableAdmin, admin.ModelAdmin):
     """The audit log, read-only for staff: nobody adds, changes or deletes a row here (the purge
     of the rows past retention is the only way out, ``incubator.audit``)."""
 

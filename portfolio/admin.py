@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from incubator.admin_paginator import LargeTableAdmin
+
 from .models import Indicator, Measurement, PhasePeriod, Startup, TeamMembership
 
 
@@ -32,11 +34,13 @@ class IndicatorInline(admin.TabularInline):
 
 
 @admin.register(Startup)
-class StartupAdmin(SimpleHistoryAdmin):
+class StartupAdmin(LargeTableAdmin, SimpleHistoryAdmin):
     list_display = ["name", "incubator", "phase", "accessibility_status", "is_published", "updated_at"]
     list_filter = ["phase", "incubator", "accessibility_status", "dsfr_status", "is_published"]
     list_select_related = ["incubator"]
+    # Trigram indexes on PostgreSQL (migration 0005_trigram_search).
     search_fields = ["name", "slug", "pitch"]
+    ordering = ["slug"]  # the unique index: no sort of the table (the names' order, near enough)
     autocomplete_fields = ["incubator", "other_incubators", "sponsors"]
     readonly_fields = ["phase", "created_at", "updated_at"]
     inlines = [PhasePeriodInline, TeamMembershipInline, IndicatorInline]
@@ -44,27 +48,30 @@ class StartupAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(TeamMembership)
-class TeamMembershipAdmin(SimpleHistoryAdmin):
+class TeamMembershipAdmin(LargeTableAdmin, SimpleHistoryAdmin):
     list_display = ["__str__", "startup", "role", "start", "end"]
     list_filter = ["role", "startup__incubator"]
     list_select_related = ["startup", "user"]
     search_fields = ["name", "email", "user__email", "user__last_name", "startup__name"]
     autocomplete_fields = ["startup", "user"]
+    ordering = ["-pk"]  # the latest first (the model's order sorts by the product's name)
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(admin.ModelAdmin):
+class MeasurementAdmin(LargeTableAdmin, admin.ModelAdmin):
     list_display = ["indicator", "date", "value", "recorded_by"]
     list_filter = ["indicator__kind"]
     list_select_related = ["indicator", "indicator__startup", "recorded_by"]
     search_fields = ["indicator__name", "indicator__startup__name"]
     autocomplete_fields = ["indicator"]
+    ordering = ["indicator_id", "date"]  # the unique index (indicator, date)
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(LargeTableAdmin, admin.ModelAdmin):
     list_display = ["name", "startup", "kind", "unit", "target"]
     list_filter = ["kind"]
     list_select_related = ["startup"]
     search_fields = ["name", "startup__name"]
     autocomplete_fields = ["startup"]
+    ordering = ["startup_id", "name"]  # the unique index (startup, name)

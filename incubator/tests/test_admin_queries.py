@@ -1,0 +1,305 @@
+"""The admin changelists at volume: their queries do not grow with their rows, big tables are
+counted once (estimated on PostgreSQL when unfiltered), ordered by an index, and searched through
+trigram indexes on PostgreSQL."""
+
+import itertools
+
+import pytest
+from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from calls.models import Application, Call, ConflictOfInterest, JuryScore, Pitch, PreselectionVote
+from calls.tests.factories import ApplicationFactory, CallFactory
+from committees.models import CalendarFeed, Committee, Decision
+from committees.tests.factories import CommitteeFactory, DecisionFactory
+from incubator import admin_paginator
+from incubator.admin_paginator import EstimatedCountPaginator, LargeTableAdmin
+from incubator.models import (
+    AuditEvent,
+    Incubator,
+    Membership,
+    Organisation,
+    OutboxMessage,
+    ReminderDelivery,
+    ReminderRule,
+    User,
+)
+from incubator.tests.factories import IncubatorFactory, MembershipFactory, OrganisationFactory, UserFactory
+from incubator.tests.services import require_postgres
+from portfolio.models import Indicator, Measurement, Startup, TeamMembership
+from portfolio.tests.factories import IndicatorFactory, MeasurementFactory, StartupFactory, TeamMembershipFactory
+
+pytestmark = pytest.mark.django_db
+APPS = {"incubator", "portfolio", "committees", "calls", "community"}
+numbers = itertools.count(1)
+
+
+def outbox_message():
+    n = next(numbers)
+    return OutboxMessage.objects.create(
+        from_email="portail@example.gouv.fr",
+        to=[f"destinataire{n}@example.gouv.fr"],
+        subject=f"Objet {n}",
+        body_text=".",
+    )
+
+
+def reminder_rule():
+    n = next(numbers)
+    return ReminderRule.objects.create(
+        kind=f"bench.kind{n}",
+        name=f"Règle {n}",
+        offset_days=n,
+        audience="team",
+        subject_template="Rappel",
+        body_template="Bonjour",
+    )
+
+
+def application():
+    return ApplicationFactory(call=CallFactory(), applicant=UserFactory())
+
+
+# One row of each admin's list, with its related rows of its own (a new product, call, user...).
+MAKERS = {
+    AuditEvent: lambda: AuditEvent.objects.create(action=AuditEvent.Action.LOGIN, actor_id=next(numbers)),
+    User: lambda: MembershipFactory().user,
+    Organisation: OrganisationFactory,
+    Incubator: IncubatorFactory,
+    Membership: MembershipFactory,
+    OutboxMessage: outbox_message,
+    ReminderRule: reminder_rule,
+    ReminderDelivery: lambda: ReminderDelivery.objects.create(
+        rule=reminder_rule(),
+        object_key="committee:1",
+        recipient="a@example.gouv.fr",
+        occurrence="1",
+        message=outbox_message(),
+    ),
+    Startup: lambda: StartupFactory(sponsors=[OrganisationFactory()]),
+    TeamMembership: TeamMembershipFactory,
+    Indicator: IndicatorFactory,
+    Measurement: lambda: MeasurementFactory(recorded_by=UserFactory()),
+    Call: lambda: CallFactory(created_by=UserFactory()),
+    Application: application,
+    PreselectionVote: lambda: PreselectionVote.objects.create(application=application(), juror=UserFactory()),
+    ConflictOfInterest: lambda: ConflictOfInterest.objects.create(application=application(), juror=UserFactory()),
+    Pitch: lambda: Pitch.objects.create(application=application(), order=next(numbers), starts_at=timezone.now()),
+    JuryScore: lambda: JuryScore.objects.create(
+        application=application(), juror=UserFactory(), criterion=JuryScore.Criterion.PROBLEM, score=3
+    ),
+    Committee: CommitteeFactory,
+    Decision: DecisionFactory,
+    CalendarFeed: lambda: CalendarFeed.objects.create(user=UserFactory(), token=f"jeton-{next(numbers)}"),
+}
+REGISTERED = sorted(
+    (model for model in admin.site._registry if model._meta.app_label in APPS), key=lambda m: m._meta.label
+)
+
+
+def changelist(model):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+
+def queries_of(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response
+
+
+def test_admin_changelists_each_have_a_row_maker_here():
+    assert set(REGISTERED) <= set(MAKERS)
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.label)
+def test_admin_changelist_queries_are_the_same_for_1_and_30_rows(client, network_admin, model):
+    client.force_login(network_admin)
+    url = changelist(model)
+    MAKERS[model]()
+    client.get(url)  # caches warm (content types, the site)
+    one, response = queries_of(client, url)
+    shown = len(response.context["cl"].result_list)
+    for _row in range(29):
+        MAKERS[model]()
+
+    thirty, response = queries_of(client, url)
+
+    assert len(response.context["cl"].result_list) == shown + 29
+    assert thirty == one
+
+
+@pytest.mark.parametrize(
+    "model", [Startup, Application, Committee, User, OutboxMessage, AuditEvent, PreselectionVote, Measurement]
+)
+def test_admin_changelist_of_a_big_table_counts_its_rows_once(model):
+    model_admin = admin.site._registry[model]
+
+    assert isinstance(model_admin, LargeTableAdmin)
+    assert model_admin.show_full_result_count is False
+
+
+@pytest.mark.parametrize(
+    ("model", "order_by"),
+    [
+        (Startup, 'ORDER BY "portfolio_startup"."slug" ASC'),
+        (Application, 'ORDER BY "calls_application"."id" DESC'),
+        (User, 'ORDER BY "incubator_user"."email" ASC'),
+        (OutboxMessage, 'ORDER BY "incubator_outboxmessage"."id" DESC'),
+    ],
+)
+def test_admin_changelist_default_order_is_an_index(client, network_admin, model, order_by):
+    MAKERS[model]()
+    client.force_login(network_admin)
+
+    _count, response = queries_of(client, changelist(model))
+
+    sql = str(response.context["cl"].result_list.query)
+    assert sql.endswith(order_by) or f"{order_by} LIMIT" in sql
+
+
+def test_admin_application_changelist_counts_the_search_once(client, network_admin):
+    ApplicationFactory(problem="Les convocations partent par courrier.")
+    ApplicationFactory(problem="Un autre problème.")
+    client.force_login(network_admin)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(changelist(Application), {"q": "convocations"})
+
+    counts = [query["sql"] for query in queries if query["sql"].startswith("SELECT COUNT(*)")]
+    assert len(counts) == 1
+    assert [row.problem for row in response.context["cl"].result_list] == ["Les convocations partent par courrier."]
+
+
+@pytest.mark.parametrize(
+    ("search", "expected"),
+    [
+        ("convocations", {"courrier"}),
+        ("Roussel", {"roussel"}),
+        ("gouv.fr courrier", {"courrier"}),
+        ('"Ministère de la Mer"', {"mer"}),
+        ("Roussel convocations", set()),
+        ("personne", set()),
+    ],
+)
+def test_admin_application_search_finds_a_word_in_any_field_and_every_word(client, network_admin, search, expected):
+    applications = {
+        "courrier": ApplicationFactory(problem="Les convocations partent par courrier."),
+        "roussel": ApplicationFactory(applicant=UserFactory(last_name="Roussel"), problem="Des délais."),
+        "mer": ApplicationFactory(administration="Ministère de la Mer", problem="Des délais."),
+    }
+    client.force_login(network_admin)
+
+    response = client.get(changelist(Application), {"q": search})
+
+    found = {key for key, row in applications.items() if row in response.context["cl"].result_list}
+    assert found == expected
+    assert response.context["cl"].result_count == len(expected)
+
+
+def test_admin_application_search_reads_indexes_not_the_joined_tables(postgres, client, network_admin):
+    for n in range(30):
+        ApplicationFactory(problem=f"Problème numéro {n} des usagers.", administration=f"Administration {n}")
+    for table in ("calls_application", "incubator_user"):
+        analyse(table)
+    client.force_login(network_admin)
+    with connection.cursor() as cursor:  # tiny tables: ask whether the indexes can serve each field
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+
+        response = client.get(changelist(Application), {"q": "numéro"})
+        plan = response.context["cl"].queryset.order_by().explain()
+
+    assert response.context["cl"].result_count == 30
+    for index in ("user_email_trgm", "user_first_name_trgm", "user_last_name_trgm", "application_problem_trgm"):
+        assert index in plan
+
+
+def test_estimated_paginator_counts_exactly_off_postgresql():
+    StartupFactory()
+    StartupFactory()
+
+    paginator = EstimatedCountPaginator(Startup.objects.order_by("pk"), 1)
+
+    assert paginator.count == 2
+    assert paginator.num_pages == 2
+
+
+@pytest.fixture
+def postgres():
+    require_postgres()
+
+
+def analyse(table):
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {table}")
+
+
+def test_estimated_paginator_takes_a_big_unfiltered_table_from_the_statistics(postgres, monkeypatch):
+    for _row in range(5):
+        StartupFactory()
+    analyse("portfolio_startup")
+    monkeypatch.setattr(admin_paginator, "ESTIMATE_ABOVE", 2)
+    with connection.cursor() as cursor:  # the statistics say 1,000 rows: the count is theirs
+        cursor.execute("UPDATE pg_class SET reltuples = 1000 WHERE oid = 'portfolio_startup'::regclass")
+
+    unfiltered = EstimatedCountPaginator(Startup.objects.order_by("pk"), 10)
+    filtered = EstimatedCountPaginator(Startup.objects.filter(name__icontains="produit").order_by("pk"), 10)
+    last_pages = EstimatedCountPaginator(Startup.objects.order_by("pk"), 10, page_number="95")
+
+    assert unfiltered.count == 1000
+    assert filtered.count == 5
+    assert last_pages.count == 5
+
+
+def test_estimated_paginator_counts_a_small_table_exactly(postgres):
+    for _row in range(3):
+        StartupFactory()
+    analyse("portfolio_startup")
+
+    assert EstimatedCountPaginator(Startup.objects.order_by("pk"), 10).count == 3
+
+
+TRIGRAM_INDEXES = {
+    "incubator_user": {"user_email_trgm", "user_first_name_trgm", "user_last_name_trgm"},
+    "portfolio_startup": {"startup_name_trgm", "startup_slug_trgm", "startup_pitch_trgm"},
+    "calls_application": {"application_problem_trgm", "application_administration_trgm"},
+}
+
+
+@pytest.mark.parametrize("table", sorted(TRIGRAM_INDEXES))
+def test_trigram_indexes_exist_on_postgresql(postgres, table):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [table])
+        indexes = dict(cursor.fetchall())
+
+    assert TRIGRAM_INDEXES[table] <= set(indexes)
+    assert all("gin_trgm_ops" in indexes[name] for name in TRIGRAM_INDEXES[table])
+
+
+def test_admin_search_of_the_application_problem_uses_its_trigram_index(postgres, client, network_admin):
+    for n in range(50):
+        ApplicationFactory(problem=f"Problème numéro {n} des usagers.", administration=f"Administration {n}")
+    analyse("calls_application")
+    search = Application.objects.filter(problem__icontains="convocations").order_by().values("pk")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table: ask whether the index serves
+
+        plan = search.explain()
+
+    assert "application_problem_trgm" in plan
+
+
+def test_trigram_migrations_leave_sqlite_and_the_model_state_alone():
+    if connection.vendor == "postgresql":
+        pytest.skip("SQLite's side of the migrations")
+    names = set()
+    with connection.cursor() as cursor:
+        for table in TRIGRAM_INDEXES:
+            names |= set(connection.introspection.get_constraints(cursor, table))
+
+    assert not names & set().union(*TRIGRAM_INDEXES.values())
+    assert not any(index.name.endswith("_trgm") for index in Application._meta.indexes + Startup._meta.indexes)
