@@ -354,7 +354,9 @@ class AuditEvent(models.Model):
         DATA_EXPORTED = "data_exported", _("Data exported")
         DATA_ERASED = "data_erased", _("Personal data erased")
 
-    created_at = models.DateTimeField(_("date (UTC)"), default=timezone.now, editable=False, db_index=True)
+    created_at = models.DateTimeField(
+        _("date (UTC)"), default=timezone.now, editable=False, db_index=True, validators=[validate_in_window]
+    )
     actor_id = models.PositiveBigIntegerField(_("actor (user id)"), null=True, blank=True, editable=False)
     action = models.CharField(_("action"), max_length=30, choices=Action.choices, editable=False)
     object_type = models.CharField(_("object type"), max_length=100, blank=True, editable=False)
@@ -367,6 +369,7 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("audit events")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["action", "created_at"], name="auditevent_action_created_idx")]
+        constraints = [window_constraint("created_at", name="auditevent_created_at_in_window", instant=True)]
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.action} {self.object_type} {self.object_id}".strip()

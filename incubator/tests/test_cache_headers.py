@@ -134,6 +134,9 @@ def values(objects):
         ("admin:view_on_site", "object_id"): startup.pk,
         "key": "cle-inconnue",
         "uidb36": "1",
+        ("mfa_edit_webauthn", "pk"): 0,  # no security key: allauth's answer to an unknown one
+        ("mfa_remove_webauthn", "pk"): 0,
+        "provider_id": "proconnect",
     }
 
 
@@ -162,6 +165,9 @@ def parameters(pattern):
 def build_url(name, route, pattern, table):
     """The URL to GET for a pattern, or a string saying what is missing."""
     named, positional = parameters(pattern)
+    # The parameters of the includes above it too (allauth's keys/<int:pk>/, oidc/<provider_id>/).
+    above = [a or b for a, b in re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", route)]
+    named = list(dict.fromkeys(above + named))
     namespace = name.split(":")[0] if name and ":" in name else ("admin" if route.startswith("admin/") else None)
     kwargs = {}
     model_row = admin_object(admin_model(name or ""), route) if namespace == "admin" else None

@@ -169,6 +169,30 @@ ROUTES = {
     "account_reset_password_from_key_done": (THIRD_PARTY, no_args, None),
     "account_reset_password_from_key": (THIRD_PARTY, lambda world: {"uidb36": "0", "key": "not-a-key"}, None),
     "account_reset_password_done": (THIRD_PARTY, no_args, None),
+    # allauth's second factor and third-party accounts (ProConnect): their views, their methods
+    "mfa_index": (THIRD_PARTY, no_args, None),
+    "mfa_authenticate": (THIRD_PARTY, no_args, None),
+    "mfa_reauthenticate": (THIRD_PARTY, no_args, None),
+    "mfa_activate_totp": (THIRD_PARTY, no_args, None),
+    "mfa_deactivate_totp": (THIRD_PARTY, no_args, None),
+    "mfa_view_recovery_codes": (THIRD_PARTY, no_args, None),
+    "mfa_download_recovery_codes": (THIRD_PARTY, no_args, None),
+    "mfa_generate_recovery_codes": (THIRD_PARTY, no_args, None),
+    "mfa_list_webauthn": (THIRD_PARTY, no_args, None),
+    "mfa_add_webauthn": (THIRD_PARTY, no_args, None),
+    "mfa_reauthenticate_webauthn": (THIRD_PARTY, no_args, None),
+    "mfa_edit_webauthn": (THIRD_PARTY, lambda world: {"pk": 0}, None),
+    "mfa_remove_webauthn": (THIRD_PARTY, lambda world: {"pk": 0}, None),
+    "openid_connect_login": (THIRD_PARTY, lambda world: {"provider_id": "proconnect"}, None),
+    "openid_connect_callback": (THIRD_PARTY, lambda world: {"provider_id": "proconnect"}, None),
+    "socialaccount_connections": (THIRD_PARTY, no_args, None),
+    "socialaccount_login_cancelled": (THIRD_PARTY, no_args, None),
+    "socialaccount_login_error": (THIRD_PARTY, no_args, None),
+    "socialaccount_signup": (THIRD_PARTY, no_args, None),
+    "/compte/social/connections/": (THIRD_PARTY, no_args, None),  # allauth's old paths, redirected
+    "/compte/social/login/cancelled/": (THIRD_PARTY, no_args, None),
+    "/compte/social/login/error/": (THIRD_PARTY, no_args, None),
+    "/compte/social/signup/": (THIRD_PARTY, no_args, None),
 }
 PERSONAS = ["network_admin", "manager", "applicant"]
 
@@ -204,11 +228,12 @@ def url(name, world):
 
 
 def snapshot():
-    """Every row of every model (sessions excepted: signing in and messages write there)."""
+    """Every row of every model (sessions excepted: signing in and messages write there; the audit
+    log too: it records reads, a download or a refused page, by design)."""
     return {
         model._meta.label: list(model._default_manager.order_by("pk").values_list())
         for model in apps.get_models()
-        if model._meta.label != "sessions.Session"
+        if model._meta.label not in {"sessions.Session", "incubator.AuditEvent"}
     }
 
 
