@@ -18,9 +18,11 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import CheckConstraint, Q
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
+
+from .templatetags.portal_dates import long_date
 
 EARLIEST = datetime.date(2000, 1, 1)
 LATEST = datetime.date(2099, 12, 31)
@@ -56,7 +58,7 @@ class WindowValidator:
             raise ValidationError(
                 self.message,
                 code=self.code,
-                params={"earliest": formats.date_format(EARLIEST), "latest": formats.date_format(LATEST)},
+                params={"earliest": long_date(EARLIEST), "latest": long_date(LATEST)},
             )
 
     def __eq__(self, other):

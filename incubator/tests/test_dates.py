@@ -77,7 +77,7 @@ def test_a_call_with_an_extreme_date_is_refused_with_a_french_message(sign_in, m
 
     assert response.status_code == 200
     assert response.context["form"].has_error(field, code="date_window")
-    assert "Saisissez une date entre le 1 janvier 2000 et le 31 décembre 2099." in response.text
+    assert "Saisissez une date comprise entre le 1er janvier 2000 et le 31 décembre 2099." in response.text
     assert f'value="{value}"' in response.text  # what was typed is kept
     assert not Call.objects.exists()
 
