@@ -6,3 +6,4 @@ def test_inline_code_finds_inline_scripts_and_styles_only():
 
     assert inline_code(page) == ["<script>", '<p style="color:red"', "<style"]
     assert inline_code('<script type="module" src="/a.js" nonce="n"></script><p class="style">x</p>') == []
+    assert inline_code('<script id="js_data" type="application/json">{"a": 1}</script>') == []

@@ -12,6 +12,7 @@ from portfolio.models import Phase, Startup
 from portfolio.tests.factories import IndicatorFactory, MeasurementFactory, StartupFactory
 
 from .accessibility import console_collector, format_violations
+from .mfa import enter_code_if_asked
 
 pytestmark = [pytest.mark.browser]
 
@@ -41,6 +42,7 @@ def sign_in(page, live_server, user):
     form.locator("input[name='login']").fill(user.email)
     form.locator("input[name='password']").fill(TEST_PASSWORD)
     form.locator("[type='submit']").click()
+    enter_code_if_asked(page)  # managers: their second factor
     expect(page).to_have_url(live_server.url + reverse("incubator:my_space"))
 
 
