@@ -285,6 +285,7 @@ def test_code_page_of_the_login_renders_in_dsfr_layout(client, enrolled_manager)
 
     main = dsfr_main(response, "Authentification à deux facteurs")
     assert [attrs(e)["name"] for e in main if e.name == "input" and attrs(e).get("type") == "text"] == ["code"]
+    assert not [e for e in main if attrs(e).get("id") == "mfa_webauthn_authenticate"]  # no key: no key button
 
 
 @pytest.mark.parametrize(
