@@ -323,3 +323,30 @@ def test_mfa_events_are_audited(client, enrolled_manager):
     assert sorted(actions) == sorted(
         [AuditEvent.Action.MFA_FAILED, AuditEvent.Action.MFA_USED, AuditEvent.Action.LOGIN]
     )
+
+
+# Access table of the second-factor pages --------------------------------------------------------
+
+MFA_PAGES = ["mfa_index", "mfa_activate_totp", "mfa_view_recovery_codes", "mfa_add_webauthn", "mfa_list_webauthn"]
+
+
+@pytest.mark.parametrize("url_name", MFA_PAGES)
+def test_mfa_pages_send_anonymous_visitors_to_the_login(client, url_name):
+    response = client.get(reverse(url_name))
+
+    assert response.status_code == 302
+    assert response.url.startswith(f"{LOGIN}?next=")
+
+
+def test_the_code_page_without_a_pending_login_goes_back_to_the_login(client):
+    response = client.get(AUTHENTICATE)
+
+    assert response.status_code == 302
+    assert response.url.startswith(LOGIN)
+
+
+@pytest.mark.parametrize("url_name", ["mfa_index", "mfa_list_webauthn"])
+def test_mfa_pages_open_to_a_signed_in_user(client, url_name):
+    client.force_login(UserFactory())
+
+    assert client.get(reverse(url_name)).status_code == 200
