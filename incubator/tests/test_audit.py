@@ -294,7 +294,7 @@ def test_a_committee_document_download_writes_one_row(client, member_a, incubato
     response = client.get(reverse("committees:document_download", kwargs={"pk": document.pk}))
 
     assert response.status_code == 200
-    response.close()
+    assert b"".join(response.streaming_content).startswith(b"%PDF-1.4")  # read to the end: closes the file
     event = only(Action.DOCUMENT_DOWNLOADED)
     assert (event.actor_id, event.object_type, event.object_id) == (
         member_a.pk,
@@ -328,7 +328,7 @@ def test_a_signed_commitment_form_download_writes_one_row(client, incubator_a):
     response = client.get(reverse("calls:commitment_file", args=[application.pk]))
 
     assert response.status_code == 200
-    response.close()
+    assert b"".join(response.streaming_content) == PDF  # read to the end: closes the file
     event = only(Action.DOCUMENT_DOWNLOADED)
     assert (event.actor_id, event.object_type, event.object_id) == (
         applicant.pk,
