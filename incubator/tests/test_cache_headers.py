@@ -126,6 +126,7 @@ def values(objects):
         ("committees:document_download", "pk"): objects["document"].pk,
         ("committees", "token"): objects["feed"].token,
         ("calls", "slug"): call.slug,
+        ("calls:manage_call_status", "to"): "closed",
         ("calls", "pk"): application.pk,
         ("calls", "question"): objects["question"].pk,
         ("admin", "app_label"): "incubator",
