@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from calls.models import Application, Call, ConflictOfInterest, JuryScore, Pitch, PreselectionVote
 from calls.tests.factories import ApplicationFactory, CallFactory
@@ -140,6 +140,7 @@ def test_admin_changelist_of_a_big_table_counts_its_rows_once(model):
 
     assert isinstance(model_admin, LargeTableAdmin)
     assert model_admin.show_full_result_count is False
+    assert model_admin.list_per_page == 50
 
 
 @pytest.mark.parametrize(
@@ -216,6 +217,19 @@ def test_admin_application_search_reads_indexes_not_the_joined_tables(postgres, 
     assert response.context["cl"].result_count == 30
     for index in ("user_email_trgm", "user_first_name_trgm", "user_last_name_trgm", "application_problem_trgm"):
         assert index in plan
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_large_table_checkbox_is_djangos_markup(language):
+    startup = StartupFactory(name='Produit <b>"gras"</b> & cie')
+    model_admin = admin.site._registry[Startup]
+
+    with translation.override(language):
+        ours = model_admin.action_checkbox(startup)
+        djangos = admin.ModelAdmin.action_checkbox(model_admin, startup)
+
+    assert ours == djangos
+    assert "&lt;b&gt;" in ours
 
 
 def test_estimated_paginator_counts_exactly_off_postgresql():
