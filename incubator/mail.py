@@ -14,6 +14,7 @@ at most once per claim, whatever the number of tasks pointing at it.
 
 import base64
 import enum
+import hashlib
 import logging
 import smtplib
 import time
@@ -69,6 +70,19 @@ def render_text(template_name, context):
     return get_template(template_name).template.render(Context(context, autoescape=False))
 
 
+def fitting_key(key, *, prefix=None):
+    """``key`` if it fits the outbox's column, else ``<prefix>:sha256:<digest of key>``.
+
+    A key names a recipient's address (up to 254 characters): too long for its column, the
+    insert would fail, and with it the transaction that sends the email. Its digest is as unique.
+    """
+    limit = OutboxMessage._meta.get_field("idempotency_key").max_length
+    if len(key) <= limit:
+        return key
+    prefix = prefix or key.split(":", 1)[0]
+    return f"{prefix}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
 def enqueue(message, *, key=None, hold=False):
     """Write an EmailMessage to the outbox; return (row, created). Same key twice: one row.
 
@@ -84,7 +98,7 @@ def enqueue(message, *, key=None, hold=False):
         html, text = html or message.body, unescape(strip_tags(message.body))
     headers = {name: value for name, value in message.extra_headers.items() if name != KEY_HEADER}
     attachments = [attachment_to_json(attachment) for attachment in message.attachments]
-    key = str(key or message.extra_headers.get(KEY_HEADER) or uuid.uuid4())
+    key = fitting_key(str(key or message.extra_headers.get(KEY_HEADER) or uuid.uuid4()))
     with transaction.atomic():
         row, created = OutboxMessage.objects.get_or_create(
             idempotency_key=key,

@@ -22,7 +22,6 @@ database stays away, ``plan()`` raises ``PlanningInterrupted``, a one-line reaso
 sends what is left.
 """
 
-import hashlib
 import logging
 import time as clock
 from dataclasses import dataclass, field
@@ -41,7 +40,6 @@ logger = logging.getLogger(__name__)
 CATCH_UP_DAYS = 2  # a reminder missed by a planner that was down is still sent within this delay
 BATCH_SIZE = 500
 RETRY_DELAYS = (1, 2, 4)  # seconds before each new attempt of a step that lost the connection
-KEY_MAX_LENGTH = OutboxMessage._meta.get_field("idempotency_key").max_length
 
 _kinds = {}
 
@@ -219,12 +217,9 @@ def _message(rule, due, recipient, subject, body):
 
 
 def _idempotency_key(rule, due, recipient):
+    # A very long address would fail the whole batch, and every run after it: mail.fitting_key.
     key = f"reminder:{rule.pk}:{due.object_key}:{due.occurrence}:{recipient.email}"
-    if len(key) > KEY_MAX_LENGTH:
-        # A very long address (up to 254 characters): a key too long for its column would fail
-        # the whole batch, and every run after it. Its digest is as unique and fits.
-        key = f"reminder:{rule.pk}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
-    return key
+    return mail.fitting_key(key, prefix=f"reminder:{rule.pk}")
 
 
 def _unique(recipients):

@@ -117,6 +117,22 @@ def test_enqueue_same_key_twice_gives_one_row_and_one_email(transactional_db, ma
     assert mail.KEY_HEADER not in mailoutbox[0].extra_headers
 
 
+def test_enqueue_a_key_too_long_for_its_column_is_hashed_and_stays_unique(transactional_db, mailoutbox):
+    """An invitation's key names the attendee's address (up to 254 characters): on PostgreSQL a key
+    over the column's 255 characters failed the insert, and the planning with it."""
+    address = f"{'a' * 64}@{'b' * 180}.gouv.fr"
+    key = f"committee:7:invitation:0:{address}"
+    for _ in range(2):
+        EmailMessage("Invitation", "Le comité.", to=[address], headers={mail.KEY_HEADER: key}).send()
+    EmailMessage("Invitation", "Le comité.", to=TO, headers={mail.KEY_HEADER: f"{key}x"}).send()
+
+    keys = list(OutboxMessage.objects.order_by("pk").values_list("idempotency_key", flat=True))
+    assert len(key) > 255
+    assert len(keys) == 2
+    assert all(k.startswith("committee:sha256:") and len(k) <= 255 for k in keys)
+    assert len(mailoutbox) == 2
+
+
 def test_send_templated_renders_subject_text_and_html(
     db, email_templates, mailoutbox, django_capture_on_commit_callbacks
 ):
