@@ -219,7 +219,7 @@ def test_unpublished_product_is_absent_from_public_pages(as_product_persona, sta
     assert client.get(startup_a.get_public_url()).status_code == 404
     directory = client.get(reverse("portfolio:directory"))
     # The header may name a team member's own product; the directory's content may not.
-    assert "Produit A" not in directory.text.split('<main', 1)[1]
+    assert "Produit A" not in directory.text.split("<main", 1)[1]
     assert startup_a not in directory.context["startups"]
     assert client.get(reverse("portfolio:startups_json")).json() == {"startups": []}
 
