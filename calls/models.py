@@ -305,6 +305,23 @@ class Application(models.Model):
         return reverse("calls:application_detail", kwargs={"pk": self.pk})
 
 
+class JuryRecord(models.Model):
+    """A juror's vote, conflict or score: it outlives the juror's account (``keep_jury_record``)."""
+
+    juror = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("juror"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    juror_label = models.CharField(_("juror (account removed)"), max_length=40, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
 def juror_name(record):
     """The juror of a vote, conflict or score: the account, or its pseudonym once the account is removed."""
     return str(record.juror) if record.juror_id else record.juror_label
@@ -335,21 +352,12 @@ def keep_jury_record(sender, instance, **kwargs):
 pre_delete.connect(keep_jury_record, sender=settings.AUTH_USER_MODEL, dispatch_uid="calls.keep_jury_record")
 
 
-class PreselectionVote(models.Model):
+class PreselectionVote(JuryRecord):
     """A juror's tick: "I want to hear this applicant"."""
 
     application = models.ForeignKey(
         Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="votes"
     )
-    juror = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("juror"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    juror_label = models.CharField(_("juror (account removed)"), max_length=40, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -361,19 +369,10 @@ class PreselectionVote(models.Model):
         return f"{juror_name(self)} → {self.application}"
 
 
-class ConflictOfInterest(models.Model):
+class ConflictOfInterest(JuryRecord):
     application = models.ForeignKey(
         Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="conflicts"
     )
-    juror = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("juror"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    juror_label = models.CharField(_("juror (account removed)"), max_length=40, blank=True, editable=False)
     comment = models.CharField(_("comment"), max_length=300, blank=True)
     declared_at = models.DateTimeField(_("declared at"), auto_now_add=True)
 
@@ -407,7 +406,7 @@ class Pitch(models.Model):
         return f"{self.order}. {self.application}"
 
 
-class JuryScore(models.Model):
+class JuryScore(JuryRecord):
     class Criterion(models.TextChoices):
         PROBLEM = "problem", _("The problem: intensity times volume")
         STRATEGY = "strategy", _("The 6-month strategy")
@@ -417,15 +416,6 @@ class JuryScore(models.Model):
     application = models.ForeignKey(
         Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="scores"
     )
-    juror = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("juror"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    juror_label = models.CharField(_("juror (account removed)"), max_length=40, blank=True, editable=False)
     criterion = models.CharField(_("criterion"), max_length=20, choices=Criterion.choices)
     score = models.PositiveSmallIntegerField(_("score (0 to 5)"))
 
