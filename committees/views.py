@@ -21,10 +21,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.generic import CreateView, FormView, ListView, TemplateView
 
 from incubator import audit
+from incubator.lists import FilteredListMixin
 from incubator.mail import absolute_url
 from portfolio.models import Measurement, Phase, Startup
 from portfolio.services import set_next_committee_due
-from portfolio.views import FilteredListMixin, StartupMixin
+from portfolio.views import StartupMixin
 
 from . import services
 from .filters import SECTIONS, CommitteeFilter, section_counts

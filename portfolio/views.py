@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView
 
 from incubator.exports import csv_response
+from incubator.lists import FilteredListMixin
 from incubator.models import Incubator
 
 from . import services
@@ -29,30 +30,6 @@ from .forms import (
 )
 from .models import Indicator, Startup, TeamMembership
 from .presenters import build_history, build_timeline, indicator_charts, startup_json
-
-
-class FilteredListMixin:
-    """A ListView whose queryset goes through a FilterSet; an invalid filter answers 400."""
-
-    filterset_class = None
-    paginate_by = 25
-
-    def get_filterset(self, queryset):
-        return self.filterset_class(self.request.GET or None, queryset=queryset)
-
-    def get_queryset(self):
-        self.filterset = self.get_filterset(self.get_base_queryset())
-        if self.filterset.is_bound and not self.filterset.is_valid():
-            return self.filterset.queryset.none()
-        return self.filterset.qs
-
-    def render_to_response(self, context, **kwargs):
-        if self.filterset.is_bound and not self.filterset.is_valid():
-            kwargs["status"] = 400
-        return super().render_to_response(context, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(filter=self.filterset, **kwargs)
 
 
 class PortfolioListView(FilteredListMixin, ListView):

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.generic import FormView, ListView, TemplateView
 
 from incubator.exports import csv_response
+from incubator.lists import FilteredListMixin
 from incubator.models import Incubator, OutboxMessage
-from portfolio.views import FilteredListMixin
 
 from .. import services
 from ..filters import RANKED_STATUSES, RankingFilter
