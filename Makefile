@@ -32,9 +32,13 @@ seed:
 run: install migrate seed
 	$(if $(SITE_URL)$(shell grep -s '^SITE_URL=' .env),,SITE_URL=http://127.0.0.1:$(PORT)) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# The house rules (docs/architecture.md, "House rules"): ruff (lint, inline imports, format), the
+# import contracts of .importlinter, and djLint on the templates (lint only, never --reformat).
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/djlint templates --lint
 
 format: install-dev
 	$(BIN)/ruff format .

@@ -1,6 +1,7 @@
 """Shared fixtures: personas, the email setup, and the real services' switches."""
 
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 
 from incubator.celery import app as celery_app
@@ -44,8 +45,6 @@ def _french():
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate limits live in the cache: start every test with an empty one."""
-    from django.core.cache import cache
-
     cache.clear()
 
 

@@ -21,7 +21,12 @@ recommendation for access logs), then purged by the ``incubator.purge_audit_even
 
 import logging
 
+from allauth.mfa import signals as mfa_signals
+from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
+from django.contrib.auth import signals as auth_signals
+from django.db.models import signals
+from simple_history.models import HistoricalRecords
 
 from .models import AuditEvent, Membership
 
@@ -32,8 +37,6 @@ Action = AuditEvent.Action
 
 def current_user():
     """The signed-in user of the request being served, if any (simple_history's middleware keeps it)."""
-    from simple_history.models import HistoricalRecords
-
     request = getattr(HistoricalRecords.context, "request", None)
     user = getattr(request, "user", None)
     return user if user is not None and user.is_authenticated else None
@@ -142,11 +145,6 @@ def recorder(action):
 
 def connect():
     """Wire the receivers (``IncubatorConfig.ready``)."""
-    from allauth.mfa import signals as mfa_signals
-    from allauth.mfa.models import Authenticator
-    from django.contrib.auth import signals as auth_signals
-    from django.db.models import signals
-
     user_model = get_user_model()
     auth_signals.user_logged_in.connect(on_logged_in, dispatch_uid="audit.login")
     auth_signals.user_logged_out.connect(on_logged_out, dispatch_uid="audit.logout")

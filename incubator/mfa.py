@@ -13,9 +13,11 @@ enrolling lifts it at once. A role granted during a session counts from the next
 
 import io
 
+import qrcode
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
+from qrcode.image.svg import SvgPathFillImage
 
 from .security import is_privileged
 
@@ -57,9 +59,6 @@ def note_at_login(sender, request, user, **kwargs):
 class MFAAdapter(DefaultMFAAdapter):
     def build_totp_svg(self, url):
         """The QR code on a white background: readable by a phone in the dark theme too."""
-        import qrcode
-        from qrcode.image.svg import SvgPathFillImage
-
         buffer = io.BytesIO()
         qrcode.make(url, image_factory=SvgPathFillImage).save(buffer)
         return buffer.getvalue().decode()

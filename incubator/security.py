@@ -10,6 +10,7 @@ it cannot be spoofed).
 
 import time
 
+from allauth.account.adapter import get_adapter
 from django.conf import settings
 
 from .models import Membership
@@ -22,8 +23,6 @@ PRIVILEGED = "_portal_privileged"
 
 def client_ip(request):
     """The client's IP address, through the trusted proxies only."""
-    from allauth.account.adapter import get_adapter
-
     return get_adapter().get_client_ip(request)
 
 

@@ -19,10 +19,10 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 from calls import services
-from calls.forms import CONSENTS, REQUIRED_TO_SUBMIT, RUBRICS
+from calls.forms import CONSENTS, REQUIRED_TO_SUBMIT, RUBRICS, CallForm
 from calls.models import Application, Call, JuryScore, Question
 from calls.tests.factories import ApplicationFactory, CallFactory, QuestionFactory, days_from_now
-from incubator.models import OutboxMessage
+from incubator.models import Incubator, OutboxMessage
 from incubator.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -295,9 +295,6 @@ def test_a_draft_calls_guide_is_its_managers_only(sign_in, client, member_a, mem
 
 
 def test_a_refused_guide_upload_says_why(call):
-    from calls.forms import CallForm
-    from incubator.models import Incubator
-
     form = CallForm(
         {}, {"guide_upload": SimpleUploadedFile("guide.pdf", b"not a pdf")}, instance=call, incubators=Incubator.objects
     )

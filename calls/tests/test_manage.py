@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -561,8 +562,6 @@ def test_csv_export_writes_an_applicant_typed_formula_as_text(sign_in, member_a,
 
 
 def test_seed_demo_creates_the_demo_calls_once(settings):
-    from django.core.management import call_command
-
     settings.DEBUG = True
     call_command("seed_demo")
     call_command("seed_demo")

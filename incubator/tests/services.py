@@ -8,6 +8,7 @@ import os
 import shutil
 
 import pytest
+import redis
 from django.conf import settings
 from django.db import connection
 
@@ -32,8 +33,6 @@ def redis_available():
     url = redis_url()
     if not url:
         return False
-    import redis
-
     try:
         return redis.Redis.from_url(url, socket_connect_timeout=1).ping()
     except redis.exceptions.RedisError:

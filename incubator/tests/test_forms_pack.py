@@ -13,6 +13,7 @@ from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import Context, Template
 from django.utils import translation
+from django.utils.html import format_html
 
 from incubator.tests.dsfr_html import attrs, by_id, classes, elements, error_summary, text, unlabelled
 
@@ -371,8 +372,6 @@ def test_pack_escapes_help_texts_labels_and_choices(template_code):
 
 
 def test_pack_keeps_help_text_html_that_our_code_built():
-    from django.utils.html import format_html
-
     class RulesForm(forms.Form):
         password = forms.CharField(
             widget=forms.PasswordInput, help_text=format_html("<ul><li>{}</li></ul>", "At least <12> characters")

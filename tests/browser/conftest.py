@@ -8,6 +8,8 @@ Playwright cannot download its own browser here, so it launches the system Chrom
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import sync_playwright
 
 from incubator.tests.services import require_chromium
 
@@ -34,8 +36,6 @@ def browser():
     Module scope (not session) keeps both the loop and the switch away from the other tests.
     """
     executable = require_chromium()
-    from playwright.sync_api import sync_playwright
-
     with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
@@ -66,8 +66,6 @@ def axe_check(page, artifacts_dir, request):
     """axe_check("name", on=other_page): screenshot the current page (of the test's ``page`` by
     default), run axe-core on it, and return its serious and critical violations (the test
     asserts on them after the whole journey, so one run reports every page)."""
-    from axe_playwright_python.sync_playwright import Axe
-
     axe = Axe()
 
     def check(name, on=None):

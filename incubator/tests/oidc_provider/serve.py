@@ -10,6 +10,8 @@ import os
 import sys
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
+import django
+
 
 class QuietHandler(WSGIRequestHandler):
     def log_message(self, format, *args):
@@ -18,13 +20,11 @@ class QuietHandler(WSGIRequestHandler):
 
 def main():
     os.environ["DJANGO_SETTINGS_MODULE"] = "incubator.tests.oidc_provider.settings"
-    import django
-
     django.setup()
-    from django.contrib.auth.models import User
-    from django.core.management import call_command
-    from django.core.wsgi import get_wsgi_application
-    from oauth2_provider.models import Application
+    from django.contrib.auth.models import User  # noqa: PLC0415  (after django.setup())
+    from django.core.management import call_command  # noqa: PLC0415  (after django.setup())
+    from django.core.wsgi import get_wsgi_application  # noqa: PLC0415  (after django.setup())
+    from oauth2_provider.models import Application  # noqa: PLC0415  (after django.setup())
 
     call_command("migrate", verbosity=0, interactive=False)
     for person in json.loads(os.environ["OIDC_PROVIDER_USERS"]):
