@@ -14,7 +14,8 @@ from simple_history.models import HistoricalRecords
 from incubator.dates import validate_in_window, window_constraint
 from incubator.markdown import MarkdownField, RenderedMarkdownMixin
 from incubator.models import Incubator
-from portfolio.models import CodeListValidator, Startup
+from incubator.validators import CodeListValidator
+from portfolio.models import Startup, Theme
 
 COMMITMENT_MAX_BYTES = 5 * 1024 * 1024
 GUIDE_MAX_BYTES = 10 * 1024 * 1024
@@ -73,7 +74,7 @@ class Call(RenderedMarkdownMixin, models.Model):
     description = MarkdownField(_("description"), help_text=_("Markdown."))
     # The description's sanitised HTML, rendered on save (incubator.markdown); pages print this.
     description_html = models.TextField(blank=True, default="", editable=False)
-    themes = models.JSONField(_("themes"), default=list, blank=True, validators=[CodeListValidator("themes")])
+    themes = models.JSONField(_("themes"), default=list, blank=True, validators=[CodeListValidator(Theme)])
     eligibility = models.TextField(_("eligibility"), blank=True)
     opens_at = models.DateTimeField(_("opens on"), validators=[validate_in_window])
     closes_at = models.DateTimeField(_("closes on"), validators=[validate_in_window])

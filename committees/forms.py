@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from incubator.dates import DateField, DateTimeLocalInput
 from incubator.models import User
 from incubator.uploads import PRESENTATIONS, check_upload, random_name
-from portfolio.forms import https_by_default
+from incubator.validators import https_by_default
 from portfolio.models import Phase
 
 from .models import DECK_MAX_BYTES, Attendee, Committee, CommitteeDocument, Decision

@@ -1,20 +1,13 @@
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from incubator.dates import DateField, DateInput
 from incubator.models import Incubator, Organisation, User
+from incubator.validators import https_by_default
 
 from .models import ALLOWED_MOVES, Indicator, Measurement, Phase, Startup, TeamMembership, Theme, UserType
-
-
-def https_by_default(db_field, **kwargs):
-    """Model form fields, with URLs typed without a scheme read as https://."""
-    if isinstance(db_field, models.URLField):
-        kwargs["assume_scheme"] = "https"
-    return db_field.formfield(**kwargs)
 
 
 class StartupForm(forms.ModelForm):

@@ -11,13 +11,13 @@ from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, When
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from incubator.dates import validate_in_window, window_constraint
 from incubator.markdown import MarkdownField, RenderedMarkdownMixin
 from incubator.models import Incubator, Membership, Organisation
+from incubator.validators import CodeListValidator
 
 # Product slugs of the network may hold dots ("demarches-simplifiees.fr"); see urls.StartupSlug.
 SLUG_PATTERN = r"^[a-z0-9]+(?:[-._][a-z0-9]+)*\Z"
@@ -34,7 +34,9 @@ class Phase(models.TextChoices):
     ABANDONED = "abandon", _("Stopped")
 
 
-# The normal moves of DESIGN 4.2. Anything else is an override that needs a manager's reason.
+# The one map of a product's phase moves: the usual path of the network (docs/architecture.md).
+# Anything else is an override that needs a manager's reason. ``services.change_phase`` is the
+# only writer of ``Startup.phase``.
 ALLOWED_MOVES = {
     Phase.INVESTIGATION: {Phase.CONSTRUCTION, Phase.ABANDONED_INVESTIGATION},
     Phase.CONSTRUCTION: {Phase.ACCELERATION, Phase.ABANDONED},
@@ -48,9 +50,12 @@ ALLOWED_MOVES = {
 ENDED_PHASES = {Phase.TRANSFERRED, Phase.ABANDONED_INVESTIGATION, Phase.ABANDONED}
 ACTIVE_PHASES = [phase for phase in Phase if phase not in ENDED_PHASES]
 
-# Typical durations in days (DESIGN 4.2), used to flag a phase that lasts too long.
+# An investigation lasts about 9 weeks: its end-of-investigation committee comes then.
+INVESTIGATION_LENGTH = timedelta(weeks=9)
+
+# Typical durations in days (the network's guide), used to flag a phase that lasts too long.
 TYPICAL_MAX_DAYS = {
-    Phase.INVESTIGATION: 9 * 7,
+    Phase.INVESTIGATION: INVESTIGATION_LENGTH.days,
     Phase.CONSTRUCTION: 18 * 31,
     Phase.ACCELERATION: 12 * 31,
     Phase.CONSOLIDATION: 18 * 31,
@@ -93,25 +98,6 @@ class Theme(models.TextChoices):
     DATA = "donnees", _("Data")
     ECONOMY = "economie", _("Economy")
     DIGITAL = "numerique", _("Digital")
-
-
-@deconstructible
-class CodeListValidator:
-    """Validates a JSON list of codes taken from one of the fixed vocabularies."""
-
-    def __init__(self, vocabulary):
-        self.vocabulary = vocabulary
-
-    def __call__(self, value):
-        codes = {"user_types": UserType.values, "themes": Theme.values}[self.vocabulary]
-        if not isinstance(value, list):
-            raise ValidationError(_("Expected a list of values."))
-        unknown = [str(code) for code in value if code not in codes]
-        if unknown:
-            raise ValidationError(_("Unknown values: %(values)s"), params={"values": ", ".join(unknown)})
-
-    def __eq__(self, other):
-        return isinstance(other, CodeListValidator) and other.vocabulary == self.vocabulary
 
 
 class StartupQuerySet(models.QuerySet):
@@ -241,10 +227,8 @@ class Startup(RenderedMarkdownMixin, models.Model):
         _("accessibility"), max_length=30, choices=AccessibilityStatus.choices, default=AccessibilityStatus.NOT
     )
     dsfr_status = models.CharField(_("DSFR"), max_length=10, choices=DsfrStatus.choices, default=DsfrStatus.NONE)
-    user_types = models.JSONField(
-        _("user types"), default=list, blank=True, validators=[CodeListValidator("user_types")]
-    )
-    themes = models.JSONField(_("themes"), default=list, blank=True, validators=[CodeListValidator("themes")])
+    user_types = models.JSONField(_("user types"), default=list, blank=True, validators=[CodeListValidator(UserType)])
+    themes = models.JSONField(_("themes"), default=list, blank=True, validators=[CodeListValidator(Theme)])
     sponsors = models.ManyToManyField(
         Organisation, verbose_name=_("sponsors"), related_name="sponsored_startups", blank=True
     )
@@ -373,8 +357,6 @@ class TeamMembership(models.Model):
         DESIGNER = "designer", _("Designer")
         DEPLOYMENT = "deployment", _("Deployment")
         OTHER = "other", _("Other")
-
-    EDITOR_ROLES = (Role.INTRAPRENEUR, Role.COACH)
 
     startup = models.ForeignKey(Startup, verbose_name=_("product"), on_delete=models.CASCADE, related_name="team")
     user = models.ForeignKey(

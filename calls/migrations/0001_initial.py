@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
+import incubator.validators
 import portfolio.models
 import simple_history.models
 from django.conf import settings
@@ -26,7 +27,7 @@ class Migration(migrations.Migration):
                 ('title', models.CharField(max_length=200, verbose_name='title')),
                 ('slug', models.SlugField(max_length=80, unique=True, verbose_name='slug')),
                 ('description', models.TextField(help_text='Markdown.', verbose_name='description')),
-                ('themes', models.JSONField(blank=True, default=list, validators=[portfolio.models.CodeListValidator('themes')], verbose_name='themes')),
+                ('themes', models.JSONField(blank=True, default=list, validators=[incubator.validators.CodeListValidator(portfolio.models.Theme)], verbose_name='themes')),
                 ('eligibility', models.TextField(blank=True, verbose_name='eligibility')),
                 ('opens_at', models.DateTimeField(verbose_name='opens on')),
                 ('closes_at', models.DateTimeField(verbose_name='closes on')),

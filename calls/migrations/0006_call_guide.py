@@ -3,6 +3,7 @@
 import django.db.models.deletion
 import incubator.dates
 import incubator.markdown
+import incubator.validators
 import portfolio.models
 import simple_history.models
 from django.conf import settings
@@ -35,7 +36,7 @@ class Migration(migrations.Migration):
                 ('title', models.CharField(max_length=200, verbose_name='title')),
                 ('slug', models.SlugField(max_length=80, verbose_name='slug')),
                 ('description', incubator.markdown.MarkdownField(help_text='Markdown.', max_length=20000, verbose_name='description')),
-                ('themes', models.JSONField(blank=True, default=list, validators=[portfolio.models.CodeListValidator('themes')], verbose_name='themes')),
+                ('themes', models.JSONField(blank=True, default=list, validators=[incubator.validators.CodeListValidator(portfolio.models.Theme)], verbose_name='themes')),
                 ('eligibility', models.TextField(blank=True, verbose_name='eligibility')),
                 ('opens_at', models.DateTimeField(validators=[incubator.dates.WindowValidator()], verbose_name='opens on')),
                 ('closes_at', models.DateTimeField(validators=[incubator.dates.WindowValidator()], verbose_name='closes on')),

@@ -3,6 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
+import incubator.validators
 import portfolio.models
 import simple_history.models
 from django.conf import settings
@@ -36,8 +37,8 @@ class Migration(migrations.Migration):
                 ('roadmap_url', models.URLField(blank=True, verbose_name='roadmap')),
                 ('accessibility_status', models.CharField(choices=[('non-conforme', 'Not compliant'), ('partiellement-conforme', 'Partially compliant'), ('totalement-conforme', 'Fully compliant')], default='non-conforme', max_length=30, verbose_name='accessibility')),
                 ('dsfr_status', models.CharField(choices=[('non', 'Not using the DSFR'), ('partiel', 'Partially using the DSFR'), ('complet', 'Fully using the DSFR')], default='non', max_length=10, verbose_name='DSFR')),
-                ('user_types', models.JSONField(blank=True, default=list, validators=[portfolio.models.CodeListValidator('user_types')], verbose_name='user types')),
-                ('themes', models.JSONField(blank=True, default=list, validators=[portfolio.models.CodeListValidator('themes')], verbose_name='themes')),
+                ('user_types', models.JSONField(blank=True, default=list, validators=[incubator.validators.CodeListValidator(portfolio.models.UserType)], verbose_name='user types')),
+                ('themes', models.JSONField(blank=True, default=list, validators=[incubator.validators.CodeListValidator(portfolio.models.Theme)], verbose_name='themes')),
                 ('phase', models.CharField(choices=[('investigation', 'Investigation'), ('construction', 'Construction'), ('acceleration', 'Acceleration'), ('consolidation', 'Consolidation'), ('opere', 'Operated'), ('transfere', 'Transferred'), ('abandon-investigation', 'Stopped after investigation'), ('abandon', 'Stopped')], default='investigation', editable=False, max_length=30, verbose_name='phase')),
                 ('next_committee_due', models.DateField(blank=True, null=True, verbose_name='next committee due')),
                 ('is_published', models.BooleanField(default=True, help_text='Shown in the public directory.', verbose_name='published')),
@@ -74,8 +75,8 @@ class Migration(migrations.Migration):
                 ('roadmap_url', models.URLField(blank=True, verbose_name='roadmap')),
                 ('accessibility_status', models.CharField(choices=[('non-conforme', 'Not compliant'), ('partiellement-conforme', 'Partially compliant'), ('totalement-conforme', 'Fully compliant')], default='non-conforme', max_length=30, verbose_name='accessibility')),
                 ('dsfr_status', models.CharField(choices=[('non', 'Not using the DSFR'), ('partiel', 'Partially using the DSFR'), ('complet', 'Fully using the DSFR')], default='non', max_length=10, verbose_name='DSFR')),
-                ('user_types', models.JSONField(blank=True, default=list, validators=[portfolio.models.CodeListValidator('user_types')], verbose_name='user types')),
-                ('themes', models.JSONField(blank=True, default=list, validators=[portfolio.models.CodeListValidator('themes')], verbose_name='themes')),
+                ('user_types', models.JSONField(blank=True, default=list, validators=[incubator.validators.CodeListValidator(portfolio.models.UserType)], verbose_name='user types')),
+                ('themes', models.JSONField(blank=True, default=list, validators=[incubator.validators.CodeListValidator(portfolio.models.Theme)], verbose_name='themes')),
                 ('phase', models.CharField(choices=[('investigation', 'Investigation'), ('construction', 'Construction'), ('acceleration', 'Acceleration'), ('consolidation', 'Consolidation'), ('opere', 'Operated'), ('transfere', 'Transferred'), ('abandon-investigation', 'Stopped after investigation'), ('abandon', 'Stopped')], default='investigation', editable=False, max_length=30, verbose_name='phase')),
                 ('next_committee_due', models.DateField(blank=True, null=True, verbose_name='next committee due')),
                 ('is_published', models.BooleanField(default=True, help_text='Shown in the public directory.', verbose_name='published')),
