@@ -11,35 +11,16 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from incubator.dates import validate_in_window, window_constraint
 from incubator.markdown import MarkdownField, RenderedMarkdownMixin
 from incubator.models import Incubator, Membership, Organisation
+from incubator.validators import CodeListValidator
 from portfolio.models import Phase, Startup, TeamMembership
 
 MESSAGE_MAX_LENGTH = 5000
-
-
-@deconstructible
-class ChoiceListValidator:
-    """A JSON list of codes of one of the vocabularies the eligibility uses ("phases", "organisation_types")."""
-
-    def __init__(self, vocabulary):
-        self.vocabulary = vocabulary
-
-    def __call__(self, value):
-        codes = {"phases": Phase.values, "organisation_types": Organisation.Type.values}[self.vocabulary]
-        if not isinstance(value, list):
-            raise ValidationError(_("Expected a list of values."))
-        unknown = [str(code) for code in value if code not in codes]
-        if unknown:
-            raise ValidationError(_("Unknown values: %(values)s"), params={"values": ", ".join(unknown)})
-
-    def __eq__(self, other):
-        return isinstance(other, ChoiceListValidator) and other.vocabulary == self.vocabulary
 
 
 def lists_code(field, code):
@@ -132,14 +113,14 @@ class Resource(RenderedMarkdownMixin, models.Model):
         _("eligible phases"),
         default=list,
         blank=True,
-        validators=[ChoiceListValidator("phases")],
+        validators=[CodeListValidator(Phase)],
         help_text=_("Empty: every phase."),
     )
     organisation_types = models.JSONField(
         _("eligible organisation types"),
         default=list,
         blank=True,
-        validators=[ChoiceListValidator("organisation_types")],
+        validators=[CodeListValidator(Organisation.Type)],
         help_text=_("The types of the product's sponsors. Empty: every type."),
     )
     priority_policy_only = models.BooleanField(
