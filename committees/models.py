@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from incubator.dates import validate_in_window, window_constraint
-from incubator.models import Membership
+from incubator.rules import managed_incubator_ids
 from portfolio.models import Phase, Startup, TeamMembership
 
 DECK_MAX_BYTES = 10 * 1024 * 1024
@@ -20,7 +20,7 @@ DECK_MAX_BYTES = 10 * 1024 * 1024
 def _managed_by(user):
     """Committees of the products whose incubators the user runs (manager or portfolio manager;
     co-incubation included)."""
-    incubators = Membership.objects.filter(user=user, role__in=Membership.MANAGER_ROLES).values("incubator")
+    incubators = managed_incubator_ids(user)
     managed = Startup.objects.filter(Q(incubator__in=incubators) | Q(other_incubators__in=incubators))
     return Q(startup__in=managed.values("pk"))
 
@@ -74,6 +74,14 @@ class Committee(models.Model):
         HELD = "held", _("Held")
         CANCELLED = "cancelled", _("Cancelled")
 
+    # The one map of a committee's moves; ``services.transition_committee`` is the only writer of
+    # ``status``: a planned committee is held (its decision is recorded) or cancelled.
+    TRANSITIONS = {
+        Status.PLANNED: {Status.HELD, Status.CANCELLED},
+        Status.HELD: set(),
+        Status.CANCELLED: set(),
+    }
+
     startup = models.ForeignKey(Startup, verbose_name=_("product"), on_delete=models.CASCADE, related_name="committees")
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.PERIODIC)
     scheduled_at = models.DateTimeField(_("date and time"), validators=[validate_in_window])
@@ -119,6 +127,44 @@ class Committee(models.Model):
     @property
     def local_date(self):
         return timezone.localtime(self.scheduled_at).date()
+
+    def may_become(self, status):
+        """True when the map allows this committee to move to ``status``."""
+        return status in self.TRANSITIONS[self.Status(self.status)]
+
+    @property
+    def is_planned(self):
+        return self.status == self.Status.PLANNED
+
+    @property
+    def is_held(self):
+        return self.status == self.Status.HELD
+
+    @property
+    def is_cancelled(self):
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def has_started(self):
+        return self.scheduled_at <= timezone.now()
+
+    @property
+    def awaits_decision(self):
+        """Its time has come and its decision is not recorded yet."""
+        return self.may_become(self.Status.HELD) and self.has_started
+
+    @property
+    def can_record_decision(self):
+        """A decision may be recorded now (the service checks again, and that none exists)."""
+        return self.awaits_decision
+
+    @property
+    def can_cancel(self):
+        return self.may_become(self.Status.CANCELLED)
+
+    @property
+    def accepts_documents(self):
+        return not self.is_cancelled
 
 
 class Attendee(models.Model):
@@ -261,7 +307,8 @@ class CalendarFeed(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="calendar_feed"
     )
     token = models.CharField(_("token"), max_length=64, unique=True)
-    created_at = models.DateTimeField(_("created at"), auto_now=True)
+    # When the address was created or last renewed (a renewal replaces the token).
+    renewed_at = models.DateTimeField(_("renewed at"), auto_now=True)
 
     class Meta:
         verbose_name = _("calendar feed")
@@ -275,7 +322,7 @@ class CalendarFeed(models.Model):
 
     def renew(self):
         self.token = secrets.token_urlsafe(32)
-        self.save(update_fields=["token", "created_at"])
+        self.save(update_fields=["token", "renewed_at"])
 
 
 def planned_ahead():

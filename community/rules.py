@@ -9,16 +9,8 @@
 
 import rules
 
-from incubator.models import Membership
-from incubator.rules import is_network_admin
+from incubator.rules import is_network_admin, manages_incubator
 from portfolio.rules import can_manage, in_startup_team
-
-
-@rules.predicate
-def manages_incubator(user, incubator):
-    if not user.is_authenticated or incubator is None:
-        return False
-    return Membership.objects.filter(user=user, incubator=incubator, role__in=Membership.MANAGER_ROLES).exists()
 
 
 @rules.predicate

@@ -1,22 +1,22 @@
-"""Who may do what on a product (django-rules). Visibility itself is ``Startup.objects.visible_to``."""
+"""Who may do what on a product (django-rules). Visibility itself is ``Startup.objects.visible_to``.
+
+Who manages a product: the managers of one of its incubators, the principal one or a partner
+(co-incubation), by the core's one definition (``incubator.rules``).
+"""
 
 import rules
 
-from incubator.models import Membership
-from incubator.rules import is_network_admin
+from incubator.rules import is_network_admin, manages_an_incubator, manages_any
 
 from .models import TeamMembership
-
-MANAGER_ROLES = Membership.MANAGER_ROLES
 
 
 @rules.predicate
 def manages_startup(user, startup):
-    """A manager or portfolio manager of one of the product's incubators."""
+    """A manager or portfolio manager of one of the product's incubators (co-incubation included)."""
     if not user.is_authenticated or startup is None:
         return False
-    incubators = [startup.incubator_id, *startup.other_incubators.values_list("pk", flat=True)]
-    return Membership.objects.filter(user=user, incubator__in=incubators, role__in=MANAGER_ROLES).exists()
+    return manages_any(user, [startup.incubator_id, *startup.other_incubators.values_list("pk", flat=True)])
 
 
 @rules.predicate
@@ -25,11 +25,6 @@ def in_startup_team(user, startup):
     if not user.is_authenticated or startup is None:
         return False
     return TeamMembership.objects.current().filter(user=user, startup=startup).exists()
-
-
-@rules.predicate
-def manages_an_incubator(user):
-    return user.is_authenticated and Membership.objects.filter(user=user, role__in=MANAGER_ROLES).exists()
 
 
 can_manage = is_network_admin | manages_startup
