@@ -1,4 +1,4 @@
-"""The one CSV writer of every export (DESIGN 5.6, 6): UTF-8 with a BOM, semicolons, no formulas.
+"""The one CSV writer of every export: UTF-8 with a BOM, semicolons, no formulas (docs/decisions/0006).
 
 A spreadsheet runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` as a formula (and some
 still do after a leading tab or carriage return): an applicant who names their service

@@ -1,4 +1,5 @@
-"""The portal's one Markdown renderer (DESIGN 5.6: rendered once, at save, in linear time, sanitised).
+"""The portal's one Markdown renderer: rendered once, at save, in linear time, sanitised
+(docs/decisions/0004-markdown-rendered-on-save.md).
 
 ``render_markdown(text)`` turns the Markdown a team or a manager typed into HTML that is safe to
 print as is:
@@ -12,7 +13,7 @@ print as is:
   single ``h1`` and its ``h2`` sections.
 * Images are not shown: their alt text stays, as text. The Content-Security-Policy only allows
   images from the portal itself, and a remote image would tell a third party who reads the page
-  (DESIGN 5.7: no trackers); nobody uploads images for a description.
+  (docs/architecture.md, "Personal data": no trackers); nobody uploads images for a description.
 * nh3 then keeps only an allow-list of tags and attributes. Links keep ``href`` and ``title``,
   get ``rel="noopener noreferrer nofollow"``, and only the http, https and mailto schemes survive
   (markdown-it leaves a ``javascript:`` or ``data:`` link as text, nh3 strips the ``href`` of any

@@ -1,5 +1,5 @@
-"""Uploads (DESIGN 5.4): every upload field has an allow-list of types and a size limit, checked
-on the file's content, not only on its name. One checker for every app."""
+"""Uploads: every upload field has an allow-list of types and a size limit, checked on the file's
+content, not only on its name. One checker for every app (docs/decisions/0011-uploads.md)."""
 
 import uuid
 import zipfile

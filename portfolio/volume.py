@@ -22,7 +22,7 @@ from .models import Indicator, Measurement, Phase, PhasePeriod, Startup, TeamMem
 PRODUCTS = 1028
 PUBLISHED = 928
 P = Phase
-# The paths a history may follow (DESIGN 4.2), the most common first.
+# The paths a history may follow (docs/architecture.md, "Products and phases"), the most common first.
 PATHS = [
     [P.INVESTIGATION],
     [P.INVESTIGATION, P.CONSTRUCTION],

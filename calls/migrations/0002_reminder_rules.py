@@ -1,4 +1,4 @@
-"""Seed the call reminder rules (DESIGN 4.4). Admins edit them afterwards."""
+"""Seed the call reminder rules (docs/architecture.md, "Calls"). Admins edit them afterwards."""
 
 from datetime import time
 

@@ -1,5 +1,5 @@
-"""Only POST changes state (DESIGN 5.6): a GET of any route changes no row, and every route answers
-only its methods.
+"""Only POST changes state (docs/architecture.md, "Hostile input"): a GET of any route changes no
+row, and every route answers only its methods.
 
 Every URL pattern of the project is listed in ROUTES, with its kind, the arguments that build it
 from the fixture set (``world``) and who reaches it, or in EXCLUDED_PREFIXES with the reason: a

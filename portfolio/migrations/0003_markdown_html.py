@@ -1,4 +1,5 @@
-"""Store each product description's sanitised HTML next to its Markdown (DESIGN 5.6), and cap it.
+"""Store each product description's sanitised HTML next to its Markdown, and cap it
+(docs/decisions/0004-markdown-rendered-on-save.md).
 
 The data step renders the existing descriptions with the current renderer (incubator.markdown):
 from then on, Startup.save() keeps the HTML in step.
