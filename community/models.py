@@ -173,6 +173,19 @@ class Resource(RenderedMarkdownMixin, models.Model):
             raise ValidationError({"call_opens_on": _("A call for applications needs its opening and closing dates.")})
 
     @property
+    def access_badge(self):
+        """The DSFR badge modifier of the access mode."""
+        return {"open": "success", "on_request": "info", "call": "new", "contract": "warning"}[self.access_mode]
+
+    @property
+    def is_open_link(self):
+        return self.access_mode == self.AccessMode.OPEN
+
+    @property
+    def is_call(self):
+        return self.access_mode == self.AccessMode.CALL
+
+    @property
     def can_be_requested(self):
         return self.access_mode == self.AccessMode.ON_REQUEST
 
@@ -345,9 +358,18 @@ class ResourceRequest(models.Model):
     def is_open(self):
         return self.status in self.OPEN_STATUSES
 
+    @property
+    def status_badge(self):
+        """The DSFR badge modifier of the status."""
+        return {"submitted": "new", "in_progress": "info", "granted": "success", "refused": "error"}[self.status]
+
     def age_days(self, now=None):
         """Days since it was submitted."""
         return ((now or timezone.now()) - self.submitted_at).days
+
+    @property
+    def age(self):
+        return self.age_days()
 
 
 class RequestComment(models.Model):
@@ -592,6 +614,15 @@ class Event(RenderedMarkdownMixin, models.Model):
         return "open"
 
     @property
+    def seats_left(self):
+        """Free seats (needs ``with_seats()``)."""
+        return max(self.capacity - self.confirmed, 0)
+
+    @property
+    def is_full(self):
+        return self.seats_left == 0
+
+    @property
     def is_registration_open(self):
         return self.registration_state() == "open"
 
@@ -663,6 +694,14 @@ class Registration(models.Model):
     @property
     def is_active(self):
         return self.status != self.Status.CANCELLED
+
+    @property
+    def is_waitlisted(self):
+        return self.status == self.Status.WAITLISTED
+
+    @property
+    def status_badge(self):
+        return {"confirmed": "success", "waitlisted": "warning", "cancelled": "error"}[self.status]
 
     @property
     def can_cancel(self):

@@ -141,7 +141,10 @@ class RequestCreateView(FormView):
         return {"target": f"{STARTUP_PREFIX}{product}"} if product else {}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(resource=self.resource, blocker=self.blocker, **kwargs)
+        context = super().get_context_data(resource=self.resource, blocker=self.blocker, **kwargs)
+        form = context.get("form")
+        context["has_targets"] = form is not None and len(form.fields["target"].choices) > 1
+        return context
 
     def form_valid(self, form):
         target = form.cleaned_data["target"]
@@ -259,7 +262,7 @@ class RequestDetailView(TemplateView):
         can_handle = self.request.user.has_perm("community.handle_request", resource_request)
         comments = resource_request.comments.select_related("author")
         return super().get_context_data(
-            request_=resource_request,
+            resource_request=resource_request,
             resource=resource_request.resource,
             comments=comments,
             can_handle=can_handle,
@@ -352,7 +355,7 @@ class EventDetailView(DetailView):
         return super().get_context_data(
             registration=registration,
             rank=services.waiting_rank(registration) if registration and registration.position else None,
-            seats_left=max(event.capacity - event.confirmed, 0),
+            seats_left=event.seats_left,
             in_audience=Event.objects.open_to(user).filter(pk=event.pk).exists(),
             blocker=services.registration_blocker(event),
             can_see_attendance=user.has_perm("community.see_attendance", event),
