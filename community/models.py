@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 from incubator.dates import validate_in_window, window_constraint
 from incubator.markdown import MarkdownField, RenderedMarkdownMixin
 from incubator.models import Incubator, Membership, Organisation
+from incubator.rules import managed_incubator_ids
 from incubator.validators import CodeListValidator
 from portfolio.models import Phase, Startup, TeamMembership
 
@@ -224,7 +225,7 @@ def sponsor_types(startup):
 def _requester_side(user):
     """Requests the user made, those of the products whose current team the user is in, and those of
     the incubators the user runs (co-incubation included)."""
-    managed = Membership.objects.filter(user=user, role__in=Membership.MANAGER_ROLES).values("incubator")
+    managed = managed_incubator_ids(user)
     managed_startups = Startup.objects.filter(Q(incubator__in=managed) | Q(other_incubators__in=managed))
     return (
         Q(requester=user)
