@@ -33,12 +33,19 @@ run: install migrate seed
 	$(if $(SITE_URL)$(shell grep -s '^SITE_URL=' .env),,SITE_URL=http://127.0.0.1:$(PORT)) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The house rules (docs/architecture.md, "House rules"): ruff (lint, inline imports, format), the
-# import contracts of .importlinter, and djLint on the templates (lint only, never --reformat).
+# import contracts of .importlinter, djLint on the templates (lint only, never --reformat), and no
+# URL name of an upper app in the core's or the portfolio's code and templates (which import-linter
+# cannot see; the root incubator/urls.py includes the apps by dotted path, not by URL name).
+LOWER_LAYERS := incubator portfolio templates/base.html templates/includes templates/incubator templates/portfolio
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/djlint templates --lint
+	@if grep -rnE --include='*.py' --include='*.html' --exclude-dir=tests --exclude-dir=migrations \
+		"[\"'](committees|calls|community):[a-z_]+" $(LOWER_LAYERS); then \
+		echo 'A lower layer names an upper app URL (docs/architecture.md, "Layers"): register it from the upper app instead.'; \
+		exit 1; fi
 
 format: install-dev
 	$(BIN)/ruff format .
