@@ -196,11 +196,11 @@ class Resource(RenderedMarkdownMixin, models.Model):
 
     @property
     def phase_labels(self):
-        return [Phase(code).label for code in self.phases]
+        return [str(Phase(code).label) for code in self.phases]
 
     @property
     def organisation_type_labels(self):
-        return [Organisation.Type(code).label for code in self.organisation_types]
+        return [str(Organisation.Type(code).label) for code in self.organisation_types]
 
     def ineligibility(self, startup, organisation_types):
         """Why ``startup`` may not use this resource (a sentence), or None when it may."""

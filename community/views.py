@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -72,7 +73,8 @@ def requester_targets(user):
     if user.is_network_admin:
         return Startup.objects.active().order_by("name"), Incubator.objects.active().order_by("title")
     team = TeamMembership.objects.current().filter(user=user).values("startup")
-    products = (Startup.objects.managed_by(user) | Startup.objects.filter(pk__in=team)).active().distinct()
+    managed = Startup.objects.managed_by(user).values("pk")
+    products = Startup.objects.filter(Q(pk__in=team) | Q(pk__in=managed)).active()
     return products.order_by("name"), Incubator.objects.managed_by(user).order_by("title")
 
 
