@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.translation import gettext
 
 from community import services
@@ -85,7 +86,7 @@ def test_a_resource_not_on_request_is_refused_with_the_reason(sign_in, team_memb
     page = sign_in(team_member).get(url)
     posted = sign_in(team_member).post(url, {"target": "produit:produit-a", "message": "Svp."})
 
-    expected = str(services.NOT_ON_REQUEST[mode])
+    expected = escape(str(services.NOT_ON_REQUEST[mode]))
     for response in (page, posted):
         assert response.status_code == 400
         assert expected in response.content.decode()
