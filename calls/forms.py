@@ -6,18 +6,18 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from incubator.dates import DateInput, DateTimeLocalInput
 from incubator.models import Membership, Organisation, User
+from incubator.text import unique_slug
 from incubator.uploads import PDF, TEXT_DOCUMENTS, check_upload, random_name
 from portfolio.models import Theme
 
 from .models import COMMITMENT_MAX_BYTES, GUIDE_MAX_BYTES, Application, Call, JuryScore, Question
 
-# The network's model form, in sections (DESIGN 4.4).
+# The network's model application form, in its sections.
 SECTIONS = [
     (_("You"), ["administration", "service", "role"]),
     (_("The problem"), ["problem", "population"]),
@@ -196,29 +196,24 @@ def question_field(question, initial):
     return forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), **common)
 
 
-class WithdrawForm(forms.Form):
-    confirm = forms.BooleanField(label=_("I confirm that I withdraw my application"))
-
-
-C = JuryScore.Criterion
 # What 0, 3 and 5 mean on each criterion: the same yardstick for every juror.
 RUBRICS = {
-    C.PROBLEM: {
+    JuryScore.Criterion.PROBLEM: {
         0: _("No problem is shown, or it concerns almost no one."),
         3: _("A real problem, but its intensity or its volume is not measured."),
         5: _("A frequent, costly problem met by many people, and quantified."),
     },
-    C.STRATEGY: {
+    JuryScore.Criterion.STRATEGY: {
         0: _("No plan for the first six months."),
         3: _("First steps are named, but the first users or the milestones remain vague."),
         5: _("A realistic plan: first users, milestones and the means to reach them."),
     },
-    C.LEGITIMACY: {
+    JuryScore.Criterion.LEGITIMACY: {
         0: _("The State has no role here, or an existing service already meets the need."),
         3: _("A role for the State is plausible but not argued."),
         5: _("Clearly a public mission, which no existing service fulfils."),
     },
-    C.PERSON: {
+    JuryScore.Criterion.PERSON: {
         0: _("Neither the motivation nor the time to commit is shown."),
         3: _("Motivated, but the knowledge of the field or the time available is uncertain."),
         5: _("Motivated, knows the field and its users, and has secured the time to commit."),
@@ -232,7 +227,8 @@ def rubric(criterion):
 
 
 class ScoreForm(forms.Form):
-    """A juror's scores of a pitch, 0 to 5 on each criterion of DESIGN 4.4, with each criterion's rubric."""
+    """A juror's scores of a pitch, 0 to 5 on each of the jury's criteria (``JuryScore.Criterion``), with
+    each criterion's rubric."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -366,13 +362,7 @@ class CallForm(forms.ModelForm):
 
 
 def unique_call_slug(title):
-    slug = slugify(title)[:70] or "appel"
-    taken = set(Call.objects.filter(slug__startswith=slug).values_list("slug", flat=True))
-    candidate, n = slug, 1
-    while candidate in taken:
-        n += 1
-        candidate = f"{slug}-{n}"
-    return candidate
+    return unique_slug(title, queryset=Call.objects.all(), fallback="appel")
 
 
 QuestionFormSet = forms.inlineformset_factory(

@@ -1,4 +1,11 @@
-"""Call workflows: the application's state machine, the jury's work, the draw, onboarding."""
+"""Call workflows: the application's and the call's state machines, the jury's work, the draw, onboarding.
+
+Each state machine has one map on its model (``Application.TRANSITIONS``, ``Call.TRANSITIONS``)
+and one function here that performs its moves and is the only writer of its status
+(``transition_application``, ``transition_call``); the verbs (``submit``, ``withdraw``,
+``decide``...) go through them. Workflows take keyword-only arguments and an explicit ``actor``
+(the juror, for the jury's work), recorded in the history (see ``docs/architecture.md``).
+"""
 
 import random
 import secrets
@@ -7,54 +14,35 @@ from datetime import datetime, time, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
 
-from incubator import mail
+from incubator import mail, outbox
+from incubator.ics import CalendarEvent, ics_file
 from incubator.models import OutboxMessage
+from incubator.text import unique_slug
 from portfolio.models import Phase, Startup, TeamMembership
 from portfolio.services import create_startup
 
 from .models import Application, Call, ConflictOfInterest, JuryScore, Pitch, PreselectionVote
 
-S = Application.Status
 
-# The one map of allowed moves of an application (DESIGN 4.4).
-TRANSITIONS = {
-    S.DRAFT: {S.SUBMITTED, S.WITHDRAWN},
-    S.SUBMITTED: {S.INELIGIBLE, S.SHORTLISTED, S.NOT_SHORTLISTED, S.WITHDRAWN},
-    S.SHORTLISTED: {S.PITCHED, S.NOT_SHORTLISTED, S.WITHDRAWN},
-    S.PITCHED: {S.LAUREATE, S.NOT_SELECTED, S.WITHDRAWN},
-    S.LAUREATE: {S.COMMITMENT_SIGNED, S.WITHDRAWN},
-    S.COMMITMENT_SIGNED: {S.ONBOARDED},
-    S.INELIGIBLE: set(),
-    S.NOT_SHORTLISTED: set(),
-    S.NOT_SELECTED: set(),
-    S.ONBOARDED: set(),
-    S.WITHDRAWN: set(),
-}
-# What the applicant may still change before the deadline.
-EDITABLE = {S.DRAFT, S.SUBMITTED}
-# The results of the pre-selection: only once the call takes no more applications.
-PRESELECTION = {S.INELIGIBLE, S.SHORTLISTED, S.NOT_SHORTLISTED}
+def transition_application(*, application, to, actor, fields=None, email=None):
+    """Move ``application`` to ``to`` if ``Application.TRANSITIONS`` allows it: the only writer of
+    ``Application.status``. Saves ``fields`` with it; queues ``email``, (template, key) for
+    ``mail.send_templated`` to the applicant, which leaves once the transaction commits.
 
-
-def transition(application, to, *, actor, fields=None, email=None):
-    """Move ``application`` to ``to`` if the map allows it; save ``fields`` with it; queue ``email``.
-
-    Runs under a row lock: two clicks, two tabs or a racing autosave see the same state.
-    ``email`` is (template, key) for ``mail.send_templated``, sent to the applicant.
+    Runs under a row lock: two clicks, two tabs or a racing autosave see the same state; the move
+    is in the application's history, by ``actor``. Raises ValidationError and changes nothing otherwise.
     """
     with transaction.atomic():
         locked = Application.objects.select_for_update().select_related("call", "applicant").get(pk=application.pk)
-        if to not in TRANSITIONS[S(locked.status)]:
+        if not locked.may_become(to):
             raise ValidationError(
                 _("This application is %(status)s: it cannot become %(to)s.")
-                % {"status": locked.get_status_display().lower(), "to": S(to).label.lower()},
+                % {"status": locked.get_status_display().lower(), "to": Application.Status(to).label.lower()},
                 code="transition",
             )
-        if to in PRESELECTION:
+        if to in Application.PRESELECTION_RESULTS:
             check_preselection_allowed(locked.call)
         for name, value in (fields or {}).items():
             setattr(locked, name, value)
@@ -65,7 +53,9 @@ def transition(application, to, *, actor, fields=None, email=None):
         if email:
             template, key = email
             notify_applicant(locked, template, key)
-    application.status = locked.status
+    application.status, application.status_changed_at = locked.status, locked.status_changed_at
+    for name in fields or {}:
+        setattr(application, name, getattr(locked, name))
     return locked
 
 
@@ -102,42 +92,43 @@ def check_preselection_allowed(call, now=None):
         )
 
 
-def save_draft(application, values, *, now=None):
+def save_draft(*, application, actor, values, now=None):
     """Autosave and "save the draft": write the typed values of a draft before the deadline.
 
     A conditional UPDATE: an autosave that arrives after the submission (which holds the row
     lock while it writes) changes nothing and returns False, so the submitted version stands.
+    ``actor`` is the applicant; a draft's saves are not in the history (only its moves are).
     """
     check_deadline(application.call, now)
     stamp = timezone.now()
-    updated = Application.objects.filter(pk=application.pk, status=S.DRAFT).update(
+    updated = Application.objects.filter(pk=application.pk, status=Application.Status.DRAFT).update(
         **values, draft_saved_at=stamp, updated_at=stamp
     )
     return bool(updated)
 
 
-def submit(application, *, actor, values=None, now=None):
+def submit(*, application, actor, values=None, now=None):
     """Write the final values and submit, under the row lock, before the deadline."""
     check_deadline(application.call, now)
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
-        if values and locked.status == S.DRAFT:
+        if values and locked.is_draft:
             Application.objects.filter(pk=locked.pk).update(**values)
-        return transition(
-            application,
-            S.SUBMITTED,
+        return transition_application(
+            application=application,
+            to=Application.Status.SUBMITTED,
             actor=actor,
             fields={"submitted_at": timezone.now()},
             email=("application_submitted", "submitted"),
         )
 
 
-def update_submitted(application, *, actor, values, now=None):
+def update_submitted(*, application, actor, values, now=None):
     """Change a submitted application before the deadline."""
     check_deadline(application.call, now)
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
-        if locked.status != S.SUBMITTED:
+        if not locked.is_submitted:
             raise ValidationError(_("This application can no longer be changed."), code="status")
         for name, value in values.items():
             setattr(locked, name, value)
@@ -146,27 +137,29 @@ def update_submitted(application, *, actor, values, now=None):
     return locked
 
 
-def withdraw(application, *, actor):
-    return transition(application, S.WITHDRAWN, actor=actor)
+def withdraw(*, application, actor):
+    return transition_application(application=application, to=Application.Status.WITHDRAWN, actor=actor)
 
 
-def preselect(applications, to, *, actor):
+def preselect(*, applications, to, actor):
     """Bulk pre-selection result: shortlist, not shortlisted or ineligible, with the applicant's email.
 
     Refused as a whole before the call's deadline (``check_preselection_allowed``): nothing moves,
     no email is queued.
     """
     templates = {
-        S.SHORTLISTED: "application_shortlisted",
-        S.NOT_SHORTLISTED: "application_not_shortlisted",
-        S.INELIGIBLE: "application_ineligible",
+        Application.Status.SHORTLISTED: "application_shortlisted",
+        Application.Status.NOT_SHORTLISTED: "application_not_shortlisted",
+        Application.Status.INELIGIBLE: "application_ineligible",
     }
     applications = list(applications)
     for call in {application.call for application in applications}:
         check_preselection_allowed(call)
     moved = []
-    for application in applications:
-        moved.append(transition(application, to, actor=actor, email=(templates[to], "preselection")))
+    with transaction.atomic():  # all of them or none
+        for application in applications:
+            email = (templates[to], "preselection")
+            moved.append(transition_application(application=application, to=to, actor=actor, email=email))
     return moved
 
 
@@ -177,17 +170,18 @@ def pitch_order(seed, application_ids):
     return order
 
 
-def draw_pitches(call, *, actor, seed=None):
+def draw_pitches(*, call, actor, seed=None):
     """Draw the pitch order of the shortlisted applications and give each its slot."""
     with transaction.atomic():
         locked = Call.objects.select_for_update().get(pk=call.pk)
         if locked.drawn_at:
             raise ValidationError(_("The pitch order was already drawn."), code="drawn")
-        applications = {a.pk: a for a in locked.applications.filter(status=S.SHORTLISTED)}
+        applications = {a.pk: a for a in locked.applications.filter(status=Application.Status.SHORTLISTED)}
         if not applications:
             raise ValidationError(_("No shortlisted application to draw."), code="empty")
         locked.draw_seed = seed or secrets.token_hex(8)
         locked.drawn_at = timezone.now()
+        locked._history_user = actor
         locked.save(update_fields=["draw_seed", "drawn_at", "updated_at"])
         slot = timedelta(minutes=locked.pitch_minutes + locked.questions_minutes)
         first = timezone.make_aware(datetime.combine(locked.selection_on, time(9, 30)))
@@ -199,7 +193,7 @@ def draw_pitches(call, *, actor, seed=None):
     return locked
 
 
-def onboard(application, *, actor, name, sponsors=()):
+def onboard(*, application, actor, name, sponsors=()):
     """Create the laureate's product in investigation, once: a second press returns the same product.
 
     The investigation starts on the call's date (today if that date is still ahead), so the
@@ -209,14 +203,14 @@ def onboard(application, *, actor, name, sponsors=()):
         locked = Application.objects.select_for_update().select_related("call", "applicant").get(pk=application.pk)
         if locked.startup_id:
             return locked.startup
-        if locked.status != S.COMMITMENT_SIGNED:
+        if not locked.can_be_onboarded:
             raise ValidationError(_("Only a laureate whose commitment form is signed can be onboarded."), code="status")
         call = locked.call
         start = min(call.investigation_starts_on, timezone.localdate())
         startup = create_startup(
             startup=Startup(
                 name=name,
-                slug=unique_slug(name),
+                slug=unique_slug(name, queryset=Startup.objects.all(), fallback="produit"),
                 pitch=(locked.problem.strip().splitlines() or [""])[0][:280],
                 description=startup_description(locked),
                 incubator=call.incubator,
@@ -228,13 +222,22 @@ def onboard(application, *, actor, name, sponsors=()):
             sponsors=sponsors,
             team=[TeamMembership(user=locked.applicant, role=TeamMembership.Role.INTRAPRENEUR, start=start)],
         )
-        locked.startup = startup
-        locked.status = S.ONBOARDED
-        locked.status_changed_at = timezone.now()
-        locked._history_user = actor
-        locked.save(update_fields=["startup", "status", "status_changed_at", "updated_at"])
-    application.startup, application.status = startup, locked.status
+        transition_application(
+            application=application, to=Application.Status.ONBOARDED, actor=actor, fields={"startup": startup}
+        )
     return startup
+
+
+def decide(*, application, to, actor):
+    """The selection day's decision, laureate or not selected, as one action: a shortlisted
+    application (its pitch heard, not marked yet) is first marked pitched, in the same transaction."""
+    if to not in Application.DECISIONS:
+        raise ValidationError(_("Choose one of the offered decisions."), code="decision")
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.is_shortlisted:
+            transition_application(application=application, to=Application.Status.PITCHED, actor=actor)
+        return transition_application(application=application, to=to, actor=actor)
 
 
 def startup_description(application):
@@ -250,49 +253,27 @@ def startup_description(application):
     )
 
 
-def unique_slug(base):
-    slug = slugify(base)[:70] or "produit"
-    taken = set(Startup.objects.filter(slug__startswith=slug).values_list("slug", flat=True))
-    candidate, n = slug, 1
-    while candidate in taken:
-        n += 1
-        candidate = f"{slug}-{n}"
-    return candidate
-
-
-C = Call.Status
-
-# The one map of a call's states (DESIGN 4.4).
-CALL_TRANSITIONS = {
-    C.DRAFT: {C.PUBLISHED},
-    C.PUBLISHED: {C.CLOSED, C.DRAFT},
-    C.CLOSED: {C.PRESELECTION_DONE},
-    C.PRESELECTION_DONE: {C.SELECTION_DONE},
-    C.SELECTION_DONE: {C.ARCHIVED},
-    C.ARCHIVED: set(),
-}
-
-
 def closes_early(call, to, now=None):
     """Whether moving ``call`` to ``to`` closes it before its deadline (a reason is then required)."""
-    return to == C.CLOSED and call.before_deadline(now)
+    return to == Call.Status.CLOSED and call.before_deadline(now)
 
 
-def change_call_status(call, to, *, actor, reason="", now=None):
-    """Move the call along its map; the move, its author and ``reason`` go to the call's history.
+def transition_call(*, call, to, actor, reason="", now=None):
+    """Move ``call`` to ``to`` if ``Call.TRANSITIONS`` allows it: the only writer of ``Call.status``.
+    The move, its author and ``reason`` go to the call's history, under a row lock.
 
     Closing before the deadline needs a reason: applicants lose the days they were promised.
     """
     reason = reason.strip()
     with transaction.atomic():
         locked = Call.objects.select_for_update().get(pk=call.pk)
-        if to not in CALL_TRANSITIONS[C(locked.status)]:
+        if not locked.may_become(to):
             raise ValidationError(
                 _("This call is %(status)s: it cannot become %(to)s.")
-                % {"status": locked.get_status_display().lower(), "to": C(to).label.lower()},
+                % {"status": locked.get_status_display().lower(), "to": Call.Status(to).label.lower()},
                 code="transition",
             )
-        if to == C.PUBLISHED and not locked.questions.exists() and not locked.description.strip():
+        if to == Call.Status.PUBLISHED and not locked.questions.exists() and not locked.description.strip():
             raise ValidationError(_("Describe the call before publishing it."), code="empty")
         if closes_early(locked, to, now) and not reason:
             raise ValidationError(
@@ -313,12 +294,12 @@ def status_history(call):
     rows, previous = [], None
     for record in call.history.select_related("history_user").order_by("history_date", "history_id"):
         if record.status != previous:
-            rows.append((record, C(record.status).label))
+            rows.append((record, Call.Status(record.status).label))
         previous = record.status
     return rows
 
 
-def convoke(call):
+def convoke(*, call, actor):
     """Email each shortlisted applicant their pitch slot, with an .ics (once per slot)."""
     pitches = Pitch.objects.filter(application__call=call).select_related("application__applicant", "application__call")
     for pitch in pitches:
@@ -334,29 +315,29 @@ def convoke(call):
 
 
 def pitch_calendar(pitch):
+    """The pitch slot as an iCalendar file (bytes), in Paris time."""
     call = pitch.application.call
-    calendar = Calendar()
-    calendar.add("prodid", "-//Portail des incubateurs//Appels à intrapreneurs//FR")
-    calendar.add("version", "2.0")
-    event = Event()
-    event.add("uid", f"pitch-{pitch.pk}@portail-des-incubateurs")
-    event.add("summary", _("Pitch: %(title)s") % {"title": call.title})
-    event.add("dtstart", pitch.starts_at)
-    event.add("dtend", pitch.starts_at + timedelta(minutes=call.pitch_minutes + call.questions_minutes))
-    event.add("dtstamp", timezone.now())
-    calendar.add_component(event)
-    return calendar.to_ical()
+    event = CalendarEvent(
+        uid=f"pitch-{pitch.pk}@portail-des-incubateurs",
+        summary=_("Pitch: %(title)s") % {"title": call.title},
+        start=pitch.starts_at,
+        end=pitch.starts_at + timedelta(minutes=call.pitch_minutes + call.questions_minutes),
+    )
+    return ics_file([event], prodid="-//Portail des incubateurs//Appels à intrapreneurs//FR")
 
 
-def prepare_results(call, *, actor):
+def prepare_results(*, call, actor):
     """The selection results as held outbox messages, for the manager to review before sending."""
-    templates = {S.LAUREATE: "application_laureate", S.NOT_SELECTED: "application_not_selected"}
+    templates = {
+        Application.Status.LAUREATE: "application_laureate",
+        Application.Status.NOT_SELECTED: "application_not_selected",
+    }
     rows = []
     for application in call.applications.filter(status__in=templates).select_related("applicant"):
         rows.append(
             mail.send_templated(
                 to=[application.applicant.email],
-                template=templates[S(application.status)],
+                template=templates[Application.Status(application.status)],
                 context={"application": application, "call": call, "applicant": application.applicant},
                 key=f"application:{application.pk}:result",
                 hold=True,
@@ -370,9 +351,9 @@ def results_outbox(call):
     return OutboxMessage.objects.filter(idempotency_key__in=keys)
 
 
-def send_results(call, *, actor):
+def send_results(*, call, actor):
     """Send the reviewed results in one action."""
-    return mail.release(results_outbox(call))
+    return outbox.release(results_outbox(call))
 
 
 def score_summary(application_scores):
@@ -387,28 +368,33 @@ def score_summary(application_scores):
     return summary, (sum(means) / len(means) if means else None)
 
 
-def toggle_vote(application, *, juror):
-    """A juror ticks (or unticks) an application they want to hear. Returns True when ticked."""
-    if application.status != S.SUBMITTED:
+def toggle_vote(*, application, juror):
+    """A juror ticks (or unticks) an application they want to hear. Returns True when ticked.
+
+    The vote and the application's tick count change in one transaction (``PreselectionVote``).
+    """
+    if not application.can_be_voted:
         raise ValidationError(_("Votes are closed for this application."), code="closed")
-    deleted, _rows = PreselectionVote.objects.filter(application=application, juror=juror).delete()
-    if deleted:
-        return False
-    PreselectionVote.objects.get_or_create(application=application, juror=juror)
+    with transaction.atomic():
+        deleted, _rows = PreselectionVote.objects.filter(application=application, juror=juror).delete()
+        if deleted:
+            return False
+        PreselectionVote.objects.get_or_create(application=application, juror=juror)
     return True
 
 
-def declare_conflict(application, *, juror, comment=""):
-    """The juror will no longer see nor vote on this application; their vote, if any, is removed."""
+def declare_conflict(*, application, juror, comment=""):
+    """The juror will no longer see nor vote on this application; their vote (and the tick it
+    counted) and their scores, if any, are removed."""
     with transaction.atomic():
         ConflictOfInterest.objects.get_or_create(application=application, juror=juror, defaults={"comment": comment})
         PreselectionVote.objects.filter(application=application, juror=juror).delete()
         JuryScore.objects.filter(application=application, juror=juror).delete()
 
 
-def record_scores(application, *, juror, scores):
+def record_scores(*, application, juror, scores):
     """A juror's scores of a pitch, one per criterion (0 to 5), replacing their previous ones."""
-    if application.status not in (S.SHORTLISTED, S.PITCHED):
+    if not application.can_be_scored:
         raise ValidationError(_("Only a shortlisted application can be scored."), code="status")
     with transaction.atomic():
         for criterion, value in scores.items():

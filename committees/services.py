@@ -1,27 +1,36 @@
 """Committee workflows: planning, recording the decision, invitations and calendars."""
 
-import functools
 from dataclasses import dataclass, field
-from datetime import UTC, date, timedelta
+from datetime import timedelta
 
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event, Timezone
+from django.utils.translation import gettext_lazy
 
 from incubator import mail
+from incubator.ics import CalendarEvent, ics_file
 from incubator.mail import absolute_url
 from incubator.models import Membership
 from incubator.templatetags.portal_dates import long_date
 from portfolio.models import ALLOWED_MOVES, Phase, TeamMembership
-from portfolio.services import change_phase, set_next_committee_due
+from portfolio.services import change_phase
 
+from .cadence import DEFAULT_GRANTED_MONTHS, refresh_due_date
 from .models import Attendee, Committee, Decision
 
-DEFAULT_GRANTED_MONTHS = 6
+# The phases a stop or a transfer has nothing left to move from.
+ALREADY_THERE = {
+    Decision.Outcome.STOP: {Phase.ABANDONED, Phase.ABANDONED_INVESTIGATION},
+    Decision.Outcome.TRANSFER: {Phase.TRANSFERRED},
+}
+# Why a move outside ``Committee.TRANSITIONS`` is refused, by target status.
+REFUSALS = {
+    Committee.Status.CANCELLED: (gettext_lazy("Only a planned committee can be cancelled."), "status"),
+    Committee.Status.HELD: (gettext_lazy("Only a planned committee can receive its decision."), "status"),
+}
 
 
 # The attendee role of each team role: one mapping, used to pre-fill the invitations.
@@ -130,22 +139,34 @@ def invite(committee, *, update=0):
         )
 
 
-def cancel_committee(*, committee, actor):
+def transition_committee(*, committee, to, actor):
+    """Move ``committee`` to the status ``to`` if ``Committee.TRANSITIONS`` allows it: the only
+    writer of ``Committee.status``. Under a row lock (two tabs see the same state); the move is in
+    the committee's history, by ``actor``. Raises ValidationError and changes nothing otherwise."""
+    to = Committee.Status(to)
     with transaction.atomic():
         locked = Committee.objects.select_for_update().get(pk=committee.pk)
-        if locked.status != Committee.Status.PLANNED:
-            raise ValidationError(_("Only a planned committee can be cancelled."), code="status")
-        locked.status = Committee.Status.CANCELLED
+        if not locked.may_become(to):
+            message, code = REFUSALS[to]
+            raise ValidationError(str(message), code=code)
+        locked.status = to
         locked._history_user = actor
         locked.save(update_fields=["status", "updated_at"])
-    committee.status = locked.status
+    committee.status, committee.updated_at = locked.status, locked.updated_at
     return locked
+
+
+def cancel_committee(*, committee, actor):
+    """Cancel a planned committee (its attendees' calendars show it cancelled)."""
+    return transition_committee(committee=committee, to=Committee.Status.CANCELLED, actor=actor)
 
 
 def phase_after(outcome, startup, next_phase=""):
     """The phase a decision moves the product to (None: it stays where it is)."""
     if outcome == Decision.Outcome.NEXT_PHASE:
         return Phase(next_phase)
+    if Phase(startup.phase) in ALREADY_THERE.get(outcome, ()):
+        return None  # already stopped or transferred (a past decision loaded after its history)
     if outcome == Decision.Outcome.STOP:
         return Phase.ABANDONED_INVESTIGATION if startup.phase == Phase.INVESTIGATION else Phase.ABANDONED
     if outcome == Decision.Outcome.TRANSFER:
@@ -163,7 +184,7 @@ def decision_blocker(committee, *, has_decision, now=None):
     """Why no decision can be recorded for ``committee`` now, as a ValidationError (None: it can).
 
     A decision is recorded once the meeting has started, once, and never for a cancelled committee."""
-    if committee.status == Committee.Status.CANCELLED:
+    if committee.is_cancelled:
         return ValidationError(_("This committee was cancelled: no decision can be recorded."), code="cancelled")
     if has_decision:
         return ValidationError(_("A decision was already recorded for this committee."), code="exists")
@@ -180,7 +201,8 @@ def decision_blocker(committee, *, has_decision, now=None):
 def record_decision(
     *, committee, actor, outcome, decided_on, granted_months=None, granted_amount=None, minutes="", next_phase=""
 ):
-    """Store the decision, move the phase, set the next due date and queue the emails: one transaction.
+    """Store the decision, hold the committee, move the phase, recompute the next due date
+    (``cadence.refresh_due_date``) and queue the emails: one transaction.
 
     The decision returned carries ``summary``: what changed, in a sentence (the message and the emails)."""
     with transaction.atomic():
@@ -205,10 +227,8 @@ def record_decision(
             minutes=minutes,
             recorded_by=actor,
         )
-        locked.status = Committee.Status.HELD
-        locked._history_user = actor
-        locked.save(update_fields=["status", "updated_at"])
-        if target is not None:
+        transition_committee(committee=locked, to=Committee.Status.HELD, actor=actor)
+        if target is not None:  # the move's ``phase_changed`` recomputes the due date
             reason = _("Decision of the investment committee of %(date)s.") % {"date": locked.local_date.isoformat()}
             change_phase(
                 startup=startup,
@@ -219,9 +239,8 @@ def record_decision(
                 reason=reason,
                 may_override=True,
             )
-        if not startup.is_ended:
-            due = decided_on + relativedelta(months=decision.granted_months)
-            set_next_committee_due(startup=startup, due=due, actor=actor, reason=_("Committee decision"))
+        else:
+            refresh_due_date(startup=startup, actor=actor, reason=_("Committee decision"))
         decision.summary = decision_summary(decision, previous_phase=previous_phase)
         announce_decision(decision)
     committee.status = locked.status
@@ -284,39 +303,18 @@ def announce_decision(decision):
 
 def calendar_for(committees, *, name=None):
     """An iCalendar file (bytes) with one event per committee, in Paris time."""
-    calendar = Calendar()
-    calendar.add("prodid", "-//Portail des incubateurs//Comités d'investissement//FR")
-    calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
-    if name:
-        calendar.add("x-wr-calname", name)
-    paris = timezone.get_default_timezone()
-    committees = list(committees)
-    starts = [timezone.localtime(committee.scheduled_at, paris) for committee in committees]
-    if starts:
-        # RFC 5545: every TZID used must be defined in the file, or clients guess (Outlook: UTC).
-        calendar.add_component(paris_vtimezone(min(starts).year, max(starts).year))
-    for committee, start in zip(committees, starts, strict=True):
-        end = committee.scheduled_at + timedelta(minutes=committee.duration_minutes)
-        event = Event()
-        event.add("uid", f"committee-{committee.pk}@{settings.SITE_URL.split('://')[-1]}")
-        event.add("summary", _("Investment committee: %(name)s") % {"name": committee.startup.name})
-        event.add("dtstart", start)
-        event.add("dtend", timezone.localtime(end, paris))
-        event.add("dtstamp", (committee.updated_at or timezone.now()).astimezone(UTC))  # RFC 5545: in UTC
-        event.add("location", committee.video_link or committee.place)
-        event.add("url", absolute_url(committee.get_absolute_url()))
-        event.add("status", "CANCELLED" if committee.status == Committee.Status.CANCELLED else "CONFIRMED")
-        calendar.add_component(event)
-    return calendar.to_ical()
-
-
-@functools.lru_cache(maxsize=8)
-def paris_vtimezone(first_year, last_year):
-    """The VTIMEZONE of Paris time around these years (computed once: it costs a millisecond or two)."""
-    return Timezone.from_tzinfo(
-        timezone.get_default_timezone(),
-        tzid=settings.TIME_ZONE,
-        first_date=date(first_year - 1, 1, 1),
-        last_date=date(last_year + 2, 1, 1),
+    site = settings.SITE_URL.split("://")[-1]
+    events = (
+        CalendarEvent(
+            uid=f"committee-{committee.pk}@{site}",
+            summary=_("Investment committee: %(name)s") % {"name": committee.startup.name},
+            start=committee.scheduled_at,
+            end=committee.scheduled_at + timedelta(minutes=committee.duration_minutes),
+            stamp=committee.updated_at,
+            location=committee.video_link or committee.place,
+            url=absolute_url(committee.get_absolute_url()),
+            status="CANCELLED" if committee.status == Committee.Status.CANCELLED else "CONFIRMED",
+        )
+        for committee in committees
     )
+    return ics_file(events, prodid="-//Portail des incubateurs//Comités d'investissement//FR", name=name)
