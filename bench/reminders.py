@@ -36,7 +36,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_databases, teardown_databases  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from incubator import mail, reminders  # noqa: E402
+from incubator import reminders, tasks  # noqa: E402
 from incubator.models import Incubator, Organisation, OutboxMessage, ReminderDelivery, ReminderRule  # noqa: E402
 from incubator.reminders import Due, Recipient, ReminderKind, register  # noqa: E402
 
@@ -49,7 +49,6 @@ class SyntheticKind(ReminderKind):
     """N dues prepared by the benchmark, one recipient each, anchored today + 7."""
 
     code = SYNTHETIC
-    label = "Benchmark"
     dues = []
 
     def due(self, rule, *, anchors_from, anchors_to):
@@ -128,7 +127,6 @@ def bench_synthetic(count):
     ReminderRule.objects.update_or_create(
         kind=SYNTHETIC,
         offset_days=-7,
-        audience="bench",
         defaults={
             "name": "Benchmark",
             "subject_template": "Rappel n° {{ n }}",
@@ -192,7 +190,7 @@ def main():
     parser.add_argument("--kind", choices=["all", "synthetic", "agenda"], default="all")
     options = parser.parse_args()
 
-    mail.dispatch_many = lambda message_ids: None  # write the rows, hand nothing to Celery
+    tasks.dispatch_many = lambda message_ids: None  # write the rows, hand nothing to Celery
     if connection.vendor != "sqlite":  # SQLite: in memory; elsewhere not the test runner's test_<name>
         connection.settings_dict["TEST"]["NAME"] = f"bench_{connection.settings_dict['NAME']}"
     old_config = setup_databases(verbosity=0, interactive=False)

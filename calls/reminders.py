@@ -1,4 +1,4 @@
-"""The call reminder kinds (DESIGN 4.4), declared for the core's reminder engine."""
+"""The call reminder kinds, declared for the core's reminder engine (``docs/decisions/0003-reminder-engine.md``)."""
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -14,8 +14,6 @@ class DraftBeforeDeadline(ReminderKind):
     """D-3 and D-1 before the call closes: applicants whose application is still a draft."""
 
     code = "calls.draft_before_deadline"
-    label = "Candidature en brouillon avant la date limite"
-    audiences = {"applicants": "Candidats dont la candidature est en brouillon"}
 
     def due(self, rule, *, anchors_from, anchors_to):
         start, end = day_bounds(anchors_from, anchors_to)
@@ -46,8 +44,6 @@ class VotesMissing(ReminderKind):
     """Before the pre-selection date: the jurors of a call who have not ticked any application yet."""
 
     code = "calls.votes_missing"
-    label = "Votes de pré-sélection manquants"
-    audiences = {"jurors": "Jurés du pré-jury"}
 
     def due(self, rule, *, anchors_from, anchors_to):
         calls = list(
@@ -82,8 +78,6 @@ class CommitmentMissing(ReminderKind):
     """7 days after becoming laureate: laureates whose signed commitment form is not uploaded."""
 
     code = "calls.commitment_missing"
-    label = "Fiche d'engagement non déposée"
-    audiences = {"laureates": "Lauréats"}
 
     def due(self, rule, *, anchors_from, anchors_to):
         start, end = day_bounds(anchors_from, anchors_to)

@@ -1,4 +1,5 @@
-"""The committee reminder kinds (DESIGN 4.3), declared for the core's reminder engine.
+"""The committee reminder kinds, declared for the core's reminder engine
+(``docs/decisions/0003-reminder-engine.md``).
 
 Each kind answers, for a range of anchor dates, what is due and to whom, in a constant number
 of queries. Rules (offsets, times, texts) are seeded by migration 0002 and edited in the admin.
@@ -54,8 +55,6 @@ class DueWithoutCommittee(ReminderKind):
     """D-45 before the next committee is due, nothing planned: the team and the portfolio managers."""
 
     code = "committees.due_unplanned"
-    label = "Comité à organiser (aucun comité planifié avant l'échéance)"
-    audiences = {"team_and_portfolio_managers": "Équipe et responsables de portefeuille"}
 
     def due(self, rule, *, anchors_from, anchors_to):
         startups = with_current_team(
@@ -104,8 +103,6 @@ class DeckMissing(CommitteeKind):
     """D-7 before a planned committee whose deck is not uploaded: the team."""
 
     code = "committees.deck_missing"
-    label = "Support de présentation manquant"
-    audiences = {"team": "Équipe du produit"}
 
     def due(self, rule, *, anchors_from, anchors_to):
         decks = CommitteeDocument.objects.filter(committee=OuterRef("pk"), kind=CommitteeDocument.Kind.DECK)
@@ -124,8 +121,6 @@ class Agenda(CommitteeKind):
     """D-7 before a planned committee: the agenda and the .ics to every attendee."""
 
     code = "committees.agenda"
-    label = "Ordre du jour et invitation"
-    audiences = {"attendees": "Participants"}
 
     def due(self, rule, *, anchors_from, anchors_to):
         committees = self.committees(anchors_from, anchors_to).planned().prefetch_related("attendees")
@@ -144,8 +139,6 @@ class DecisionMissing(CommitteeKind):
     """D+1 after a committee with no decision recorded: the incubator's managers."""
 
     code = "committees.decision_missing"
-    label = "Décision non saisie"
-    audiences = {"managers": "Responsables de l'incubateur"}
 
     def due(self, rule, *, anchors_from, anchors_to):
         committees = list(
@@ -162,8 +155,6 @@ class PurchasingFollowUp(ReminderKind):
     """D+1 after a decision that purchasing has not been told of: the incubator's purchasing contact."""
 
     code = "committees.purchasing_follow_up"
-    label = "Décision à transmettre aux achats"
-    audiences = {"purchasing": "Achats de l'incubateur"}
 
     def due(self, rule, *, anchors_from, anchors_to):
         decisions = Decision.objects.filter(
@@ -186,8 +177,6 @@ class WeeklyDigest(ReminderKind):
     """Every Monday: the incubator's overdue and unplanned committees, to its managers."""
 
     code = "committees.weekly_digest"
-    label = "Récapitulatif hebdomadaire des comités"
-    audiences = {"managers": "Responsables de l'incubateur"}
     horizon = timedelta(days=45)
 
     def due(self, rule, *, anchors_from, anchors_to):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import mail
+from . import outbox
 from .admin_paginator import LargeTableAdmin
 from .models import (
     AuditEvent,
@@ -132,7 +132,7 @@ class OutboxMessageAdmin(LargeTableAdmin, admin.ModelAdmin):
 
     @admin.action(description=_("Resend the selected failed messages"), permissions=["view"])
     def resend(self, request, queryset):
-        count = sum(mail.resend(row) for row in queryset.filter(status=OutboxMessage.Status.FAILED))
+        count = sum(outbox.resend(row) for row in queryset.filter(status=OutboxMessage.Status.FAILED))
         self.message_user(
             request,
             ngettext("%(count)d message queued again.", "%(count)d messages queued again.", count) % {"count": count},
@@ -142,7 +142,7 @@ class OutboxMessageAdmin(LargeTableAdmin, admin.ModelAdmin):
 
 @admin.register(ReminderRule)
 class ReminderRuleAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "kind", "offset_days", "send_at", "audience", "is_active"]
+    list_display = ["name", "kind", "offset_days", "send_at", "is_active"]
     list_filter = ["is_active", "kind"]
     search_fields = ["name", "kind", "subject_template"]
     list_editable = ["is_active"]

@@ -9,7 +9,7 @@ class IncubatorConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from . import audit, checks  # noqa: F401  (checks: registers the system checks)
+        from . import audit, checks, tasks  # noqa: F401  (checks: the system checks; tasks: the outbox's transport)
         from .mfa import note_at_login
         from .navigation import register_core_entries
         from .security import start_session_clock

@@ -204,7 +204,11 @@ class OutboxMessageQuerySet(models.QuerySet):
 
 
 class OutboxMessage(models.Model):
-    """An email the portal sends: written in the transaction that causes it, sent after commit."""
+    """An email the portal sends: written in the transaction that causes it, sent after commit.
+
+    Its status moves along ``incubator.outbox.TRANSITIONS``, written by ``incubator.outbox.transition()``
+    only; the row is born ``held`` or ``queued`` (``incubator.outbox.enqueue()``).
+    """
 
     class Status(models.TextChoices):
         HELD = "held", _("Held for review")
@@ -250,10 +254,11 @@ class OutboxMessage(models.Model):
 
 
 class ReminderRule(models.Model):
-    """When and to whom a kind of reminder is sent, and what it says (editable in the admin).
+    """When a kind of reminder is sent, and what it says (editable in the admin).
 
     Kinds are declared by the apps (``<app>/reminders.py``) and registered in the core's
-    engine (``incubator.reminders``); a rule names its kind by code.
+    engine (``incubator.reminders``); a rule names its kind by code. To whom is the kind's
+    business: its ``due()`` gives the recipients.
     """
 
     kind = models.CharField(_("kind"), max_length=80)
@@ -262,7 +267,6 @@ class ReminderRule(models.Model):
         _("offset in days"), help_text=_("From the kind's anchor date: -7 is a week before, 1 the day after.")
     )
     send_at = models.TimeField(_("time of sending (Paris)"), default=time(9, 0))
-    audience = models.CharField(_("audience"), max_length=200, help_text=_("Who receives it, as the kind defines."))
     is_active = models.BooleanField(_("active"), default=True)
     subject_template = models.CharField(_("subject"), max_length=300)
     body_template = models.TextField(_("body"))
@@ -276,7 +280,10 @@ class ReminderRule(models.Model):
         verbose_name_plural = _("reminder rules")
         ordering = ["kind", "offset_days"]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "offset_days", "audience"], name="reminderrule_unique_kind_offset"),
+            # A rule seeded twice, or copied in the admin without a name of its own, is refused.
+            models.UniqueConstraint(
+                fields=["kind", "offset_days", "name"], name="reminderrule_unique_kind_offset_name"
+            ),
         ]
 
     def __str__(self):

@@ -1,10 +1,11 @@
-"""The reminder engine (DESIGN 5.3): one planner for the reminder kinds every app declares.
+"""The reminder engine: one planner for the reminder kinds every app declares
+(``docs/decisions/0003-reminder-engine.md``).
 
 An app declares its kinds in ``<app>/reminders.py`` (a subclass of ``ReminderKind`` decorated
 with ``@register``) and imports that module in its ``AppConfig.ready()``; the core never imports
 an app. A ``ReminderRule`` row (admin-editable, seeded by the app's data migration) says when
-(offset in days from the kind's anchor date, at a time of day in Paris), to whom (the audience,
-which the kind interprets) and what (subject and body templates).
+(offset in days from the kind's anchor date, at a time of day in Paris) and what (subject and
+body templates); to whom is the kind's answer.
 
 ``plan()`` is what the beat task (every 5 minutes) and ``manage.py send_reminders`` run. For each
 active rule it asks the kind what is due over the last few days (a missed run is caught up),
@@ -32,7 +33,7 @@ from django.db import IntegrityError, InterfaceError, OperationalError, connecti
 from django.template import Context, Template
 from django.utils import timezone
 
-from . import mail
+from . import outbox
 from .models import OutboxMessage, ReminderDelivery, ReminderRule
 
 logger = logging.getLogger(__name__)
@@ -62,11 +63,9 @@ class Due:
 
 
 class ReminderKind:
-    """A kind of reminder. Subclasses set ``code`` and ``label`` and implement ``due()``."""
+    """A kind of reminder. Subclasses set ``code`` and implement ``due()``."""
 
     code = ""
-    label = ""
-    audiences = {}  # audience code -> label, shown in the admin
 
     def due(self, rule, *, anchors_from, anchors_to):
         """The Due items of ``rule`` whose anchor date is within [anchors_from, anchors_to].
@@ -181,7 +180,7 @@ def _plan_batch(rule, pairs, subject, body):
         messages = [_message(rule, due, recipient, subject, body) for due, recipient in new]
         try:
             with transaction.atomic():
-                mail.enqueue_many(messages)
+                outbox.enqueue_many(messages)
                 ReminderDelivery.objects.bulk_create(
                     ReminderDelivery(
                         rule=rule,
@@ -211,15 +210,15 @@ def _message(rule, due, recipient, subject, body):
         to=[recipient.email],
         subject=rendered_subject,
         body_text=text,
-        body_html=mail.html_from_text(rendered_subject, text),
-        attachments=[mail.attachment_to_json(attachment) for attachment in due.attachments],
+        body_html=outbox.html_from_text(rendered_subject, text),
+        attachments=[outbox.attachment_to_json(attachment) for attachment in due.attachments],
     )
 
 
 def _idempotency_key(rule, due, recipient):
-    # A very long address would fail the whole batch, and every run after it: mail.fitting_key.
+    # A very long address would fail the whole batch, and every run after it: outbox.fitting_key.
     key = f"reminder:{rule.pk}:{due.object_key}:{due.occurrence}:{recipient.email}"
-    return mail.fitting_key(key, prefix=f"reminder:{rule.pk}")
+    return outbox.fitting_key(key, prefix=f"reminder:{rule.pk}")
 
 
 def _unique(recipients):

@@ -17,7 +17,6 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=True)
-TESTING = env.bool("TESTING", default=False)
 
 _DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me-in-production-0123456789"
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else "")

@@ -8,6 +8,10 @@ RULE_MIGRATIONS = ["committees.migrations.0002_reminder_rules", "calls.migration
 
 
 def seed_reminder_rules():
-    """Seed the rules as the migrations do (idempotent)."""
+    """Seed the rules as the migrations do (idempotent), in today's model: the migrations' rules
+    also name an audience, a field of their historical model that today's no longer has."""
+    reminder_rule = apps.get_model("incubator", "ReminderRule")
     for name in RULE_MIGRATIONS:
-        importlib.import_module(name).seed(apps, None)
+        for rule in importlib.import_module(name).RULES:
+            fields = {field: value for field, value in rule.items() if field != "audience"}
+            reminder_rule.objects.update_or_create(kind=rule["kind"], offset_days=rule["offset_days"], defaults=fields)

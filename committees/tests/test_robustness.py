@@ -31,7 +31,7 @@ from django.utils.translation import gettext
 
 from committees.models import Committee, Decision
 from committees.tests.factories import AttendeeFactory, CommitteeFactory, paris
-from incubator import mail
+from incubator import outbox
 from incubator.models import OutboxMessage, ReminderDelivery, ReminderRule
 from incubator.reminders import plan
 from incubator.templatetags.portal_dates import long_date
@@ -243,7 +243,7 @@ def test_worker_killed_twice_loses_no_reminder_and_duplicates_are_bounded(tmp_pa
         deadline = time.monotonic() + timeout
         while count(OutboxMessage.Status.SENT) < until_sent:
             assert time.monotonic() < deadline, f"only {count(OutboxMessage.Status.SENT)} of {until_sent} sent"
-            mail.requeue_stuck()
+            outbox.requeue_stuck()
             time.sleep(0.5)
 
     def killed(worker):

@@ -53,7 +53,6 @@ def reminder_rule():
         kind=f"bench.kind{n}",
         name=f"Règle {n}",
         offset_days=n,
-        audience="team",
         subject_template="Rappel",
         body_template="Bonjour",
     )

@@ -1,4 +1,5 @@
-"""The mail outbox (DESIGN 5.2) in-process: SQLite or PostgreSQL, tasks eager, a real SMTP server.
+"""The mail outbox in-process: SQLite or PostgreSQL, tasks eager, a real SMTP server
+(``docs/decisions/0001-outbox-is-the-email-backend.md``).
 
 The end-to-end run through a real Celery worker is in ``test_outbox_worker.py``.
 """
@@ -15,9 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from incubator import mail
+from incubator import mail, outbox, tasks
 from incubator.models import OutboxMessage
-from incubator.tasks import requeue_outbox, send_outbox_message
+from incubator.tasks import Delivery, deliver, requeue_outbox, send_outbox_message
 from incubator.tests.conftest import publishing_to
 from incubator.tests.factories import UserFactory
 
@@ -52,7 +53,7 @@ def email_templates(settings):
 
 def queue_email(subject="Relance", body="Votre dossier attend.", *, key=None, to=TO):
     """Queue one message through the outbox; in a test transaction nothing is dispatched."""
-    row, _created = mail.enqueue(EmailMessage(subject, body, to=to), key=key)
+    row, _created = outbox.enqueue(EmailMessage(subject, body, to=to), key=key)
     return row
 
 
@@ -109,12 +110,12 @@ def test_enqueue_rolled_back_leaves_no_row_and_sends_nothing(transactional_db, m
 
 def test_enqueue_same_key_twice_gives_one_row_and_one_email(transactional_db, mailoutbox):
     for _ in range(2):
-        EmailMessage("Rappel", "Le comité approche.", to=TO, headers={mail.KEY_HEADER: "committee-7-reminder"}).send()
+        EmailMessage("Rappel", "Le comité approche.", to=TO, headers={outbox.KEY_HEADER: "committee-7-reminder"}).send()
 
     row = OutboxMessage.objects.get()
     assert (row.idempotency_key, row.status, row.headers) == ("committee-7-reminder", OutboxMessage.Status.SENT, {})
     assert [sent.subject for sent in mailoutbox] == ["Rappel"]
-    assert mail.KEY_HEADER not in mailoutbox[0].extra_headers
+    assert outbox.KEY_HEADER not in mailoutbox[0].extra_headers
 
 
 def test_enqueue_a_key_too_long_for_its_column_is_hashed_and_stays_unique(transactional_db, mailoutbox):
@@ -123,8 +124,8 @@ def test_enqueue_a_key_too_long_for_its_column_is_hashed_and_stays_unique(transa
     address = f"{'a' * 64}@{'b' * 180}.gouv.fr"
     key = f"committee:7:invitation:0:{address}"
     for _ in range(2):
-        EmailMessage("Invitation", "Le comité.", to=[address], headers={mail.KEY_HEADER: key}).send()
-    EmailMessage("Invitation", "Le comité.", to=TO, headers={mail.KEY_HEADER: f"{key}x"}).send()
+        EmailMessage("Invitation", "Le comité.", to=[address], headers={outbox.KEY_HEADER: key}).send()
+    EmailMessage("Invitation", "Le comité.", to=TO, headers={outbox.KEY_HEADER: f"{key}x"}).send()
 
     keys = list(OutboxMessage.objects.order_by("pk").values_list("idempotency_key", flat=True))
     assert len(key) > 255
@@ -233,7 +234,7 @@ def test_dispatch_with_the_broker_down_keeps_the_row_queued(db, caplog, django_c
 def test_deliver_smtp_250_marks_the_row_sent(db, smtp_delivery):
     row = queue_email("Bienvenue")
 
-    assert mail.deliver(row.pk) is mail.Delivery.SENT
+    assert deliver(row.pk) is Delivery.SENT
 
     row.refresh_from_db()
     assert (row.status, row.attempts, row.last_error) == (OutboxMessage.Status.SENT, 1, "")
@@ -249,7 +250,7 @@ def test_deliver_smtp_421_puts_the_row_back_in_the_queue(db, smtp_delivery, stag
     smtp_delivery.script(421, stage=stage)
     row = queue_email()
 
-    assert mail.deliver(row.pk) is mail.Delivery.RETRY
+    assert deliver(row.pk) is Delivery.RETRY
 
     row.refresh_from_db()
     assert (row.status, row.attempts, row.sent_at) == (OutboxMessage.Status.QUEUED, 1, None)
@@ -263,8 +264,8 @@ def test_deliver_smtp_550_fails_the_row_and_keeps_the_error(db, smtp_delivery, s
     smtp_delivery.script(550, stage=stage)
     row = queue_email()
 
-    assert mail.deliver(row.pk) is mail.Delivery.FAILED
-    assert mail.deliver(row.pk) is mail.Delivery.SKIPPED  # a stray task does not try again
+    assert deliver(row.pk) is Delivery.FAILED
+    assert deliver(row.pk) is Delivery.SKIPPED  # a stray task does not try again
 
     row.refresh_from_db()
     assert (row.status, row.attempts, row.sent_at) == (OutboxMessage.Status.FAILED, 1, None)
@@ -278,9 +279,9 @@ def test_deliver_fails_the_row_when_attempts_are_exhausted(db, smtp_delivery, se
     smtp_delivery.script(421, 450, 421)
     row = queue_email()
 
-    outcomes = [mail.deliver(row.pk) for _ in range(4)]
+    outcomes = [deliver(row.pk) for _ in range(4)]
 
-    assert outcomes == [mail.Delivery.RETRY, mail.Delivery.RETRY, mail.Delivery.FAILED, mail.Delivery.SKIPPED]
+    assert outcomes == [Delivery.RETRY, Delivery.RETRY, Delivery.FAILED, Delivery.SKIPPED]
     row.refresh_from_db()
     assert (row.status, row.attempts) == (OutboxMessage.Status.FAILED, 3)
     assert "421" in row.last_error
@@ -292,7 +293,7 @@ def test_deliver_unreachable_server_is_transient(db, settings):
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", closed_port(), 5
     row = queue_email()
 
-    assert mail.deliver(row.pk) is mail.Delivery.RETRY
+    assert deliver(row.pk) is Delivery.RETRY
 
     row.refresh_from_db()
     assert (row.status, row.attempts) == (OutboxMessage.Status.QUEUED, 1)
@@ -302,7 +303,7 @@ def test_deliver_unreachable_server_is_transient(db, settings):
 def test_deliver_a_message_without_recipient_fails_instead_of_passing_for_sent(db, smtp_delivery):
     row = queue_email(to=[])
 
-    assert mail.deliver(row.pk) is mail.Delivery.FAILED
+    assert deliver(row.pk) is Delivery.FAILED
 
     row.refresh_from_db()
     assert (row.status, row.last_error) == (OutboxMessage.Status.FAILED, "ValueError: the message has no recipient")
@@ -329,13 +330,116 @@ def test_send_task_in_process_leaves_a_transient_failure_queued_without_raising(
 def test_retry_delay_doubles_from_the_base(settings):
     settings.OUTBOX_RETRY_BASE_SECONDS = 60
 
-    assert [mail.retry_delay(attempts) for attempts in range(1, 6)] == [60, 120, 240, 480, 960]
+    assert [outbox.retry_delay(attempts) for attempts in range(1, 6)] == [60, 120, 240, 480, 960]
 
 
-# --- Stuck and forgotten rows -------------------------------------------------------------------
+# --- The state machine: one map, one writer ------------------------------------------------------
 
 
 START = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+
+
+def test_transition_map_names_every_status():
+    assert set(outbox.TRANSITIONS) == set(OutboxMessage.Status)
+    assert all(targets <= set(OutboxMessage.Status) for targets in outbox.TRANSITIONS.values())
+
+
+def test_transition_refuses_a_move_outside_the_map(db):
+    row = queue_email()
+    OutboxMessage.objects.filter(pk=row.pk).update(status=OutboxMessage.Status.SENT)
+
+    with pytest.raises(ValueError, match="cannot go from sent to queued"):
+        outbox.transition([row.pk], OutboxMessage.Status.QUEUED, sources=[OutboxMessage.Status.SENT])
+
+    row.refresh_from_db()
+    assert row.status == OutboxMessage.Status.SENT
+
+
+def test_transition_moves_only_the_rows_found_in_a_source_status(db):
+    queued, held = queue_email("En file"), queue_email("Retenu")
+    OutboxMessage.objects.filter(pk=held.pk).update(status=OutboxMessage.Status.HELD)
+
+    moved = outbox.transition([queued.pk, held.pk], OutboxMessage.Status.QUEUED, sources=[OutboxMessage.Status.HELD])
+
+    assert moved == 1
+    assert dict(OutboxMessage.objects.values_list("subject", "status")) == {
+        "En file": OutboxMessage.Status.QUEUED,
+        "Retenu": OutboxMessage.Status.QUEUED,
+    }
+
+
+def test_claim_twice_gives_the_row_once(db):
+    row = queue_email()
+
+    first, second = outbox.claim(row.pk), outbox.claim(row.pk)
+
+    assert (first.pk, first.status, first.attempts, second) == (row.pk, OutboxMessage.Status.SENDING, 1, None)
+
+
+def test_finish_after_requeue_took_the_claim_back_still_records_the_outcome(
+    db, settings, time_machine, django_capture_on_commit_callbacks
+):
+    """A worker slower than OUTBOX_STUCK_AFTER_SECONDS: its outcome stands while nobody else has
+    claimed the row, so the task requeue_stuck dispatched meanwhile finds it sent and skips it."""
+    settings.OUTBOX_STUCK_AFTER_SECONDS = 600
+    time_machine.move_to(START, tick=False)
+    claimed = outbox.claim(queue_email().pk)
+    time_machine.move_to(START + timedelta(seconds=601), tick=False)
+    with django_capture_on_commit_callbacks():
+        assert outbox.requeue_stuck() == 1
+
+    assert outbox.finish(claimed, OutboxMessage.Status.SENT, sent_at=timezone.now()) is True
+
+    assert deliver(claimed.pk) is Delivery.SKIPPED
+    claimed.refresh_from_db()
+    assert (claimed.status, claimed.attempts) == (OutboxMessage.Status.SENT, 1)
+
+
+def test_finish_by_a_worker_whose_claim_was_taken_over_leaves_the_new_claim_alone(
+    db, settings, time_machine, django_capture_on_commit_callbacks
+):
+    settings.OUTBOX_STUCK_AFTER_SECONDS = 600
+    time_machine.move_to(START, tick=False)
+    first = outbox.claim(queue_email().pk)
+    time_machine.move_to(START + timedelta(seconds=601), tick=False)
+    with django_capture_on_commit_callbacks():
+        outbox.requeue_stuck()
+    second = outbox.claim(first.pk)  # the requeued task's worker
+
+    assert outbox.finish(first, OutboxMessage.Status.FAILED, last_error="late") is False
+
+    second.refresh_from_db()
+    assert (second.status, second.attempts, second.last_error) == (OutboxMessage.Status.SENDING, 2, "")
+    assert second.claimed_at == START + timedelta(seconds=601)
+
+
+def test_release_queues_held_rows_and_hands_them_over_after_commit(db, mailoutbox, django_capture_on_commit_callbacks):
+    held, _created = outbox.enqueue(EmailMessage("Résultats", "Vous êtes lauréate.", to=TO), hold=True)
+    other = queue_email("Déjà en file")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        released = outbox.release(OutboxMessage.objects.filter(pk__in=[held.pk, other.pk]))
+
+    held.refresh_from_db()
+    assert (released, held.status) == (1, OutboxMessage.Status.SENT)
+    assert [message.subject for message in mailoutbox] == ["Résultats"]
+
+
+def test_hand_over_without_a_transport_leaves_the_rows_queued_and_says_so(db, caplog):
+    row = queue_email()
+    uid = "incubator.tasks.dispatch_queued"
+    assert outbox.messages_queued.disconnect(dispatch_uid=uid)
+    try:
+        outbox.hand_over([row.pk])
+    finally:
+        outbox.messages_queued.connect(tasks._dispatch_queued, dispatch_uid=uid)
+
+    row.refresh_from_db()
+    assert row.status == OutboxMessage.Status.QUEUED
+    assert f"Outbox messages [{row.pk}] stay queued: no transport listens" in caplog.text
+
+
+# --- Stuck and forgotten rows -------------------------------------------------------------------
 
 
 def test_requeue_stuck_requeues_an_old_sending_row_and_leaves_a_recent_one(
@@ -372,15 +476,15 @@ def test_requeue_stuck_redispatches_forgotten_rows_but_not_one_waiting_for_its_r
 
     time_machine.move_to(START + timedelta(seconds=601), tick=False)
     with django_capture_on_commit_callbacks() as dispatched:
-        assert mail.requeue_stuck() == 1
-        assert mail.requeue_stuck() == 0  # a row just handed over is left alone for a while
+        assert outbox.requeue_stuck() == 1
+        assert outbox.requeue_stuck() == 0  # a row just handed over is left alone for a while
 
     assert len(dispatched) == 1
     forgotten.refresh_from_db()
     assert forgotten.updated_at == START + timedelta(seconds=601)
     time_machine.move_to(START + timedelta(seconds=600 + 960 + 1), tick=False)
     with django_capture_on_commit_callbacks(execute=True):
-        assert mail.requeue_stuck() == 2  # the retry is overdue now; the forgotten row again
+        assert outbox.requeue_stuck() == 2  # the retry is overdue now; the forgotten row again
 
     waiting.refresh_from_db()
     assert (waiting.status, waiting.attempts) == (OutboxMessage.Status.SENT, 6)

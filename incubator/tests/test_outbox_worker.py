@@ -8,7 +8,7 @@ import time
 import pytest
 from django.core.mail import EmailMessage, send_mail
 
-from incubator import mail
+from incubator import outbox, tasks
 from incubator.models import OutboxMessage
 from incubator.tests.mailserver import wait_until
 
@@ -67,11 +67,11 @@ def test_worker_fails_a_550_without_retrying(celery_worker, smtp_server):
 def test_worker_sends_one_email_for_one_idempotency_key(celery_worker, smtp_server):
     def queue():
         message = EmailMessage("Comité du 3 mars", "Vous êtes convoqué.", to=["jury@example.gouv.fr"])
-        return mail.enqueue(message, key="committee-42-convocation")
+        return outbox.enqueue(message, key="committee-42-convocation")
 
     first, created_first = queue()
     second, created_second = queue()
-    mail.dispatch(first.pk)  # and one more task for the same row, as a retried or requeued one would be
+    tasks.dispatch(first.pk)  # and one more task for the same row, as a retried or requeued one would be
 
     celery_worker.wait_for_tasks(2)
     assert (created_first, created_second, second.pk) == (True, False, first.pk)

@@ -40,7 +40,6 @@ class LostConnectionKind(ReminderKind):
     """A kind for these tests: ``COUNT`` due items; ``hooks`` run when it is asked."""
 
     code = "tests.lost_connection"
-    label = "Lost connection"
     hooks = []
 
     def due(self, rule, *, anchors_from, anchors_to):
@@ -64,7 +63,6 @@ def rules(monkeypatch):
             kind=LostConnectionKind.code,
             name=f"D-7 n° {number}",
             offset_days=-7,
-            audience=f"team-{number}",
             subject_template="Rappel",
             body_template="Bonjour {{ recipient.email }}",
         )

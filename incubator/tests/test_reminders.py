@@ -23,7 +23,6 @@ class ProbeKind(ReminderKind):
     """A kind for the engine's own tests: its due items are set by the test."""
 
     code = "tests.probe"
-    label = "Probe"
     items = []  # (object_key, anchor date, [emails])
 
     def due(self, rule, *, anchors_from, anchors_to):
@@ -48,7 +47,6 @@ def rule(db):
         name="D-7 à 9 h",
         offset_days=-7,
         send_at=datetime.time(9, 0),
-        audience="team",
         subject_template="Rappel : {{ thing }}",
         body_template="Bonjour {{ recipient.email }}, {{ thing }} approche.",
     )
@@ -109,9 +107,7 @@ def test_inactive_rules_and_unknown_kinds_send_nothing(rule, probe):
     probe.items = [("objet:1", datetime.date(2026, 6, 15), ["a@example.gouv.fr"])]
     rule.is_active = False
     rule.save()
-    ReminderRule.objects.create(
-        kind="app.absente", name="?", offset_days=0, audience="x", subject_template="s", body_template="b"
-    )
+    ReminderRule.objects.create(kind="app.absente", name="?", offset_days=0, subject_template="s", body_template="b")
 
     result = plan(now=paris(2026, 6, 8, 9, 0))
 
@@ -150,9 +146,7 @@ def test_send_reminders_command_runs_the_planner(rule, probe, capsys):
 @pytest.mark.django_db(transaction=True)
 def test_two_planners_at_once_send_each_reminder_once(probe):
     require_postgres()
-    ReminderRule.objects.create(
-        kind="tests.probe", name="D-7", offset_days=-7, audience="team", subject_template="R", body_template="B"
-    )
+    ReminderRule.objects.create(kind="tests.probe", name="D-7", offset_days=-7, subject_template="R", body_template="B")
     probe.items = [(f"objet:{n}", datetime.date(2026, 6, 15), [f"p{n}@example.gouv.fr"]) for n in range(200)]
     barrier = threading.Barrier(2)
     created, errors = [], []

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from incubator import mail
+from incubator import outbox
 from incubator.reminders import PlanningInterrupted, plan
 
 
@@ -19,7 +19,7 @@ class Command(BaseCommand):
                 f"Reminders interrupted: {interrupted}. {interrupted.result.created} reminders were queued "
                 "before it; the next run sends the rest."
             ) from None
-        requeued = mail.requeue_stuck()
+        requeued = outbox.requeue_stuck()
         self.stdout.write(f"{result.created} reminders queued, {requeued} outbox messages handed over again.")
         for kind in sorted(set(result.skipped_rules)):
             self.stderr.write(f"Rule of unknown kind {kind!r} skipped (is its app installed?).")
