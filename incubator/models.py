@@ -119,7 +119,7 @@ class Incubator(models.Model):
     """A ministry's digital factory or a network lab hosting products."""
 
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    title = models.CharField(_("name"), max_length=255)
+    title = models.CharField(_("title"), max_length=255)
     owner = models.ForeignKey(
         Organisation, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="incubators"
     )

@@ -1,4 +1,4 @@
-"""Root URLs. Only this file and the dashboard views look at every app."""
+"""Root URLs: the one module of the core that names every app (it mounts their ``urls.py``)."""
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
