@@ -13,6 +13,8 @@ import csv
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
+from . import audit
+
 BOM = "\ufeff"  # Excel opens UTF-8 correctly only with it
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -28,8 +30,6 @@ def csv_response(filename, header, rows, *, delimiter=";", request=None):
     """An attachment ``filename``: the ``header`` (labels, lazy ones too) then the ``rows`` (iterables of cells).
     With the ``request``, the export is in the audit log (its route and object, by the request's user)."""
     if request is not None:
-        from . import audit
-
         match = request.resolver_match
         audit.record(
             audit.Action.DATA_EXPORTED,
