@@ -1,8 +1,11 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from incubator.admin_paginator import LargeTableAdmin
+from portfolio.models import Startup
 
+from .cadence import refresh_due_date
 from .models import Attendee, CalendarFeed, Committee, CommitteeDocument, Decision
 
 
@@ -49,38 +52,62 @@ class DecisionInline(admin.StackedInline):
         return False
 
 
+class RefreshDueDateOnDelete:
+    """Deleting committees or decisions here recomputes their products' due dates
+    (``committees/cadence.py``): the record changed."""
+
+    startup_field = "startup_id"
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, self.model.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        ids = set(queryset.values_list(self.startup_field, flat=True))
+        super().delete_queryset(request, queryset)
+        for startup in Startup.objects.filter(pk__in=ids):
+            refresh_due_date(startup=startup, actor=request.user, reason=str(_("Committee deleted")))
+
+
 @admin.register(Committee)
-class CommitteeAdmin(LargeTableAdmin, SimpleHistoryAdmin):
+class CommitteeAdmin(RefreshDueDateOnDelete, LargeTableAdmin, SimpleHistoryAdmin):
+    """The status moves on the committee page only (``services.transition_committee``)."""
+
     list_display = ["startup", "kind", "scheduled_at", "status"]
     list_filter = ["status", "kind", "startup__incubator"]
     list_select_related = ["startup"]
     search_fields = ["startup__name", "startup__slug", "place", "attendees__email"]
     autocomplete_fields = ["startup"]
-    readonly_fields = ["created_by", "created_at", "updated_at"]
+    readonly_fields = ["status", "created_by", "created_at", "updated_at"]
     date_hierarchy = "scheduled_at"
     inlines = [AttendeeInline, CommitteeDocumentInline, DecisionInline]
 
 
 @admin.register(Decision)
-class DecisionAdmin(LargeTableAdmin, SimpleHistoryAdmin):
+class DecisionAdmin(RefreshDueDateOnDelete, LargeTableAdmin, SimpleHistoryAdmin):
     list_display = ["committee", "outcome", "decided_on", "purchasing_told", "deck_published", "sheet_updated"]
     list_filter = ["outcome", "purchasing_told", "deck_published", "sheet_updated"]
     list_select_related = ["committee", "committee__startup"]
     search_fields = ["committee__startup__name", "minutes"]
     readonly_fields = ["committee", "outcome", "next_phase", "decided_on", "recorded_by", "recorded_at"]
+    startup_field = "committee__startup_id"
 
     def has_add_permission(self, request):
         return False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "granted_months" in form.changed_data:  # the cadence reads it
+            refresh_due_date(startup=obj.committee.startup, actor=request.user, reason=str(_("Committee decision")))
 
 
 @admin.register(CalendarFeed)
 class CalendarFeedAdmin(admin.ModelAdmin):
     """The token is a secret: never listed, never shown; deleting the row revokes the feed."""
 
-    list_display = ["user", "created_at"]
+    list_display = ["user", "renewed_at"]
     list_select_related = ["user"]
     search_fields = ["user__email"]
-    fields = ["user", "created_at"]
+    fields = ["user", "renewed_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request):

@@ -11,3 +11,10 @@ class CommitteesConfig(AppConfig):
         from .navigation import register_entries
 
         register_entries()  # the header's Committees
+
+        from portfolio.signals import phase_changed
+
+        from .cadence import on_phase_changed
+
+        # A phase change moves the next committee's due date (committees/cadence.py).
+        phase_changed.connect(on_phase_changed, dispatch_uid="committees.cadence.phase_changed")

@@ -1,7 +1,9 @@
 """Demo committees.
 
-- The sample's dated committees (held, with a decision to continue): imported as history.
-- The next due date of every active product.
+- The sample's dated committees, imported as history through the decision service (a decision
+  to continue; a stop for the one held the day its product stopped): so the last committee sets
+  the next due date (``cadence.py``), as on the decision page. The sample's phase moves are
+  already loaded (``portfolio/demo.py``); every due date follows from that record.
 - The demo incubator's invented products (``portfolio/demo.py``) go through their committees:
   each committee is held on the day it was due, with its attendees and its deck, and its decision
   is recorded by the decision service, which moves the phase and sets the next due date, as the
@@ -17,14 +19,12 @@ already has committees is left alone.
 
 import datetime
 
-from dateutil.relativedelta import relativedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from incubator.demo import DEMO_DOMAIN, DEMO_INCUBATOR, at, dated_history, demo_pdf, quiet_outbox
 from incubator.models import User
-from portfolio.models import ACTIVE_PHASES, Phase, Startup, TeamMembership
-from portfolio.services import set_next_committee_due
+from portfolio.models import ENDED_PHASES, Phase, PhasePeriod, Startup, TeamMembership
 
 from .forms import DocumentForm
 from .models import Attendee, Committee, CommitteeDocument, Decision
@@ -74,13 +74,6 @@ def seed(sample):
             held += record_past_committee(
                 startup, datetime.date.fromisoformat(day), KINDS.get(label[0] if label else "")
             )
-    for startup in Startup.objects.filter(phase__in=ACTIVE_PHASES, next_committee_due__isnull=True):
-        last = startup.committees.order_by("-scheduled_at").first()
-        since = last.local_date if last else max(period.start for period in startup.periods.all())
-        with dated_history(at(since, 18)):
-            set_next_committee_due(
-                startup=startup, due=since + relativedelta(months=6), actor=None, reason="Historique du produit"
-            )
     played = play_journeys(manager)
     planned = plan_demo_committee(manager)
     return [
@@ -91,26 +84,33 @@ def seed(sample):
 
 
 def record_past_committee(startup, day, kind=None):
-    """A committee of the sample, imported as it was (its phase moves are in the sample's history)."""
+    """A committee of the sample, held on ``day``, its decision recorded by the decision service.
+
+    The sample's phase moves are already loaded: the decision continues, or, held the day the
+    product ended, stops it (the service then has no phase left to move, and the move is linked
+    to the decision). The service recomputes the next due date; its emails are dropped."""
     with dated_history(at(day, 14)):
         committee = Committee.objects.create(
-            startup=startup,
-            kind=kind or Committee.Kind.PERIODIC,
-            scheduled_at=at(day, 14),
-            status=Committee.Status.HELD,
-            place="Visioconférence",
+            startup=startup, kind=kind or Committee.Kind.PERIODIC, scheduled_at=at(day, 14), place="Visioconférence"
         )
-        outcome = Decision.Outcome.STOP if startup.phase == Phase.ABANDONED_INVESTIGATION else Decision.Outcome.CONTINUE
-        decision = Decision.objects.create(
+    ended_that_day = startup.periods.filter(start=day, phase__in=ENDED_PHASES).first()
+    outcome = Decision.Outcome.STOP if ended_that_day else Decision.Outcome.CONTINUE
+    with quiet_outbox(), dated_history(at(day, 16)):
+        decision = record_decision(
             committee=committee,
+            actor=None,
             outcome=outcome,
             decided_on=day,
             granted_months=6,
-            purchasing_told=True,
             minutes="Décision reprise de l'historique du produit.",
         )
-    Committee.objects.filter(pk=committee.pk).update(created_at=at(day, 14), updated_at=at(day, 14))
-    Decision.objects.filter(pk=decision.pk).update(recorded_at=at(day, 14))
+    decision.purchasing_told = True
+    with dated_history(at(day, 16)):
+        decision.save(update_fields=["purchasing_told"])
+    if ended_that_day:
+        PhasePeriod.objects.filter(pk=ended_that_day.pk).update(decision_id=decision.pk)
+    Committee.objects.filter(pk=committee.pk).update(created_at=at(day, 14), updated_at=at(day, 16))
+    Decision.objects.filter(pk=decision.pk).update(recorded_at=at(day, 16))
     return 1
 
 

@@ -24,10 +24,9 @@ from incubator import audit
 from incubator.lists import FilteredListMixin
 from incubator.mail import absolute_url
 from portfolio.models import Measurement, Phase, Startup
-from portfolio.services import set_next_committee_due
 from portfolio.views import StartupMixin
 
-from . import services
+from . import cadence, services
 from .filters import SECTIONS, CommitteeFilter, section_counts
 from .forms import (
     ALLOWED_DOCUMENT_TYPES,
@@ -123,7 +122,6 @@ class CommitteeListView(FilteredListMixin, ListView):
             section=self.filterset.data.get("section"),
             overdue=overdue,
             managed_overdue=set(managed.values_list("pk", flat=True)) if overdue else set(),
-            now=timezone.now(),
             **kwargs,
         )
 
@@ -200,17 +198,15 @@ class CommitteeDetailView(CommitteeMixin, TemplateView):
         blocker = decision_blocker(committee)
         return super().get_context_data(
             decision=decision,
-            now=timezone.now(),
             attendees=committee.attendees.all(),
             documents=[(document, covered_labels(document.contents)) for document in documents],
             coverage=checklist({content for document in documents for content in document.contents}),
             indicators=indicators_with_latest(committee.startup),
             can_manage=manages,
-            can_upload=committee.status != Committee.Status.CANCELLED
-            and (manages or user.has_perm("committees.add_document", committee)),
+            can_upload=committee.accepts_documents and (manages or user.has_perm("committees.add_document", committee)),
             can_decide=manages and blocker is None,
             decision_not_started=manages and blocker is not None and blocker.code == "not_started",
-            can_cancel=manages and committee.status == Committee.Status.PLANNED,
+            can_cancel=manages and committee.can_cancel,
             follow_up_form=FollowUpForm(instance=decision) if manages and decision else None,
             **kwargs,
         )
@@ -222,7 +218,7 @@ class DocumentUploadView(CommitteeMixin, CreateView):
     permission = "committees.add_document"
 
     def dispatch(self, request, *args, **kwargs):
-        if self.get_committee().status == Committee.Status.CANCELLED:
+        if not self.get_committee().accepts_documents:
             messages.error(request, _("This committee was cancelled: no document can be added."))
             return redirect(self.get_committee())
         return super().dispatch(request, *args, **kwargs)
@@ -306,7 +302,7 @@ def decision_follow_up(request, pk):
 def committee_cancel(request, pk):
     """GET, or a POST sent without JavaScript (``ask``): the confirmation page; a POST: cancel."""
     committee = get_committee(request, pk, "committees.cancel_committee")
-    if committee.status != Committee.Status.PLANNED:
+    if not committee.can_cancel:
         messages.error(request, _("Only a planned committee can be cancelled."))
         return redirect(committee)
     if request.method == "GET" or "ask" in request.POST:
@@ -340,7 +336,7 @@ class DueDateView(StartupMixin, FormView):
 
     def form_valid(self, form):
         startup = self.get_startup()
-        set_next_committee_due(startup=startup, actor=self.request.user, **form.cleaned_data)
+        cadence.set_due_date(startup=startup, actor=self.request.user, **form.cleaned_data)
         messages.success(self.request, _("The next committee due date was changed."))
         return redirect(startup)
 

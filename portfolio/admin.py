@@ -42,7 +42,7 @@ class StartupAdmin(LargeTableAdmin, SimpleHistoryAdmin):
     search_fields = ["name", "slug", "pitch"]
     ordering = ["slug"]  # the unique index: no sort of the table (the names' order, near enough)
     autocomplete_fields = ["incubator", "other_incubators", "sponsors"]
-    readonly_fields = ["phase", "created_at", "updated_at"]
+    readonly_fields = ["phase", "next_committee_due", "created_at", "updated_at"]  # their services write them
     inlines = [PhasePeriodInline, TeamMembershipInline, IndicatorInline]
     date_hierarchy = "updated_at"
 

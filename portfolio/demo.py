@@ -19,8 +19,8 @@ from django.utils import timezone
 from incubator.demo import DEMO_DOMAIN, DEMO_INCUBATOR, at, dated_history
 from incubator.models import Incubator, Organisation, User
 
-from .models import Indicator, Measurement, Phase, Startup, TeamMembership, Theme, UserType
-from .services import INVESTIGATION_LENGTH, change_phase, create_startup, is_regular_move
+from .models import INVESTIGATION_LENGTH, Indicator, Measurement, Phase, Startup, TeamMembership, Theme, UserType
+from .services import change_phase, create_startup, is_regular_move
 
 # Short neutral pitches written for the demo (the sample has no descriptions).
 PITCHES = {

@@ -1,20 +1,18 @@
-"""Portfolio workflows. The only way a product changes phase: committees and calls call these."""
-
-from datetime import timedelta
+"""Portfolio workflows. ``change_phase`` is the only writer of a product's phase (the map:
+``models.ALLOWED_MOVES``); the apps above call these and hear of each move by
+``signals.phase_changed``."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from .models import ALLOWED_MOVES, ENDED_PHASES, Phase, PhasePeriod, Startup
-
-# The end-of-investigation committee comes about 9 weeks after the investigation starts.
-INVESTIGATION_LENGTH = timedelta(weeks=9)
+from .models import ALLOWED_MOVES, Phase, PhasePeriod, Startup
+from .signals import phase_changed
 
 
 def is_regular_move(current, new):
-    """True when ``current`` -> ``new`` follows the usual path of DESIGN 4.2."""
+    """True when ``current`` -> ``new`` follows the usual path (``models.ALLOWED_MOVES``)."""
     return current is None or Phase(new) in ALLOWED_MOVES[Phase(current)]
 
 
@@ -35,11 +33,13 @@ def create_startup(*, startup, phase, start, actor, sponsors=(), team=()):
 
 
 def change_phase(*, startup, phase, start, actor, reason="", decision_id=None, may_override=False):
-    """Close the open period and open ``phase`` on ``start``, in one transaction.
+    """Close the open period and open ``phase`` on ``start``, in one transaction; announce it.
 
     A move outside the usual path needs ``reason`` and ``may_override`` (the caller has checked
     that the actor manages the product). Raises ValidationError with a French message and changes
-    nothing when the move is refused. Returns the new PhasePeriod.
+    nothing when the move is refused. ``signals.phase_changed`` is sent inside the transaction
+    (what its receivers write, the next committee's due date, stays or goes with the move).
+    Returns the new PhasePeriod.
     """
     phase = Phase(phase)
     reason = reason.strip()
@@ -63,13 +63,9 @@ def change_phase(*, startup, phase, start, actor, reason="", decision_id=None, m
         )
         locked.phase = phase
         locked.updated_at = timezone.now()
-        if phase == Phase.INVESTIGATION:
-            locked.next_committee_due = start + INVESTIGATION_LENGTH
-        elif phase in ENDED_PHASES:
-            locked.next_committee_due = None
-        locked.save(update_fields=["phase", "updated_at", "next_committee_due"])
-    startup.phase, startup.updated_at = locked.phase, locked.updated_at
-    startup.next_committee_due = locked.next_committee_due
+        locked.save(update_fields=["phase", "updated_at"])
+        startup.phase, startup.updated_at = locked.phase, locked.updated_at
+        phase_changed.send(sender=Startup, startup=startup, phase=phase, start=start, actor=actor, period=period)
     return period
 
 
@@ -86,22 +82,6 @@ def check_phase_change(*, startup, phase, start, reason="", may_override=False):
     if current is not None:
         _check_move(current, phase, start, regular=regular, reason=reason.strip(), may_override=may_override)
     return regular
-
-
-def set_next_committee_due(*, startup, due, actor, reason=""):
-    """Set when the product's next investment committee is due.
-
-    Committees call this after a decision; a manager may change it by hand, with a reason kept
-    in the product's history.
-    """
-    with transaction.atomic():
-        locked = Startup.objects.select_for_update().get(pk=startup.pk)
-        locked.next_committee_due = due
-        locked._change_reason = reason[:100]
-        locked._history_user = actor
-        locked.save(update_fields=["next_committee_due"])
-    startup.next_committee_due = due
-    return locked
 
 
 def _check_start(start):

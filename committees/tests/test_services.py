@@ -18,7 +18,7 @@ from committees.services import cancel_committee, plan_committee, record_decisio
 from committees.tests.factories import AttendeeFactory, CommitteeFactory, paris
 from incubator.models import OutboxMessage
 from portfolio.models import Phase, PhasePeriod, Startup
-from portfolio.services import INVESTIGATION_LENGTH, change_phase
+from portfolio.services import change_phase
 from portfolio.tests.factories import StartupFactory
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
@@ -167,18 +167,6 @@ def test_record_decision_next_phase_must_follow_the_current_one(held_committee, 
 
     assert refused.value.code == "next_phase"
     assert snapshot(startup_a) == before
-
-
-def test_change_phase_into_investigation_sets_the_committee_due_nine_weeks_later(frozen, incubator_a):
-    startup = Startup.objects.create(
-        slug="nouvelle-idee", name="Nouvelle idée", pitch="Une idée.", incubator=incubator_a
-    )
-
-    change_phase(startup=startup, phase=Phase.INVESTIGATION, start=datetime.date(2026, 3, 2), actor=None)
-
-    startup.refresh_from_db()
-    assert datetime.timedelta(weeks=9) == INVESTIGATION_LENGTH
-    assert (startup.phase, startup.next_committee_due) == (Phase.INVESTIGATION, datetime.date(2026, 5, 4))
 
 
 # Planning -------------------------------------------------------------------------------------

@@ -1,0 +1,123 @@
+"""The committee cadence: when a product's next investment committee is due (docs/architecture.md).
+
+The due date follows from the record, by one rule (``due_from``):
+
+- an ended product (transferred, stopped, stopped after its investigation) has none;
+- the last decision of a held committee taken in the current phase: its date + the months it
+  granted (6 by default);
+- no such decision (a phase entered without a committee, a product reactivated from an ended
+  phase): an investigation is due 9 weeks after it started, any other phase 6 months after.
+
+It is recomputed (``refresh_due_date``) whenever the record changes: a phase change (the
+portfolio's ``phase_changed`` signal, connected in ``apps.py``), a decision, a committee or a
+decision deleted in the admin.
+A manager may still set the date by hand with a reason (``set_due_date``, kept in the product's
+history) until the record next changes. ``Startup.next_committee_due`` holds the result (the
+portfolio lists and filters read it); only this module writes it.
+"""
+
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext as _
+
+from portfolio.models import ENDED_PHASES, INVESTIGATION_LENGTH, Phase, PhasePeriod, Startup
+
+from .models import Committee, Decision
+
+DEFAULT_GRANTED_MONTHS = 6
+# The end-of-investigation committee comes when an investigation usually ends.
+END_OF_INVESTIGATION_AFTER = INVESTIGATION_LENGTH
+
+
+def due_from(*, phase, phase_start, decided_on=None, granted_months=None):
+    """The next committee's due date of a product in ``phase`` since ``phase_start`` whose last
+    decision was taken on ``decided_on`` for ``granted_months`` (None: none is due)."""
+    phase = Phase(phase)
+    if phase in ENDED_PHASES:
+        return None
+    if decided_on is not None and (phase_start is None or decided_on >= phase_start):
+        return decided_on + relativedelta(months=granted_months or DEFAULT_GRANTED_MONTHS)
+    if phase_start is None:
+        return None
+    if phase == Phase.INVESTIGATION:
+        return phase_start + END_OF_INVESTIGATION_AFTER
+    return phase_start + relativedelta(months=DEFAULT_GRANTED_MONTHS)
+
+
+def with_record(startups):
+    """Annotate a Startup queryset with what ``due_from`` reads: the current phase's start and the
+    last decision of a held committee (its date and granted months). Subqueries: one query."""
+    period = PhasePeriod.objects.filter(startup=OuterRef("pk"), end__isnull=True)
+    last = Decision.objects.filter(committee__startup=OuterRef("pk"), committee__status=Committee.Status.HELD).order_by(
+        "-decided_on", "-committee__scheduled_at", "-pk"
+    )
+    return startups.annotate(
+        cadence_phase_start=Subquery(period.values("start")[:1]),
+        cadence_decided_on=Subquery(last.values("decided_on")[:1]),
+        cadence_granted_months=Subquery(last.values("granted_months")[:1]),
+    )
+
+
+def due_of(annotated):
+    """``due_from`` applied to a startup annotated by ``with_record``."""
+    return due_from(
+        phase=annotated.phase,
+        phase_start=annotated.cadence_phase_start,
+        decided_on=annotated.cadence_decided_on,
+        granted_months=annotated.cadence_granted_months,
+    )
+
+
+def next_committee_due(startup):
+    """When ``startup``'s next committee is due, from the record (None: none is due). One query."""
+    return due_of(with_record(Startup.objects.all()).get(pk=startup.pk))
+
+
+def refresh_due_date(*, startup, actor, reason):
+    """Recompute ``startup``'s due date from the record and store it if it changed, with ``actor``
+    and ``reason`` in the product's history. Returns the due date."""
+    with transaction.atomic():
+        locked = with_record(Startup.objects.select_for_update()).get(pk=startup.pk)
+        due = due_of(locked)
+        if due != locked.next_committee_due:
+            _write(locked, due, actor=actor, reason=reason)
+    startup.next_committee_due = due
+    return due
+
+
+def set_due_date(*, startup, due, actor, reason):
+    """A manager sets the due date by hand; ``reason`` is kept in the product's history."""
+    with transaction.atomic():
+        locked = Startup.objects.select_for_update().get(pk=startup.pk)
+        _write(locked, due, actor=actor, reason=reason)
+    startup.next_committee_due = due
+    return locked
+
+
+def refresh_all(startups):
+    """Recompute the due dates of many products at once, without history (volume data): 2 queries."""
+    changed = []
+    for startup in with_record(startups).only("pk", "phase", "next_committee_due"):
+        due = due_of(startup)
+        if due != startup.next_committee_due:
+            startup.next_committee_due = due
+            changed.append(startup)
+    Startup.objects.bulk_update(changed, ["next_committee_due"], batch_size=500)
+    return len(changed)
+
+
+def _write(locked, due, *, actor, reason):
+    locked.next_committee_due = due
+    locked._change_reason = reason[:100]
+    locked._history_user = actor
+    locked.save(update_fields=["next_committee_due"])
+
+
+# The receiver of ``portfolio.signals.phase_changed`` (connected in ``apps.CommitteesConfig.ready``).
+
+
+def on_phase_changed(sender, *, startup, actor, period, **kwargs):
+    """A product entered a phase: its due date follows."""
+    reason = _("Committee decision") if period.decision_id else _("Phase change")
+    refresh_due_date(startup=startup, actor=actor, reason=reason)
