@@ -16,6 +16,8 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
+from ..dates import DateInput
+
 register = template.Library()
 
 # The error modifier DSFR puts on a control whose group is in error.
@@ -57,13 +59,13 @@ def dsfr_kind(bound_field) -> str:
 
 
 def _widget_for_dsfr(widget):
-    """The widget to render: a text date input becomes a native ``type="date"`` (ISO value,
-    which Django always accepts), a clearable file input a bare one (the template draws the
-    current file and the clear box)."""
+    """The widget to render: a text date input becomes the core's date picker
+    (``incubator.dates.DateInput``: ISO value, bounded to the date window), a clearable file
+    input a bare one (the template draws the current file and the clear box)."""
     if isinstance(widget, forms.DateInput) and widget.input_type == "text":
-        widget = copy.copy(widget)
-        widget.input_type = "date"
-        widget.format = "%Y-%m-%d"
+        picker = DateInput(attrs=widget.attrs)
+        picker.is_required, picker.is_localized = widget.is_required, widget.is_localized
+        widget = picker
     elif isinstance(widget, forms.ClearableFileInput):
         widget = copy.copy(widget)
         widget.template_name = "django/forms/widgets/file.html"
