@@ -8,9 +8,13 @@ class CallsConfig(AppConfig):
 
     def ready(self):
         from . import reminders  # noqa: F401  (registers the call reminder kinds)
+        from .contributions import register_contributions
         from .navigation import register_entries
+        from .personal_data import register_provider
 
         register_entries()  # the header's Calls, Call management, Jury, My applications
+        register_contributions()  # "Mon espace", the product's origin, the open-calls tile
+        register_provider()  # personal data: applications, jury records
 
         from django.db.models.signals import post_save
 

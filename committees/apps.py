@@ -8,9 +8,13 @@ class CommitteesConfig(AppConfig):
 
     def ready(self):
         from . import reminders  # noqa: F401  (registers the committee reminder kinds)
+        from .contributions import register_contributions
         from .navigation import register_entries
+        from .personal_data import register_provider
 
         register_entries()  # the header's Committees
+        register_contributions()  # the portfolio's schedule column, filter, sort and panels; a tile; the feed
+        register_provider()  # personal data: attendances, the calendar feed
 
         from portfolio.signals import phase_changed
 

@@ -10,11 +10,15 @@ class IncubatorConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from . import audit, checks, tasks  # noqa: F401  (checks: the system checks; tasks: the outbox's transport)
+        from .contributions import register_core_sections
         from .mfa import note_at_login
         from .navigation import register_core_entries
+        from .personal_data import register_core_provider
         from .security import start_session_clock
 
         user_logged_in.connect(start_session_clock, dispatch_uid="incubator.start_session_clock")
         user_logged_in.connect(note_at_login, dispatch_uid="incubator.mfa_note_at_login")
         audit.connect()
         register_core_entries()  # the header's Home, My space, Administration
+        register_core_sections()  # "Mon espace": my incubators, my account
+        register_core_provider()  # personal data: the account, the roles, the audit log

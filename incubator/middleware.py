@@ -12,13 +12,10 @@ from django.shortcuts import redirect
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
+from . import registry
 from .security import LOGIN_AT, PRIVILEGED, SEEN_AT, client_ip, is_privileged, session_bounds
 
 logger = logging.getLogger(__name__)
-
-# Pages that anyone holding their address may read and that are personal all the same: never
-# stored by a browser or a proxy cache (a calendar feed carries its secret token in the path).
-PERSONAL_VIEWS = {"committees:calendar_feed"}
 
 # A privileged session's "last seen" is written at most this often (a session write per request
 # would be a database write per request); the idle timeout is exact to within this many seconds.
@@ -32,8 +29,10 @@ def is_personal(request, response):
         return True
     if response.has_header("Content-Disposition"):
         return True
+    # Pages that anyone holding their address may read and that are personal all the same (a
+    # calendar feed carries its secret token in the path): the apps register them.
     match = getattr(request, "resolver_match", None)
-    return match is not None and match.view_name in PERSONAL_VIEWS
+    return match is not None and registry.is_personal_view(match.view_name)
 
 
 class SecurityHeadersMiddleware:

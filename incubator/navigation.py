@@ -2,13 +2,13 @@
 
 Each app registers its entries from ``AppConfig.ready()`` (``<app>/navigation.py``)::
 
-    navigation.register_fact("judges", lambda user: Exists(Call.jurors.through.objects.filter(user=user)))
+    navigation.register_fact("in_team", lambda user: Exists(TeamMembership.objects.filter(user=user)))
     navigation.register(
-        navigation.Entry("jury", _("Jury"), "calls:jury_calls", order=70, visible=lambda user, facts: facts.judges)
+        navigation.Entry("team", _("My team"), "myapp:team", order=70, visible=lambda user, facts: facts.in_team)
     )
 
 ``visible(user, facts)`` decides whether the entry is shown. ``facts`` answers the registered facts
-about the user (``facts.judges``); they are computed together, in one query, the first time an
+about the user (``facts.in_team``); they are computed together, in one query, the first time an
 entry asks for one, and the navigation is computed once per request: a page pays at most one
 query for the facts and one for an entry's own links (a team member's products). An anonymous
 visitor costs none. An entry with ``links(user)`` is a menu of those links (one link: that link).

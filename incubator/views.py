@@ -12,7 +12,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
-from .models import Incubator, Membership
+from . import registry
+from .models import Incubator
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -38,13 +39,13 @@ class IncubatorDetailView(DetailView):
 
 
 class MySpaceView(TemplateView):
-    """Signed-in home: the user's incubators and roles."""
+    """Signed-in home: the sections the apps register (``incubator.registry``), the user's
+    incubators and roles first."""
 
     template_name = "incubator/my_space.html"
 
     def get_context_data(self, **kwargs):
-        memberships = Membership.objects.filter(user=self.request.user).for_list()
-        return super().get_context_data(memberships=memberships, **kwargs)
+        return super().get_context_data(sections=registry.sections_for(self.request.user), **kwargs)
 
 
 @method_decorator(login_not_required, name="dispatch")

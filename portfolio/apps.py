@@ -7,6 +7,10 @@ class PortfolioConfig(AppConfig):
     verbose_name = _("Portfolio")
 
     def ready(self):
+        from .contributions import register_contributions
         from .navigation import register_entries
+        from .personal_data import register_provider
 
         register_entries()  # the header's Products, My products, Portfolio
+        register_contributions()  # the product page's slots, the list's, the products-by-phase tile
+        register_provider()  # personal data: team memberships, what the person recorded

@@ -1,44 +1,38 @@
-"""Filters of the portfolio list and of the public directory (django-filter)."""
+"""Filters of the portfolio list and of the public directory (django-filter). The list also takes
+the filters and sorts other apps register for it (``incubator.registry``, page ``PORTFOLIO_LIST``)."""
 
 import django_filters
 from django import forms
-from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from incubator import registry
 from incubator.models import Incubator, Organisation
 
+from .contributions import PORTFOLIO_LIST
 from .models import AccessibilityStatus, Phase, Startup, Theme
 
-SORT_LABELS = {
-    "name": _("Name"),
-    "updated_at": _("Last update"),
-    "phase": _("Phase"),
-    "incubator__title": _("Incubator"),
-    "next_committee": _("Next committee"),
-}
-
-DUE_SOON_DAYS = 45
-
-
-class Schedule(models.TextChoices):
-    """The committee filter of the portfolio list (on ``Startup.objects.with_committee_schedule()``)."""
-
-    OVERDUE = "en-retard", _("Overdue")
-    PLANNED_LATE = "planifie-apres-echeance", _("Planned after the due date")
-    DUE_SOON = "echeance-45-jours", _("Due within 45 days")
-    UNPLANNED = "sans-comite", _("No committee planned (active products)")
+SORTS = [
+    ("name", _("Name")),
+    ("updated_at", _("Last update")),
+    ("phase", _("Phase")),
+    ("incubator__title", _("Incubator")),
+]
 
 
 class PortfolioOrdering(django_filters.OrderingFilter):
-    """Sorts with the name as tie-breaker (stable pages); "next committee" sorts on the date the
-    list shows (the planned committee, else the due date), products without one last."""
+    """Sorts with the name as tie-breaker (stable pages). The sorts other apps register
+    (``registry.Sort``) sort on their expression, products without a value last."""
+
+    def __init__(self, *args, expressions=None, **kwargs):
+        self.expressions = expressions or {}
+        super().__init__(*args, **kwargs)
 
     def get_ordering_value(self, param):
-        if param.lstrip("-") != "next_committee":
+        expression = self.expressions.get(param.lstrip("-"))
+        if expression is None:
             return super().get_ordering_value(param)
-        when = Coalesce("next_committee_on", "next_committee_due")
+        when = expression()
         return when.desc(nulls_last=True) if param.startswith("-") else when.asc(nulls_last=True)
 
     def filter(self, qs, value):
@@ -97,36 +91,32 @@ class PortfolioFilter(DirectoryFilter):
         method="no_recent_update",
         widget=forms.CheckboxInput,
     )
-    committee = django_filters.ChoiceFilter(
-        label=_("Next committee"), choices=Schedule.choices, method="by_schedule", empty_label=_("All products")
-    )
-    sort = PortfolioOrdering(
-        label=_("Sort by"),
-        fields=[
-            ("name", "name"),
-            ("updated_at", "updated_at"),
-            ("phase", "phase"),
-            ("incubator__title", "incubator__title"),
-            ("next_committee", "next_committee"),
-        ],
-        field_labels=SORT_LABELS,
-        empty_label=_("Default order (name)"),
-    )
 
     class Meta(DirectoryFilter.Meta):
-        fields = [*DirectoryFilter.Meta.fields, "sponsor", "accessibility", "stale", "committee", "sort"]
+        fields = [*DirectoryFilter.Meta.fields, "sponsor", "accessibility", "stale"]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["incubator"].queryset = Incubator.objects.visible_to(user)
+        # The filters other apps register for the list (the committees' schedule), then the sort.
+        for extra in registry.list_filters(PORTFOLIO_LIST):
+            self.add_filter(extra.key, extra.build())
+        self.add_filter("sort", self.ordering(registry.sorts(PORTFOLIO_LIST)))
+
+    def add_filter(self, name, filter_):
+        filter_.field_name, filter_.model, filter_.parent = name, self.queryset.model, self
+        self.filters[name] = filter_
+
+    @staticmethod
+    def ordering(extra_sorts):
+        sorts = [*SORTS, *((sort.key, sort.label) for sort in extra_sorts)]
+        return PortfolioOrdering(
+            label=_("Sort by"),
+            fields=[(key, key) for key, _label in sorts],
+            field_labels=dict(sorts),
+            empty_label=_("Default order (name)"),
+            expressions={sort.key: sort.expression for sort in extra_sorts},
+        )
 
     def no_recent_update(self, queryset, name, value):
         return queryset.stale(days=90) if value else queryset
-
-    def by_schedule(self, queryset, name, value):
-        return {
-            Schedule.OVERDUE: queryset.overdue,
-            Schedule.PLANNED_LATE: queryset.planned_late,
-            Schedule.DUE_SOON: lambda: queryset.due_within(DUE_SOON_DAYS),
-            Schedule.UNPLANNED: queryset.without_planned_committee,
-        }[value]()

@@ -2,13 +2,11 @@
 
 from datetime import timedelta
 
-from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, When
-from django.db.models.functions import TruncDate
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -146,56 +144,6 @@ class StartupQuerySet(models.QuerySet):
             .prefetch_related("sponsors")
             .annotate(phase_since=Subquery(phase_since))
         )
-
-    def with_committee_schedule(self, now=None):
-        """Annotate what the managers watch: the next planned committee and the due date's state.
-
-        ``next_committee_at``: the earliest committee planned from now on (None if none);
-        ``is_overdue``: the due date has passed and no committee took place on or after it (one
-        not cancelled whose time has come, held or awaiting its decision);
-        ``is_planned_late``: the next planned committee falls after the due date.
-        Subqueries of the same SQL query: a list's query count does not grow with its rows.
-
-        The committees app depends on portfolio, so its model is looked up by name, never
-        imported (issue #10 moves this behind a registry).
-        """
-        now = now or timezone.now()
-        committee = apps.get_model("committees", "Committee")
-        status = committee.Status
-        mine = committee.objects.filter(startup=OuterRef("pk"))
-        upcoming = mine.filter(status=status.PLANNED, scheduled_at__gte=now).order_by("scheduled_at")
-        took_place = mine.exclude(status=status.CANCELLED).filter(
-            scheduled_at__lte=now, scheduled_at__date__gte=OuterRef("next_committee_due")
-        )
-        return self.annotate(
-            next_committee_at=Subquery(upcoming.values("scheduled_at")[:1]),
-            next_committee_on=Subquery(upcoming.annotate(day=TruncDate("scheduled_at")).values("day")[:1]),
-        ).annotate(
-            is_overdue=Case(
-                When(Q(next_committee_due__lt=timezone.localdate(now)) & ~Exists(took_place), then=True),
-                default=False,
-                output_field=models.BooleanField(),
-            ),
-            is_planned_late=Case(
-                When(next_committee_on__gt=F("next_committee_due"), then=True),
-                default=False,
-                output_field=models.BooleanField(),
-            ),
-        )
-
-    def overdue(self):
-        return self.filter(is_overdue=True)
-
-    def planned_late(self):
-        return self.filter(is_planned_late=True)
-
-    def due_within(self, days, today=None):
-        today = today or timezone.localdate()
-        return self.filter(next_committee_due__range=(today, today + timedelta(days=days)))
-
-    def without_planned_committee(self):
-        """Active products with no committee planned from now on (after ``with_committee_schedule``)."""
-        return self.active().filter(next_committee_at__isnull=True)
 
 
 class Startup(RenderedMarkdownMixin, models.Model):

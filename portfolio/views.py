@@ -14,11 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView
 
+from incubator import registry
 from incubator.exports import csv_response
 from incubator.lists import FilteredListMixin
 from incubator.models import Incubator
 
 from . import services
+from .contributions import PORTFOLIO_LIST, PRODUCT_PAGE
 from .filters import DirectoryFilter, PortfolioFilter
 from .forms import (
     IndicatorForm,
@@ -38,7 +40,11 @@ class PortfolioListView(FilteredListMixin, ListView):
     context_object_name = "startups"
 
     def get_base_queryset(self):
-        return Startup.objects.visible_to(self.request.user).for_list().with_committee_schedule()
+        return registry.annotate(PORTFOLIO_LIST, Startup.objects.visible_to(self.request.user).for_list())
+
+    def get_context_data(self, **kwargs):
+        # The columns other apps add to the table (the committees' "Next committee").
+        return super().get_context_data(columns=registry.columns(PORTFOLIO_LIST), **kwargs)
 
     def get_filterset(self, queryset):
         return self.filterset_class(self.request.GET or None, queryset=queryset, user=self.request.user)
@@ -99,7 +105,7 @@ class StartupDetailView(StartupMixin, DetailView):
     context_object_name = "startup"
 
     def get_startup_queryset(self):
-        return super().get_startup_queryset().with_committee_schedule()
+        return registry.annotate(PRODUCT_PAGE, super().get_startup_queryset())
 
     def get_object(self, queryset=None):
         return self.get_startup()
@@ -116,11 +122,8 @@ class StartupDetailView(StartupMixin, DetailView):
             other_incubators=startup.other_incubators.all(),
             charts=indicator_charts(indicators),
             history=build_history(startup),
-            # The committees app hangs its records on the product (reverse relation: no import of it),
-            # with its own visibility: a viewer or a coach of the incubator reads no committee.
-            committees=startup.committees.visible_to(user).order_by("-scheduled_at"),
-            # The call application the product was born from, if any (calls' reverse relation).
-            origin=startup.applications.select_related("call").first(),
+            # What other apps show about the product, by slot (portfolio/contributions.py).
+            panels=registry.panels_for(PRODUCT_PAGE, startup, user),
             can_edit=user.has_perm("portfolio.change_startup", startup),
             can_change_phase=user.has_perm("portfolio.change_phase", startup),
             breadcrumb=[(_("Portfolio"), reverse("portfolio:startup_list"))],

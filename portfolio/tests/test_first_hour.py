@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from committees.contributions import with_schedule
 from committees.models import Committee
 from committees.tests.factories import CommitteeFactory, paris
 from portfolio.models import Phase, Startup
@@ -291,7 +292,7 @@ def test_a_committee_awaiting_its_decision_counts_as_taking_place(manager, incub
     startup = StartupFactory(slug="matin", incubator=incubator_a, next_committee_due=D(2026, 2, 27))
     CommitteeFactory(startup=startup, scheduled_at=paris(TODAY, hour=8))
 
-    annotated = Startup.objects.with_committee_schedule().get(pk=startup.pk)
+    annotated = with_schedule(Startup.objects.all()).get(pk=startup.pk)
 
     assert (annotated.is_overdue, annotated.next_committee_at, annotated.is_planned_late) == (False, None, False)
 

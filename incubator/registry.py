@@ -1,0 +1,299 @@
+"""What the apps contribute to pages they do not own, registered from their ``AppConfig.ready()``.
+
+The core names no app, and a lower app names no upper one: each app fills these registries from
+``<app>/contributions.py`` (called by its ``AppConfig.ready()``, as ``<app>/navigation.py`` fills
+the header and ``<app>/reminders.py`` the reminder kinds), and a page renders what is registered,
+in order. ``docs/architecture.md`` tells how an app plugs into the core. Registering again under
+the same key replaces the contribution.
+
+**"Mon espace" sections** (``Section``): a template and ``context(user)``; the core's page renders
+them by ``order``::
+
+    registry.register_section(
+        registry.Section("calls", "calls/includes/_my_space.html", context=my_space_context, order=50)
+    )
+
+``context`` returns a dict, pushed onto the page's context while the section's template renders,
+or ``None`` to leave the section out (no ``context``: always shown, with the page's context).
+
+**Pages open to contributions** (``declare_page``): a page that lets upper apps add to it declares
+its name and its slots, the places where panels go; a registration for an undeclared page or slot
+is an error (apps are ready in ``INSTALLED_APPS`` order: lower apps declare before upper ones
+register).
+
+**Panels** (``Panel``): a template in one slot of one page, with ``context(obj, user)`` (``obj``
+is the page's object: the product on ``"portfolio.startup_detail"``). The page asks
+``panels_for(page, obj, user)`` once and renders each slot with ``{% render_blocks %}``
+(``portal_blocks``); the panels of a slot come by ``order``. A panel's template also sees the
+page's context (the page documents what it offers, e.g. ``startup``, ``can_change_phase``). A
+panel's context costs at most the one or two queries of its own data, whatever the data's size.
+
+**Lists** of a page: an ``Annotation`` adds subqueries to the page's queryset (no query of its
+own), a ``Column`` a cell of the page's table (its template, which renders the ``<td>``, reads the
+row), a ``ListFilter`` a field of the page's filter form and a ``Sort`` an order of its sort field.
+
+**Dashboard tiles** (``Tile``): a figure ``compute(user, scope)`` computed in one query, for the
+dashboards; ``scope`` is a ``Scope`` (one incubator, or the whole network). The caller has checked
+that the user may see the scope.
+
+**Personal views** (``register_personal_view``): URL names whose pages are for one person though
+anyone holding their address may read them (never stored by a cache: ``incubator.middleware``).
+
+What an app holds about a person (export, erasure) registers in ``incubator.personal_data``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+_sections: dict[str, Section] = {}
+_pages: dict[str, tuple[str, ...]] = {}
+_panels: dict[tuple[str, str], Panel] = {}
+_annotations: dict[tuple[str, str], Annotation] = {}
+_columns: dict[tuple[str, str], Column] = {}
+_list_filters: dict[tuple[str, str], ListFilter] = {}
+_sorts: dict[tuple[str, str], Sort] = {}
+_tiles: dict[str, Tile] = {}
+_personal_views: set[str] = set()
+
+
+@dataclass(frozen=True)
+class Block:
+    """A contribution ready to render: its template and the context its function returned."""
+
+    key: str
+    template: str
+    context: dict = field(default_factory=dict)
+
+
+def _ordered(items):
+    return sorted(items, key=lambda item: (item.order, item.key))
+
+
+def _block(item, context):
+    return Block(item.key, item.template, dict(context or {}))
+
+
+# "Mon espace" -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    template: str
+    # context(user) -> dict, or None to leave the section out; None: always shown.
+    context: Callable[[Any], dict | None] | None = None
+    order: int = 50
+
+
+def register_section(section: Section) -> None:
+    _sections[section.key] = section
+
+
+def sections() -> list[Section]:
+    return _ordered(_sections.values())
+
+
+def sections_for(user) -> list[Block]:
+    """The sections of ``user``'s "Mon espace", in order, each with its context."""
+    shown = []
+    for section in sections():
+        context = {} if section.context is None else section.context(user)
+        if context is not None:
+            shown.append(_block(section, context))
+    return shown
+
+
+# Pages and their panels ---------------------------------------------------------------------
+
+
+def declare_page(page: str, *, slots: tuple[str, ...] = ()) -> None:
+    """Open ``page`` to contributions; ``slots`` are where its panels go (names usable in a template)."""
+    _pages[page] = tuple(slots)
+
+
+def page_slots(page: str) -> tuple[str, ...]:
+    return _pages[page]
+
+
+def _check_page(page, slot=None):
+    if page not in _pages:
+        raise ValueError(f"No page {page!r} is open to contributions: the app that owns it calls declare_page().")
+    if slot is not None and slot not in _pages[page]:
+        raise ValueError(f"Page {page!r} has no slot {slot!r}; its slots: {', '.join(_pages[page])}.")
+
+
+@dataclass(frozen=True)
+class Panel:
+    page: str
+    slot: str
+    key: str
+    template: str
+    # context(obj, user) -> dict, or None to leave the panel out; None: always shown.
+    context: Callable[[Any, Any], dict | None] | None = None
+    order: int = 50
+
+
+def register_panel(panel: Panel) -> None:
+    _check_page(panel.page, panel.slot)
+    _panels[(panel.page, panel.key)] = panel
+
+
+def panels(page: str) -> list[Panel]:
+    return _ordered(panel for (name, _key), panel in _panels.items() if name == page)
+
+
+class Slots(dict):
+    """Slot name -> the blocks to render there; a slot without panels is an empty list."""
+
+    def __missing__(self, slot):
+        return []
+
+
+def panels_for(page: str, obj, user) -> Slots:
+    """The panels of ``page`` about ``obj`` that ``user`` sees, by slot and in order."""
+    slots = Slots()
+    for panel in panels(page):
+        context = {} if panel.context is None else panel.context(obj, user)
+        if context is not None:
+            slots.setdefault(panel.slot, []).append(_block(panel, context))
+    return slots
+
+
+# Lists: annotations, columns, filters, sorts ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """``annotate(queryset) -> queryset``: what the app's columns, filters and panels read on each
+    row, added to the page's one query (subqueries)."""
+
+    page: str
+    key: str
+    annotate: Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the page's table: its header and the template of its cell (``<td>``...)."""
+
+    page: str
+    key: str
+    label: str
+    template: str
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """A field of the page's filter form: ``build()`` returns a new django-filter ``Filter`` whose
+    ``method`` is a function ``(queryset, name, value) -> queryset``."""
+
+    page: str
+    key: str
+    build: Callable[[], Any]
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class Sort:
+    """An order of the page's sort field: ``expression()`` is the value sorted on (rows without
+    one come last, both ways)."""
+
+    page: str
+    key: str
+    label: str
+    expression: Callable[[], Any]
+    order: int = 50
+
+
+def register_annotation(annotation: Annotation) -> None:
+    _check_page(annotation.page)
+    _annotations[(annotation.page, annotation.key)] = annotation
+
+
+def annotate(page: str, queryset):
+    """``queryset`` with every annotation registered for ``page``."""
+    for (name, _key), annotation in sorted(_annotations.items()):
+        if name == page:
+            queryset = annotation.annotate(queryset)
+    return queryset
+
+
+def register_column(column: Column) -> None:
+    _check_page(column.page)
+    _columns[(column.page, column.key)] = column
+
+
+def columns(page: str) -> list[Column]:
+    return _ordered(column for (name, _key), column in _columns.items() if name == page)
+
+
+def register_list_filter(list_filter: ListFilter) -> None:
+    _check_page(list_filter.page)
+    _list_filters[(list_filter.page, list_filter.key)] = list_filter
+
+
+def list_filters(page: str) -> list[ListFilter]:
+    return _ordered(item for (name, _key), item in _list_filters.items() if name == page)
+
+
+def register_sort(sort: Sort) -> None:
+    _check_page(sort.page)
+    _sorts[(sort.page, sort.key)] = sort
+
+
+def sorts(page: str) -> list[Sort]:
+    return _ordered(sort for (name, _key), sort in _sorts.items() if name == page)
+
+
+# Dashboard tiles ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a dashboard looks at: one incubator, or the whole network (``incubator`` None)."""
+
+    incubator: Any = None
+
+    @property
+    def is_network(self) -> bool:
+        return self.incubator is None
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A dashboard figure. ``compute(user, scope)`` runs one query and returns a JSON-serialisable
+    value (a number, or a dict of numbers); ``link(scope)``, if set, is the URL of the list behind it."""
+
+    key: str
+    label: str
+    compute: Callable[[Any, Scope], Any]
+    order: int = 50
+    link: Callable[[Scope], str] | None = None
+
+
+def register_tile(tile: Tile) -> None:
+    _tiles[tile.key] = tile
+
+
+def tiles() -> list[Tile]:
+    return _ordered(_tiles.values())
+
+
+def get_tile(key: str) -> Tile:
+    return _tiles[key]
+
+
+# Personal views -----------------------------------------------------------------------------
+
+
+def register_personal_view(view_name: str) -> None:
+    """``view_name`` ("app:name") answers one person, whoever holds its address: never cached."""
+    _personal_views.add(view_name)
+
+
+def is_personal_view(view_name: str) -> bool:
+    return view_name in _personal_views

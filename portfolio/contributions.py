@@ -1,0 +1,58 @@
+"""The portfolio's pages open to other apps, and its dashboard tile (registered by ``PortfolioConfig.ready``).
+
+``PRODUCT_PAGE``, the managers' product page, has these slots for panels (``incubator.registry``);
+a panel's template sees the page's ``startup`` (with the page's annotations), ``can_edit`` and
+``can_change_phase``:
+
+- ``heading``: under the product's phase badges;
+- ``facts_after_incubators``: in the sheet's facts (``<dt>``/``<dd>``), after the incubators;
+- ``facts_before_update``: in the sheet's facts, before the last update;
+- ``aside_after_phases``: in the side column, after the phases.
+
+``PORTFOLIO_LIST``, the managers' list of products, takes annotations, columns (shown after the
+sponsors), filters (after the portfolio's own) and sorts. Both pages' querysets go through
+``registry.annotate()`` of their page.
+"""
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from incubator import registry
+
+from .models import Phase, Startup
+
+PRODUCT_PAGE = "portfolio.startup_detail"
+PORTFOLIO_LIST = "portfolio.startup_list"
+PRODUCT_SLOTS = ("heading", "facts_after_incubators", "facts_before_update", "aside_after_phases")
+
+
+def in_scope(scope):
+    """The products of a dashboard's scope: an incubator's (principal or co-incubator), or all."""
+    startups = Startup.objects.all()
+    if scope.is_network:
+        return startups
+    co_incubated = Startup.other_incubators.through.objects.filter(incubator=scope.incubator).values("startup")
+    return startups.filter(Q(incubator=scope.incubator) | Q(pk__in=co_incubated))
+
+
+def products_by_phase(user, scope):
+    """Phase -> number of products today, every phase present (one query)."""
+    counts = dict(in_scope(scope).order_by().values_list("phase").annotate(count=Count("pk")))
+    return {phase.value: counts.get(phase.value, 0) for phase in Phase}
+
+
+def register_contributions():
+    registry.declare_page(PRODUCT_PAGE, slots=PRODUCT_SLOTS)
+    registry.declare_page(PORTFOLIO_LIST)
+    registry.register_tile(
+        registry.Tile(
+            "products_by_phase",
+            _("Products by phase"),
+            compute=products_by_phase,
+            order=10,
+            link=lambda scope: (
+                reverse("portfolio:startup_list") + ("" if scope.is_network else f"?incubator={scope.incubator.slug}")
+            ),
+        )
+    )
