@@ -19,8 +19,6 @@ class EventReminder(ReminderKind):
     """Anchored on the day an event starts (Paris time): its confirmed registrants."""
 
     code = "community.event_reminder"
-    label = "Rappel d'un événement aux inscrits"
-    audiences = {"registrants": "Personnes inscrites (place confirmée)"}
 
     def due(self, rule, *, anchors_from, anchors_to):
         start, end = day_bounds(anchors_from, anchors_to)

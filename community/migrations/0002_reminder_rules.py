@@ -30,11 +30,13 @@ RULES = [
 
 
 def seed(apps, schema_editor):
+    """Whichever ReminderRule this runs with: before incubator 0010 it names an audience, after it not
+    (the order of the apps' migrations decides which)."""
     ReminderRule = apps.get_model("incubator", "ReminderRule")
+    names = {field.name for field in ReminderRule._meta.get_fields()}
     for rule in RULES:
-        ReminderRule.objects.update_or_create(
-            kind=rule["kind"], offset_days=rule["offset_days"], audience=rule["audience"], defaults=rule
-        )
+        fields = {name: value for name, value in rule.items() if name in names}
+        ReminderRule.objects.update_or_create(kind=rule["kind"], offset_days=rule["offset_days"], defaults=fields)
 
 
 def unseed(apps, schema_editor):

@@ -49,7 +49,7 @@ def event_on_june_11(**kwargs):
 def test_the_rule_is_seeded_at_d_minus_2_for_the_registrants():
     rule = ReminderRule.objects.get(kind=KIND)
 
-    assert (rule.offset_days, rule.audience, rule.is_active) == (-2, "registrants", True)
+    assert (rule.offset_days, rule.send_at.hour, rule.is_active) == (-2, 9, True)
     assert get_kind(KIND) is not None
 
 
