@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "incubator.middleware.SessionTimeoutMiddleware",
     "incubator.middleware.AnonymousPostRateLimitMiddleware",
+    "incubator.middleware.PublicAPIRateLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "incubator.middleware.MFARequiredMiddleware",
@@ -171,6 +172,10 @@ ACCOUNT_RATE_LIMITS = {
     # Ours (incubator.middleware.AnonymousPostRateLimitMiddleware): POSTs by anonymous visitors.
     "anonymous_post": env.str("RATE_LIMIT_ANONYMOUS_POST", default="30/m/ip"),
 }
+# The open data (portfolio.opendata): requests per client address (incubator.middleware.
+# PublicAPIRateLimitMiddleware; "" for no limit), and how long browsers and proxies may keep it.
+OPEN_DATA_RATE_LIMIT = env.str("RATE_LIMIT_OPEN_DATA", default="60/m")
+OPEN_DATA_MAX_AGE = env.int("OPEN_DATA_MAX_AGE", default=300)
 
 # Two-factor authentication (allauth.mfa): an authenticator app (TOTP) with recovery codes, or a
 # security key (WebAuthn). Mandatory for network admins and managers (incubator.security.is_privileged):

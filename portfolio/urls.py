@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import opendata, views
 
 
 class StartupSlug:
@@ -36,6 +36,6 @@ urlpatterns = [
     ),
     path("produits/", views.DirectoryView.as_view(), name="directory"),
     path("produits/<startup:slug>/", views.PublicStartupView.as_view(), name="public_detail"),
-    path("api/startups.json", views.startups_json, name="startups_json"),
-    path("api/incubators.json", views.incubators_json, name="incubators_json"),
+    path("api/startups.json", opendata.startups_json, name="startups_json"),
+    path("api/incubators.json", opendata.incubators_json, name="incubators_json"),
 ]

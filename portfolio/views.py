@@ -4,14 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView
 
 from incubator import registry
@@ -31,7 +30,7 @@ from .forms import (
     TeamMembershipForm,
 )
 from .models import Indicator, Startup, TeamMembership
-from .presenters import build_history, build_timeline, indicator_charts, startup_json
+from .presenters import build_history, build_timeline, indicator_charts
 
 
 class PortfolioListView(FilteredListMixin, ListView):
@@ -298,33 +297,3 @@ class PublicStartupView(DetailView):
             breadcrumb=[(_("Products of the network"), reverse("portfolio:directory"))],
             **kwargs,
         )
-
-
-@login_not_required
-@require_safe
-def startups_json(request):
-    startups = Startup.objects.published().for_list().prefetch_related("periods", "other_incubators")
-    return JsonResponse({"startups": [startup_json(startup, request) for startup in startups]})
-
-
-@login_not_required
-@require_safe
-def incubators_json(request):
-    incubators = Incubator.objects.active().for_list()
-    return JsonResponse(
-        {
-            "incubators": [
-                {
-                    "slug": incubator.slug,
-                    "title": incubator.title,
-                    "owner": {"acronym": incubator.owner.acronym, "name": incubator.owner.name},
-                    "contact_email": incubator.contact_email,
-                    "website": incubator.website,
-                    "address": incubator.address,
-                    "short_description": incubator.short_description,
-                    "url": request.build_absolute_uri(incubator.get_absolute_url()),
-                }
-                for incubator in incubators
-            ]
-        }
-    )

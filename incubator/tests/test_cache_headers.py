@@ -244,7 +244,6 @@ def test_a_download_is_not_stored(sign_in, objects, network_admin):
         reverse("incubator:home"),
         reverse("portfolio:directory"),
         reverse("calls:call_list"),
-        reverse("portfolio:startups_json"),
     ],
 )
 def test_public_pages_for_anonymous_visitors_stay_cacheable(client, url):
@@ -252,6 +251,17 @@ def test_public_pages_for_anonymous_visitors_stay_cacheable(client, url):
 
     assert response.status_code == 200
     assert "Cache-Control" not in response
+
+
+@pytest.mark.parametrize("url", [reverse("portfolio:startups_json"), reverse("portfolio:incubators_json")])
+def test_the_open_data_may_be_kept_by_browsers_and_proxies(client, sign_in, member_a, url):
+    anonymous = client.get(url)
+    signed_in = sign_in(member_a).get(url)
+
+    assert anonymous["Cache-Control"] == "public, max-age=300"
+    assert "no-store" in signed_in["Cache-Control"]
+    assert "private" in signed_in["Cache-Control"]
+    assert "public" not in signed_in["Cache-Control"]
 
 
 def test_the_same_public_page_is_not_stored_for_a_signed_in_user(sign_in, member_a):

@@ -249,16 +249,6 @@ def test_public_directory_query_count(client, incubator_a, django_assert_num_que
 
 
 @pytest.mark.parametrize("count", [1, 30])
-def test_json_exports_query_count(client, incubator_a, django_assert_num_queries, count):
-    make_products(incubator_a, count)
-
-    with django_assert_num_queries(4):
-        client.get(reverse("portfolio:startups_json"))
-    with django_assert_num_queries(1):
-        client.get(reverse("portfolio:incubators_json"))
-
-
-@pytest.mark.parametrize("count", [1, 30])
 def test_product_page_query_count(manager, startup_a, member_a, django_assert_num_queries, count):
     indicator = startup_a.indicators.get()
     for day in range(count):

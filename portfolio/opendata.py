@@ -1,0 +1,307 @@
+"""The open data, served like a file: ``/api/startups.json`` and ``/api/incubators.json``.
+
+Each document is built once per change, as bytes and as a gzip copy, and kept in Django's cache
+(Redis in production) with its ``ETag`` and ``Last-Modified``; a request reads it from there and
+answers 304 to a client that already has it. Its shape is in ``docs/opendata.md``.
+
+A document is rebuilt when its key changes. The key is made of:
+
+- the open data's version, a token in the cache replaced by a signal whenever a row the
+  documents show is saved or deleted (``WATCHED``: products, their phases, sponsors and
+  incubators, organisations; the links between them), once at once and once more after the
+  transaction commits (a build in between may have read the old rows);
+- a fingerprint read from the database at each request (one small query: the number of rows
+  and their latest ``updated_at``), which also sees the writes that send no signal, such as
+  ``Startup.touch()`` and ``QuerySet.update()`` of the products' date;
+- the scheme and host of the request, which the documents' URLs carry.
+
+Other writes that send no signal (a bulk update of organisations, raw SQL) show at the latest
+when the cached copy expires (``CACHE_TIMEOUT``). The public endpoints are rate-limited per client
+(``incubator.middleware.PublicAPIRateLimitMiddleware``, ``OPEN_DATA_RATE_LIMIT``).
+"""
+
+import hashlib
+import json
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import Count, Max
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
+from django.utils.text import compress_string
+from django.views.decorators.http import require_safe
+
+from incubator.middleware import public_api
+from incubator.models import Incubator, Organisation
+
+from .models import PhasePeriod, Startup
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "opendata:version"
+# How long a built document stays in the cache: the longest a write that sends no signal and
+# leaves the fingerprint alone can go unseen.
+CACHE_TIMEOUT = 60 * 60
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")  # as django.middleware.gzip reads Accept-Encoding
+
+# The models whose rows the documents show; their saves and deletes change the version.
+WATCHED = [Startup, PhasePeriod, Incubator, Organisation]
+WATCHED_LINKS = [Startup.sponsors.through, Startup.other_incubators.through]
+
+
+# --- The version -----------------------------------------------------------------------------
+
+
+def current_version():
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, secrets.token_hex(8), timeout=None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def bump_version():
+    """A new version: every document is rebuilt at its next request."""
+    try:
+        cache.set(VERSION_KEY, secrets.token_hex(8), timeout=None)
+    except Exception:  # a cache outage must not fail the write that changed the data
+        logger.exception("Could not bump the open data version")
+
+
+def data_changed(sender, action=None, **kwargs):
+    """post_save, post_delete, and m2m_changed once the links have changed (``action`` post_*)."""
+    if action is None or action.startswith("post_"):
+        bump_version()
+        transaction.on_commit(bump_version)
+
+
+def watch(model):
+    """Rebuild the open data whenever a row of ``model`` is saved or deleted (the apps that add
+    what the documents show call this from their ``AppConfig.ready()``)."""
+    uid = f"opendata:{model._meta.label}"
+    post_save.connect(data_changed, sender=model, dispatch_uid=uid)
+    post_delete.connect(data_changed, sender=model, dispatch_uid=uid)
+
+
+def connect_signals():
+    """Called by ``PortfolioConfig.ready()``."""
+    for model in WATCHED:
+        watch(model)
+    for through in WATCHED_LINKS:
+        m2m_changed.connect(data_changed, sender=through, dispatch_uid=f"opendata:{through._meta.label}")
+
+
+# --- The documents -----------------------------------------------------------------------------
+
+
+def grouped(pairs):
+    """[(key, value)] -> {key: [values]}, in order."""
+    groups = {}
+    for key, value in pairs:
+        groups.setdefault(key, []).append(value)
+    return groups
+
+
+def build_startups(request):
+    """Every published product (README, "Open data"): five queries, whatever their number."""
+    startups = Startup.objects.published().order_by("name", "pk")
+    published = {"startup__is_published": True}
+    sponsors = grouped(
+        Startup.sponsors.through.objects.filter(**published)
+        .order_by("startup_id", "organisation__acronym")
+        .values_list("startup_id", "organisation__acronym")
+    )
+    partners = grouped(
+        Startup.other_incubators.through.objects.filter(**published)
+        .order_by("startup_id", "incubator__title", "incubator__slug")
+        .values_list("startup_id", "incubator__slug")
+    )
+    periods = grouped(
+        (startup_id, {"phase": phase, "start": start.isoformat(), "end": end and end.isoformat()})
+        for startup_id, phase, start, end in PhasePeriod.objects.filter(**published)
+        .order_by("startup_id", "start")
+        .values_list("startup_id", "phase", "start", "end")
+    )
+    rows = startups.values_list(
+        "pk",
+        "slug",
+        "name",
+        "pitch",
+        "phase",
+        "incubator__slug",
+        "website",
+        "repository",
+        "accessibility_status",
+        "dsfr_status",
+        "user_types",
+        "themes",
+        "updated_at",
+    )
+    return {
+        "startups": [
+            {
+                "slug": slug,
+                "name": name,
+                "pitch": pitch,
+                "phase": phase,
+                "incubator": incubator,
+                "other_incubators": partners.get(pk, []),
+                "sponsors": sponsors.get(pk, []),
+                "website": website,
+                "repository": repository,
+                "accessibility_status": accessibility,
+                "dsfr_status": dsfr,
+                "user_types": user_types,
+                "themes": themes,
+                "phases": periods.get(pk, []),
+                "updated_at": updated_at.isoformat(),
+                "url": request.build_absolute_uri(reverse("portfolio:public_detail", kwargs={"slug": slug})),
+            }
+            for (
+                pk,
+                slug,
+                name,
+                pitch,
+                phase,
+                incubator,
+                website,
+                repository,
+                accessibility,
+                dsfr,
+                user_types,
+                themes,
+                updated_at,
+            ) in rows
+        ]
+    }
+
+
+def build_incubators(request):
+    """Every active incubator: one query."""
+    incubators = Incubator.objects.active().for_list()
+    return {
+        "incubators": [
+            {
+                "slug": incubator.slug,
+                "title": incubator.title,
+                "owner": {"acronym": incubator.owner.acronym, "name": incubator.owner.name},
+                "contact_email": incubator.contact_email,
+                "website": incubator.website,
+                "address": incubator.address,
+                "short_description": incubator.short_description,
+                "url": request.build_absolute_uri(incubator.get_absolute_url()),
+            }
+            for incubator in incubators
+        ]
+    }
+
+
+def fingerprint(queryset):
+    """What the database says of a document's main rows, in one query: how many, latest change."""
+    found = queryset.aggregate(count=Count("pk"), latest=Max("updated_at"))
+    return found["count"], found["latest"]
+
+
+@dataclass(frozen=True)
+class Document:
+    name: str
+    build: object  # request -> the data
+    rows: object  # () -> the queryset whose fingerprint is taken
+
+
+STARTUPS = Document("startups", build_startups, lambda: Startup.objects.published())
+INCUBATORS = Document("incubators", build_incubators, lambda: Incubator.objects.active())
+
+
+# --- Serving -------------------------------------------------------------------------------------
+
+
+def meta_key(document, request):
+    base = request.build_absolute_uri("/")
+    return f"opendata:{document.name}:{hashlib.sha256(base.encode()).hexdigest()[:16]}"
+
+
+def body_key(meta, encoding):
+    return f"opendata:body:{meta['etag_hash']}:{encoding}"
+
+
+def build(document, request, key, previous):
+    """Build the document, store its two bodies and its metadata; return (metadata, bodies)."""
+    body = json.dumps(document.build(request), cls=DjangoJSONEncoder).encode()
+    etag_hash = hashlib.sha256(body).hexdigest()[:32]
+    unchanged = previous is not None and previous["etag_hash"] == etag_hash
+    meta = {
+        "key": key,
+        "etag_hash": etag_hash,
+        # Rebuilt to the same bytes (another version, an expired copy): the same date.
+        "last_modified": previous["last_modified"] if unchanged else int(timezone.now().timestamp()),
+    }
+    bodies = {"identity": body, "gzip": compress_string(body)}
+    cache.set_many(
+        {meta_key(document, request): meta, **{body_key(meta, name): value for name, value in bodies.items()}},
+        timeout=CACHE_TIMEOUT,
+    )
+    return meta, bodies
+
+
+def with_validators(response, meta):
+    response["ETag"] = f'W/"{meta["etag_hash"]}"'  # weak: the same for the gzip copy
+    response["Last-Modified"] = http_date(meta["last_modified"])
+    return response
+
+
+def serve(request, document):
+    """The document's response: 304 when the client has it, gzip when the client takes it."""
+    cached_key = meta_key(document, request)
+    found = cache.get_many([VERSION_KEY, cached_key])
+    version = found.get(VERSION_KEY) or current_version()
+    key = (version, fingerprint(document.rows()))
+    meta = found.get(cached_key)
+    bodies = {}
+    if meta is None or meta["key"] != key:
+        meta, bodies = build(document, request, key, meta)
+
+    response = with_validators(HttpResponse(content_type="application/json"), meta)
+    patch_cache_control(response, public=True, max_age=settings.OPEN_DATA_MAX_AGE)
+    patch_vary_headers(response, ("Accept-Encoding",))
+    conditional = get_conditional_response(
+        request, etag=response["ETag"], last_modified=meta["last_modified"], response=response
+    )
+    if conditional is not response:
+        return conditional
+
+    encoding = "gzip" if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")) else "identity"
+    body = bodies.get(encoding) or cache.get(body_key(meta, encoding))
+    if body is None:  # evicted before its metadata
+        meta, bodies = build(document, request, key, meta)
+        body = bodies[encoding]
+        with_validators(response, meta)
+    if encoding == "gzip":
+        response["Content-Encoding"] = "gzip"
+    response.content = body
+    return response
+
+
+@public_api
+@login_not_required
+@require_safe
+def startups_json(request):
+    return serve(request, STARTUPS)
+
+
+@public_api
+@login_not_required
+@require_safe
+def incubators_json(request):
+    return serve(request, INCUBATORS)
