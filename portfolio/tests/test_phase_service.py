@@ -8,6 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from incubator.tests.services import require_postgres
 from portfolio.models import Phase, PhasePeriod, Startup
 from portfolio.services import change_phase
+from portfolio.signals import phase_changed
 from portfolio.tests.factories import StartupFactory
 
 D = datetime.date
@@ -165,3 +166,49 @@ def test_two_concurrent_phase_changes_leave_exactly_one_open_period():
     assert startup.periods.filter(end__isnull=True).count() == 1
     assert startup.periods.count() == 2
     assert Startup.objects.get(pk=startup.pk).phase == Phase.ACCELERATION
+
+
+@pytest.mark.django_db
+def test_change_phase_announces_the_move_inside_its_transaction(member_a):
+    """``signals.phase_changed``: what a receiver writes stays or goes with the move."""
+    startup = StartupFactory(phase=Phase.INVESTIGATION, phase_start=D(2025, 1, 6))
+    heard = []
+
+    def receiver(sender, **kwargs):
+        heard.append({**kwargs, "savepoints": len(connection.savepoint_ids), "phase_now": kwargs["startup"].phase})
+
+    outside = len(connection.savepoint_ids)
+    phase_changed.connect(receiver, dispatch_uid="test-phase-changed")
+    try:
+        period = change_phase(startup=startup, phase=Phase.CONSTRUCTION, start=D(2025, 3, 10), actor=member_a)
+    finally:
+        phase_changed.disconnect(dispatch_uid="test-phase-changed")
+
+    (event,) = heard
+    assert (event["startup"], event["phase"], event["start"], event["actor"], event["period"]) == (
+        startup,
+        Phase.CONSTRUCTION,
+        D(2025, 3, 10),
+        member_a,
+        period,
+    )
+    assert event["savepoints"] == outside + 1  # inside change_phase's atomic block
+    assert event["phase_now"] == Phase.CONSTRUCTION
+
+
+@pytest.mark.django_db
+def test_a_receiver_that_fails_rolls_the_move_back():
+    startup = StartupFactory(phase=Phase.INVESTIGATION, phase_start=D(2025, 1, 6))
+
+    def receiver(sender, **kwargs):
+        raise RuntimeError("refused downstream")
+
+    phase_changed.connect(receiver, dispatch_uid="test-phase-changed-fails")
+    try:
+        with pytest.raises(RuntimeError):
+            change_phase(startup=startup, phase=Phase.CONSTRUCTION, start=D(2025, 3, 10), actor=None)
+    finally:
+        phase_changed.disconnect(dispatch_uid="test-phase-changed-fails")
+
+    assert periods_of(startup) == [("investigation", D(2025, 1, 6), None, False)]
+    assert Startup.objects.get(pk=startup.pk).phase == Phase.INVESTIGATION
