@@ -92,3 +92,18 @@ class RegistrationFactory(DjangoModelFactory):
     event = factory.SubFactory(EventFactory)
     user = factory.SubFactory(UserFactory)
     status = Registration.Status.CONFIRMED
+
+
+def route_objects(*, startup, requester, organiser):
+    """One community object of each kind a URL names, for the surveys of every route
+    (``incubator/tests/test_methods.py``, ``test_cache_headers.py``): an on-request resource the
+    ``organiser`` handles, a request of ``startup`` by ``requester``, an event the ``organiser``
+    runs, open to all and public, with the ``requester`` registered."""
+    resource = ResourceFactory(slug="ressource-sur-demande", handlers=[organiser])
+    event = EventFactory(slug="forum-du-mois", organiser=organiser, is_public=True)
+    return {
+        "resource": resource,
+        "request": ResourceRequestFactory(resource=resource, startup=startup, requester=requester),
+        "event": event,
+        "registration": RegistrationFactory(event=event, user=requester),
+    }

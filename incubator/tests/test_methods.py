@@ -28,6 +28,7 @@ from calls.models import Application, Question
 from calls.tests.factories import ApplicationFactory, CallFactory, QuestionFactory
 from committees.models import CalendarFeed
 from committees.tests.factories import CommitteeDocumentFactory, CommitteeFactory, paris
+from community.tests.factories import route_objects
 from incubator.tests.factories import UserFactory
 from incubator.uploads import random_name
 from portfolio.models import Phase
@@ -151,6 +152,24 @@ ROUTES = {
     "calls:manage_application": (READ, application, "manager"),
     "calls:manage_decide": (ACTION, application, None),
     "calls:manage_onboard": (FORM, signed_application, "manager"),
+    # Community: the catalogue, the requests, the events (the network admin handles and organises)
+    "community:resource_list": (READ, no_args, "applicant"),
+    "community:resource_detail": (READ, lambda world: {"slug": world.community["resource"].slug}, "applicant"),
+    "community:request_create": (FORM, lambda world: {"slug": world.community["resource"].slug}, "manager"),
+    "community:for_startup": (READ, startup, "manager"),
+    "community:my_requests": (READ, no_args, "manager"),
+    "community:queue": (READ, no_args, "network_admin"),
+    "community:queue_export": (READ, no_args, "network_admin"),
+    "community:request_detail": (READ, lambda world: {"pk": world.community["request"].pk}, "manager"),
+    "community:request_transition": (ACTION, lambda world: {"pk": world.community["request"].pk}, None),
+    "community:request_comment": (ACTION, lambda world: {"pk": world.community["request"].pk}, None),
+    "community:event_list": (READ, no_args, "applicant"),
+    "community:event_detail": (READ, lambda world: {"slug": world.community["event"].slug}, "applicant"),
+    "community:event_register": (ACTION, lambda world: {"slug": world.community["event"].slug}, None),
+    "community:event_cancel": (ACTION, lambda world: {"slug": world.community["event"].slug}, None),
+    "community:event_ics": (READ, lambda world: {"slug": world.community["event"].slug}, "applicant"),
+    "community:attendance": (READ, lambda world: {"slug": world.community["event"].slug}, "network_admin"),
+    "community:attendance_export": (READ, lambda world: {"slug": world.community["event"].slug}, "network_admin"),
     # allauth (its own views, under compte/): invalid keys are enough, a GET must change nothing
     "account_login": (THIRD_PARTY, no_args, None),
     "account_logout": (THIRD_PARTY, no_args, None),
@@ -281,6 +300,7 @@ def world(incubator_a, member_a, network_admin):
             status=Application.Status.COMMITMENT_SIGNED,
             commitment_form=commitment,
         ),
+        community=route_objects(startup=product, requester=member_a, organiser=network_admin),
     )
 
 
