@@ -15,6 +15,15 @@ from calls.models import Application, Call, ConflictOfInterest, JuryScore, Pitch
 from calls.tests.factories import ApplicationFactory, CallFactory
 from committees.models import CalendarFeed, Committee, Decision
 from committees.tests.factories import CommitteeFactory, DecisionFactory
+from community.models import Event, Registration, RequestComment, Resource, ResourceCategory, ResourceRequest
+from community.tests.factories import (
+    EventFactory,
+    RegistrationFactory,
+    RequestCommentFactory,
+    ResourceCategoryFactory,
+    ResourceFactory,
+    ResourceRequestFactory,
+)
 from incubator import admin_paginator
 from incubator.admin_paginator import EstimatedCountPaginator, LargeTableAdmin
 from incubator.models import (
@@ -93,6 +102,12 @@ MAKERS = {
     Committee: CommitteeFactory,
     Decision: DecisionFactory,
     CalendarFeed: lambda: CalendarFeed.objects.create(user=UserFactory(), token=f"jeton-{next(numbers)}"),
+    ResourceCategory: ResourceCategoryFactory,
+    Resource: lambda: ResourceFactory(handlers=[UserFactory()]),
+    ResourceRequest: ResourceRequestFactory,
+    RequestComment: RequestCommentFactory,
+    Event: lambda: EventFactory(audience="incubator", audience_incubator=IncubatorFactory()),
+    Registration: RegistrationFactory,
 }
 REGISTERED = sorted(
     (model for model in admin.site._registry if model._meta.app_label in APPS), key=lambda m: m._meta.label
