@@ -21,7 +21,8 @@ class CallAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug", "description"]
     date_hierarchy = "opens_at"
     autocomplete_fields = ["jurors"]
-    readonly_fields = ["draw_seed", "drawn_at", "created_by", "created_at", "updated_at"]
+    # The status moves through the call's state machine (the manager's pages); here it is read.
+    readonly_fields = ["status", "draw_seed", "drawn_at", "created_by", "created_at", "updated_at"]
     inlines = [QuestionInline]
 
 
@@ -49,11 +50,17 @@ class ApplicationAdmin(LargeTableAdmin, IndexedSearchAdmin, SimpleHistoryAdmin):
 
 @admin.register(PreselectionVote)
 class PreselectionVoteAdmin(LargeTableAdmin, admin.ModelAdmin):
+    """A vote added or deleted here keeps its application's tick count (``PreselectionVote``);
+    a vote is never moved to another application or juror: delete it and add another."""
+
     list_display = ["application", "juror", "created_at"]
     list_filter = ["application__call"]
     search_fields = ["juror__email", "application__applicant__email"]
     list_select_related = ["application__call", "application__applicant", "juror"]
     autocomplete_fields = ["application", "juror"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["application", "juror"] if obj is not None else []
 
 
 @admin.register(ConflictOfInterest)

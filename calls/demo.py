@@ -11,9 +11,31 @@ from incubator.models import Incubator, User
 
 from .models import Application, Call, JuryScore, PreselectionVote, Question
 
-S = Application.Status
 OPEN_SLUG = "demo-appel-intrapreneurs-ouvert"
 PAST_SLUG = "demo-appel-intrapreneurs-precedent"
+# The statuses the demo applications are created in, in the open call and in the past one.
+OPEN_CALL_STATUSES = [
+    Application.Status.SUBMITTED,
+    Application.Status.SUBMITTED,
+    Application.Status.SUBMITTED,
+    Application.Status.DRAFT,
+]
+PAST_CALL_STATUSES = [
+    Application.Status.INELIGIBLE,
+    Application.Status.NOT_SHORTLISTED,
+    Application.Status.NOT_SELECTED,
+    Application.Status.LAUREATE,
+    Application.Status.COMMITMENT_SIGNED,
+    Application.Status.WITHDRAWN,
+]
+# Ticked by the demo juror; scored by them too (the pitched ones).
+TICKED_STATUSES = {
+    Application.Status.SUBMITTED,
+    Application.Status.LAUREATE,
+    Application.Status.COMMITMENT_SIGNED,
+    Application.Status.NOT_SELECTED,
+}
+SCORED_STATUSES = {Application.Status.LAUREATE, Application.Status.COMMITMENT_SIGNED, Application.Status.NOT_SELECTED}
 PROBLEMS = [
     "Les agents ressaisissent chaque demande de subvention dans trois outils différents.\n1 200 dossiers par an.",
     "Les usagers ne savent pas où en est leur dossier et appellent le standard.\n30 000 appels par an.",
@@ -36,13 +58,11 @@ def seed(sample):
         past_call = create_call(incubator, PAST_SLUG, "Appel à intrapreneurs — automne dernier", -200, manager, jury)
         agent = User.objects.filter(email=f"agent@{DEMO_DOMAIN}").first()
         applicants = demo_applicants(12)
-        created = [apply(open_call, agent, S.DRAFT, 0)] if agent else []
-        now = [S.SUBMITTED, S.SUBMITTED, S.SUBMITTED, S.DRAFT]
-        later = [S.INELIGIBLE, S.NOT_SHORTLISTED, S.NOT_SELECTED, S.LAUREATE, S.COMMITMENT_SIGNED, S.WITHDRAWN]
-        for n, status in enumerate(now):
+        created = [apply(open_call, agent, Application.Status.DRAFT, 0)] if agent else []
+        for n, status in enumerate(OPEN_CALL_STATUSES):
             created.append(apply(open_call, applicants[n], status, n))
-        for n, status in enumerate(later):
-            created.append(apply(past_call, applicants[len(now) + n], status, n))
+        for n, status in enumerate(PAST_CALL_STATUSES):
+            created.append(apply(past_call, applicants[len(OPEN_CALL_STATUSES) + n], status, n))
         tick_and_score(created, jury)
     return [f"2 demo calls, {len(created)} applications."]
 
@@ -94,8 +114,9 @@ def demo_applicants(count):
 
 
 def apply(call, user, status, n):
-    """An application in ``status`` (demo data: statuses are set directly, no email is sent)."""
-    submitted = status != S.DRAFT
+    """An application created in ``status``: demo seed data, not a move of the state machine (no
+    history of moves, no email is sent)."""
+    submitted = status != Application.Status.DRAFT
     return Application.objects.create(
         call=call,
         applicant=user,
@@ -117,9 +138,9 @@ def tick_and_score(applications, jury):
     if jury is None:
         return
     for application in applications:
-        if application.status in (S.SUBMITTED, S.LAUREATE, S.COMMITMENT_SIGNED, S.NOT_SELECTED):
-            PreselectionVote.objects.get_or_create(application=application, juror=jury)
-        if application.status in (S.LAUREATE, S.COMMITMENT_SIGNED, S.NOT_SELECTED):
+        if application.status in TICKED_STATUSES:
+            PreselectionVote.objects.get_or_create(application=application, juror=jury)  # counts its tick
+        if application.status in SCORED_STATUSES:
             for score, criterion in enumerate(JuryScore.Criterion.values, start=2):
                 JuryScore.objects.get_or_create(
                     application=application, juror=jury, criterion=criterion, defaults={"score": min(score, 5)}

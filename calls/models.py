@@ -1,8 +1,11 @@
 """Calls for intrapreneurs: the call, its questions, the applications, the jury's work."""
 
+from collections import Counter
+
 from django.conf import settings
-from django.db import models
-from django.db.models import Count, Q
+from django.db import models, transaction
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.db.models.signals import pre_delete
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -59,6 +62,16 @@ class Call(RenderedMarkdownMixin, models.Model):
         PRESELECTION_DONE = "preselection_done", _("Pre-selection done")
         SELECTION_DONE = "selection_done", _("Selection done")
         ARCHIVED = "archived", _("Archived")
+
+    # The one map of a call's states: ``calls.services.transition_call`` is the only writer of ``status``.
+    TRANSITIONS = {
+        Status.DRAFT: {Status.PUBLISHED},
+        Status.PUBLISHED: {Status.CLOSED, Status.DRAFT},
+        Status.CLOSED: {Status.PRESELECTION_DONE},
+        Status.PRESELECTION_DONE: {Status.SELECTION_DONE},
+        Status.SELECTION_DONE: {Status.ARCHIVED},
+        Status.ARCHIVED: set(),
+    }
 
     incubator = models.ForeignKey(
         Incubator,
@@ -144,6 +157,18 @@ class Call(RenderedMarkdownMixin, models.Model):
         now = now or timezone.now()
         return self.status == self.Status.PUBLISHED and self.opens_at <= now < self.closes_at
 
+    def may_become(self, status):
+        """True when the map allows this call to move to ``status`` (any string: a forged one is False)."""
+        return status in self.TRANSITIONS[self.Status(self.status)]
+
+    def next_statuses(self):
+        """The statuses the call may move to, the way back to a draft last."""
+        return sorted(self.TRANSITIONS[self.Status(self.status)], key=lambda status: status == self.Status.DRAFT)
+
+    @property
+    def is_draft(self):
+        return self.status == self.Status.DRAFT
+
     def before_deadline(self, now=None):
         """Still taking (or about to take) applications: a draft or published call before its closing date."""
         now = now or timezone.now()
@@ -210,7 +235,27 @@ class ApplicationQuerySet(models.QuerySet):
         return self.filter(call__jurors=user, status__in=Application.JURY_STATUSES).exclude(conflicts__juror=user)
 
     def with_ticks(self):
-        return self.annotate(ticks=Count("votes", distinct=True))
+        """``ticks``: the application's maintained tick count (``Application.tick_count``), no grouping."""
+        return self.annotate(ticks=F("tick_count"))
+
+    def ranked(self):
+        """By ticks, the earliest submitted first: within a call, the order of ``application_ranking_idx``."""
+        return self.order_by("-tick_count", "submitted_at", "pk")
+
+    def recount_ticks(self):
+        """Set the tick count of these applications from their votes, in one UPDATE.
+
+        For bulk inserts of votes (volume data, which ``bulk_create`` does without ``save()``) and
+        repairs; the votes of the site keep the count themselves (``PreselectionVote``).
+        """
+        votes = (
+            PreselectionVote.objects.filter(application=OuterRef("pk"))
+            .order_by()
+            .values("application")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return self.update(tick_count=Coalesce(Subquery(votes), 0))
 
 
 class Application(models.Model):
@@ -229,7 +274,29 @@ class Application(models.Model):
         ONBOARDED = "onboarded", _("Onboarded")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    OPEN_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.SHORTLISTED, Status.PITCHED, Status.LAUREATE)
+    # The one map of the allowed moves of an application: ``calls.services.transition_application``
+    # is the only writer of ``status``.
+    TRANSITIONS = {
+        Status.DRAFT: {Status.SUBMITTED, Status.WITHDRAWN},
+        Status.SUBMITTED: {Status.INELIGIBLE, Status.SHORTLISTED, Status.NOT_SHORTLISTED, Status.WITHDRAWN},
+        Status.SHORTLISTED: {Status.PITCHED, Status.NOT_SHORTLISTED, Status.WITHDRAWN},
+        Status.PITCHED: {Status.LAUREATE, Status.NOT_SELECTED, Status.WITHDRAWN},
+        Status.LAUREATE: {Status.COMMITMENT_SIGNED, Status.WITHDRAWN},
+        Status.COMMITMENT_SIGNED: {Status.ONBOARDED},
+        Status.INELIGIBLE: set(),
+        Status.NOT_SHORTLISTED: set(),
+        Status.NOT_SELECTED: set(),
+        Status.ONBOARDED: set(),
+        Status.WITHDRAWN: set(),
+    }
+    # What the applicant may still change before the deadline.
+    EDITABLE_STATUSES = (Status.DRAFT, Status.SUBMITTED)
+    # The results of the pre-selection: only once the call takes no more applications.
+    PRESELECTION_RESULTS = (Status.INELIGIBLE, Status.SHORTLISTED, Status.NOT_SHORTLISTED)
+    # Heard on the selection day: the jury scores them, the manager decides.
+    ON_STAGE_STATUSES = (Status.SHORTLISTED, Status.PITCHED)
+    # The decisions of the selection day.
+    DECISIONS = (Status.LAUREATE, Status.NOT_SELECTED)
     JURY_STATUSES = (
         Status.SUBMITTED,
         Status.SHORTLISTED,
@@ -274,12 +341,15 @@ class Application(models.Model):
     status_changed_at = models.DateTimeField(
         _("status changed at"), default=timezone.now, validators=[validate_in_window]
     )
+    # The number of its votes (``PreselectionVote``), kept by the votes themselves with F() in
+    # the vote's transaction: the ranking sorts and filters on it through an index, no grouping.
+    tick_count = models.PositiveIntegerField(_("ticks"), default=0, editable=False)
     draft_saved_at = models.DateTimeField(_("draft saved at"), null=True, blank=True, validators=[validate_in_window])
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, validators=[validate_in_window])
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["draft_saved_at", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["draft_saved_at", "updated_at", "tick_count"])
     objects = ApplicationQuerySet.as_manager()
 
     class Meta:
@@ -297,13 +367,73 @@ class Application(models.Model):
                 fields=["startup"], condition=Q(startup__isnull=False), name="application_one_startup"
             ),
         ]
-        indexes = [models.Index(fields=["call", "status"], name="application_call_status_idx")]
+        indexes = [
+            models.Index(fields=["call", "status"], name="application_call_status_idx"),
+            # The ranking's order (``ApplicationQuerySet.ranked``): a page of 25 read off the index.
+            models.Index(fields=["call", "-tick_count", "submitted_at", "id"], name="application_ranking_idx"),
+        ]
 
     def __str__(self):
         return f"{self.call} — {self.applicant}"
 
     def get_absolute_url(self):
         return reverse("calls:application_detail", kwargs={"pk": self.pk})
+
+    def may_become(self, status):
+        """True when the map allows this application to move to ``status``."""
+        return status in self.TRANSITIONS[self.Status(self.status)]
+
+    # What the pages ask (templates never compare status strings).
+    @property
+    def is_draft(self):
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_submitted(self):
+        return self.status == self.Status.SUBMITTED
+
+    @property
+    def is_shortlisted(self):
+        return self.status == self.Status.SHORTLISTED
+
+    @property
+    def is_laureate(self):
+        return self.status == self.Status.LAUREATE
+
+    @property
+    def is_commitment_signed(self):
+        return self.status == self.Status.COMMITMENT_SIGNED
+
+    @property
+    def can_edit(self):
+        """The applicant may still change it (before the call's deadline, which is checked apart)."""
+        return self.status in self.EDITABLE_STATUSES
+
+    @property
+    def can_withdraw(self):
+        return self.may_become(self.Status.WITHDRAWN)
+
+    @property
+    def can_be_voted(self):
+        """Jurors tick (or untick) it: a submitted application, before the pre-selection result."""
+        return self.status == self.Status.SUBMITTED
+
+    @property
+    def can_be_scored(self):
+        return self.status in self.ON_STAGE_STATUSES
+
+    @property
+    def can_be_decided(self):
+        """The selection day's decision can be recorded (a shortlisted one is first marked pitched)."""
+        return self.status in self.ON_STAGE_STATUSES
+
+    @property
+    def can_sign_commitment(self):
+        return self.may_become(self.Status.COMMITMENT_SIGNED)
+
+    @property
+    def can_be_onboarded(self):
+        return self.may_become(self.Status.ONBOARDED)
 
 
 class JuryRecord(models.Model):
@@ -353,13 +483,42 @@ def keep_jury_record(sender, instance, **kwargs):
 pre_delete.connect(keep_jury_record, sender=settings.AUTH_USER_MODEL, dispatch_uid="calls.keep_jury_record")
 
 
+class PreselectionVoteQuerySet(models.QuerySet):
+    def delete(self):
+        """Delete these votes and take them off their applications' tick counts, in one transaction.
+
+        The rows are locked first and only those are deleted: a vote removed meanwhile by another
+        transaction (a double click) is neither deleted nor counted twice.
+        """
+        with transaction.atomic(savepoint=False):
+            rows = list(self.order_by().select_for_update().values_list("pk", "application_id"))
+            if not rows:
+                return 0, {}
+            locked = self.model.objects.filter(pk__in=[pk for pk, _application_id in rows])
+            deleted = super(PreselectionVoteQuerySet, locked).delete()
+            for application_id, count in Counter(application_id for _pk, application_id in rows).items():
+                Application.objects.filter(pk=application_id).update(tick_count=F("tick_count") - count)
+        return deleted
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+
 class PreselectionVote(JuryRecord):
-    """A juror's tick: "I want to hear this applicant"."""
+    """A juror's tick: "I want to hear this applicant".
+
+    A vote keeps its application's ``tick_count``: ``save()`` of a new vote adds one, ``delete()``
+    (of a vote or of a queryset of votes) takes them off, with F() in the same transaction, so
+    two jurors voting at once both count. ``bulk_create`` does not: follow it with
+    ``Application.objects.recount_ticks()``. A vote is never moved to another application.
+    """
 
     application = models.ForeignKey(
         Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="votes"
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = PreselectionVoteQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("pre-selection vote")
@@ -368,6 +527,22 @@ class PreselectionVote(JuryRecord):
 
     def __str__(self):
         return f"{juror_name(self)} → {self.application}"
+
+    def save(self, *args, **kwargs):
+        adding = self._state.adding
+        with transaction.atomic(savepoint=False):
+            super().save(*args, **kwargs)
+            if adding:
+                Application.objects.filter(pk=self.application_id).update(tick_count=F("tick_count") + 1)
+
+    save.alters_data = True
+
+    def delete(self, using=None, keep_parents=False):
+        deleted = type(self).objects.filter(pk=self.pk).delete()
+        self.pk = None
+        return deleted
+
+    delete.alters_data = True
 
 
 class ConflictOfInterest(JuryRecord):

@@ -490,8 +490,8 @@ def emails(graph):
         application.refresh_from_db()
         for template in ("submitted", "shortlisted", "not_shortlisted", "ineligible", "laureate", "not_selected"):
             call_services.notify_applicant(application, f"application_{template}", template)
-    call_services.convoke(graph.call)
-    call_services.prepare_results(graph.call, actor=graph.manager)  # the selection page shows them
+    call_services.convoke(call=graph.call, actor=graph.manager)
+    call_services.prepare_results(call=graph.call, actor=graph.manager)  # the selection page shows them
     found = {
         f"email {n}": (f"email {row.subject[:60]!r}", row.body_html)
         for n, row in enumerate(OutboxMessage.objects.order_by("pk"))

@@ -131,7 +131,7 @@ def test_preselection_before_the_deadline_is_refused_and_emails_nobody(sign_in, 
     assert set(Application.objects.values_list("status", flat=True)) == {S.SUBMITTED}
     assert not OutboxMessage.objects.exists()
     with pytest.raises(ValidationError) as refused:
-        services.transition(applications[0], S.INELIGIBLE, actor=member_a)
+        services.transition_application(application=applications[0], to=S.INELIGIBLE, actor=member_a)
     assert refused.value.code == "before_deadline"
 
 

@@ -388,7 +388,7 @@ def test_the_draw_is_shown_and_reproducible_from_its_seed(sign_in, member_a, cal
 
 def test_convocations_are_queued_with_a_calendar_file(sign_in, member_a, call):
     ApplicationFactory.create_batch(2, call=call, status=S.SHORTLISTED)
-    services.draw_pitches(call, actor=member_a)
+    services.draw_pitches(call=call, actor=member_a)
 
     sign_in(member_a).post(reverse("calls:manage_convoke", args=[call.slug]))
 
@@ -399,7 +399,7 @@ def test_convocations_are_queued_with_a_calendar_file(sign_in, member_a, call):
 
 def test_scores_aggregate_as_shown(sign_in, member_a, call, django_assert_max_num_queries):
     applications = ApplicationFactory.create_batch(2, call=call, status=S.SHORTLISTED)
-    services.draw_pitches(call, actor=member_a, seed="graine")
+    services.draw_pitches(call=call, actor=member_a, seed="graine")
     jurors = UserFactory.create_batch(2)
     for juror, problem, person in [(jurors[0], 4, 2), (jurors[1], 3, 5)]:
         JuryScore.objects.create(application=applications[0], juror=juror, criterion="problem", score=problem)
@@ -420,7 +420,7 @@ def test_scores_aggregate_as_shown(sign_in, member_a, call, django_assert_max_nu
 
 def test_decisions_then_results_held_until_sent(sign_in, member_a, call):
     laureate, other = ApplicationFactory.create_batch(2, call=call, status=S.SHORTLISTED)
-    services.draw_pitches(call, actor=member_a)
+    services.draw_pitches(call=call, actor=member_a)
     client = sign_in(member_a)
 
     client.post(reverse("calls:manage_decide", args=[laureate.pk]), {"to": "laureate"})
@@ -585,7 +585,7 @@ def test_seed_demo_creates_the_demo_calls_once(settings):
 @pytest.mark.parametrize("count", [1, 30])
 def test_selection_and_export_query_counts(sign_in, member_a, call, django_assert_num_queries, count):
     applications = ApplicationFactory.create_batch(count, call=call, status=S.SHORTLISTED)
-    services.draw_pitches(call, actor=member_a)
+    services.draw_pitches(call=call, actor=member_a)
     juror = UserFactory()
     for application in applications:
         JuryScore.objects.create(application=application, juror=juror, criterion="problem", score=3)
@@ -599,7 +599,7 @@ def test_selection_and_export_query_counts(sign_in, member_a, call, django_asser
 
 def test_the_onboarded_product_links_back_to_the_application(sign_in, member_a, call, application):
     Application.objects.filter(pk=application.pk).update(status=S.COMMITMENT_SIGNED)
-    startup = services.onboard(application, actor=member_a, name="Suivi des dossiers")
+    startup = services.onboard(application=application, actor=member_a, name="Suivi des dossiers")
 
     response = sign_in(member_a).get(startup.get_absolute_url())
 

@@ -70,7 +70,7 @@ def test_laureates_without_commitment_form_are_reminded_after_seven_days(member_
     application = ApplicationFactory(
         status=Application.Status.PITCHED, applicant=UserFactory(email="laureate@example.gouv.fr")
     )
-    services.transition(application, Application.Status.LAUREATE, actor=member_a)
+    services.transition_application(application=application, to=Application.Status.LAUREATE, actor=member_a)
     Application.objects.filter(pk=application.pk).update(status_changed_at=paris(2026, 9, 1, 18, 0))
 
     plan(now=paris(2026, 9, 7, 9, 0))

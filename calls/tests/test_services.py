@@ -21,7 +21,7 @@ S = Application.Status
 def test_submit_moves_a_draft_to_submitted_and_acknowledges_it(member_a):
     application = ApplicationFactory()
 
-    services.submit(application, actor=application.applicant)
+    services.submit(application=application, actor=application.applicant)
 
     application.refresh_from_db()
     assert application.status == S.SUBMITTED
@@ -36,9 +36,11 @@ def test_nothing_is_submitted_or_saved_after_the_deadline():
     application = ApplicationFactory(call=CallFactory(closes_at=days_from_now(-1), opens_at=days_from_now(-30)))
 
     with pytest.raises(ValidationError) as error:
-        services.submit(application, actor=application.applicant)
+        services.submit(application=application, actor=application.applicant)
     with pytest.raises(ValidationError):
-        services.save_draft(application, {"problem": "Changé après la date limite"})
+        services.save_draft(
+            application=application, actor=application.applicant, values={"problem": "Changé après la date limite"}
+        )
 
     assert error.value.code == "closed"
     application.refresh_from_db()
@@ -48,9 +50,11 @@ def test_nothing_is_submitted_or_saved_after_the_deadline():
 
 def test_an_autosave_racing_a_submit_keeps_the_submitted_version():
     application = ApplicationFactory(problem="Version soumise")
-    services.submit(application, actor=application.applicant)
+    services.submit(application=application, actor=application.applicant)
 
-    saved = services.save_draft(application, {"problem": "Brouillon arrivé après la soumission"})
+    saved = services.save_draft(
+        application=application, actor=application.applicant, values={"problem": "Brouillon arrivé après la soumission"}
+    )
 
     assert saved is False
     assert Application.objects.get(pk=application.pk).problem == "Version soumise"
@@ -60,7 +64,7 @@ def test_a_transition_outside_the_map_is_refused_and_changes_nothing():
     application = ApplicationFactory()
 
     with pytest.raises(ValidationError) as error:
-        services.transition(application, S.LAUREATE, actor=None)
+        services.transition_application(application=application, to=S.LAUREATE, actor=None)
 
     assert error.value.code == "transition"
     assert Application.objects.get(pk=application.pk).status == S.DRAFT
@@ -70,10 +74,10 @@ def test_withdrawn_application_leaves_the_jury_lists(member_b):
     call = CallFactory()
     call.jurors.add(member_b)
     application = ApplicationFactory(call=call)
-    services.submit(application, actor=application.applicant)
+    services.submit(application=application, actor=application.applicant)
     assert list(Application.objects.for_jury(member_b)) == [application]
 
-    services.withdraw(application, actor=application.applicant)
+    services.withdraw(application=application, actor=application.applicant)
 
     assert list(Application.objects.for_jury(member_b)) == []
 
@@ -82,7 +86,7 @@ def test_the_pitch_draw_is_reproducible_from_its_seed(member_a):
     call = CallFactory()
     applications = ApplicationFactory.create_batch(6, call=call, status=S.SHORTLISTED)
 
-    services.draw_pitches(call, actor=member_a)
+    services.draw_pitches(call=call, actor=member_a)
 
     call.refresh_from_db()
     drawn = list(
@@ -92,14 +96,16 @@ def test_the_pitch_draw_is_reproducible_from_its_seed(member_a):
     starts = list(Pitch.objects.filter(application__call=call).order_by("order").values_list("starts_at", flat=True))
     assert starts[1] - starts[0] == datetime.timedelta(minutes=call.pitch_minutes + call.questions_minutes)
     with pytest.raises(ValidationError):
-        services.draw_pitches(call, actor=member_a)
+        services.draw_pitches(call=call, actor=member_a)
 
 
 def test_onboarding_creates_exactly_one_product_in_investigation(member_a):
     application = ApplicationFactory(status=S.COMMITMENT_SIGNED)
 
-    first = services.onboard(application, actor=member_a, name="Suivi des dossiers")
-    second = services.onboard(Application.objects.get(pk=application.pk), actor=member_a, name="Suivi des dossiers")
+    first = services.onboard(application=application, actor=member_a, name="Suivi des dossiers")
+    second = services.onboard(
+        application=Application.objects.get(pk=application.pk), actor=member_a, name="Suivi des dossiers"
+    )
 
     assert first == second
     assert Startup.objects.count() == 1
@@ -117,7 +123,7 @@ def test_only_a_signed_laureate_is_onboarded(member_a):
     application = ApplicationFactory(status=S.LAUREATE)
 
     with pytest.raises(ValidationError):
-        services.onboard(application, actor=member_a, name="Trop tôt")
+        services.onboard(application=application, actor=member_a, name="Trop tôt")
 
     assert not Startup.objects.exists()
 
@@ -141,7 +147,9 @@ def test_an_autosave_arriving_during_the_submission_waits_and_changes_nothing():
 
     def autosave():
         try:
-            outcome["saved"] = services.save_draft(application, {"problem": "Autosave tardif"})
+            outcome["saved"] = services.save_draft(
+                application=application, actor=application.applicant, values={"problem": "Autosave tardif"}
+            )
         finally:
             connection.close()
 

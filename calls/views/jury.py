@@ -77,7 +77,7 @@ class JuryApplicationView(DetailView):
 def vote(request, pk):
     application = get_object_or_404(Application.objects.for_jury(request.user), pk=pk)
     try:
-        ticked = services.toggle_vote(application, juror=request.user)
+        ticked = services.toggle_vote(application=application, juror=request.user)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
@@ -90,7 +90,7 @@ def conflict(request, pk):
     application = get_object_or_404(Application.objects.for_jury(request.user), pk=pk)
     form = ConflictForm(request.POST)
     if form.is_valid():
-        services.declare_conflict(application, juror=request.user, comment=form.cleaned_data["comment"])
+        services.declare_conflict(application=application, juror=request.user, comment=form.cleaned_data["comment"])
         messages.success(request, _("Your conflict of interest is recorded: this application is hidden from you."))
     return redirect("calls:jury_applications", slug=application.call.slug)
 
@@ -103,7 +103,7 @@ def score(request, pk):
         messages.error(request, _("Give each criterion a score from 0 to 5."))
         return redirect("calls:jury_application", pk=pk)
     try:
-        services.record_scores(application, juror=request.user, scores=form.cleaned_data)
+        services.record_scores(application=application, juror=request.user, scores=form.cleaned_data)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:

@@ -35,14 +35,19 @@ from ..forms import (
 )
 from ..models import Application, Call, JuryScore, Pitch
 
-S = Application.Status
-
 # The funnel of a call: each count includes what the applications became later.
 FUNNEL = {
-    "drafts": [S.DRAFT],
+    "drafts": [Application.Status.DRAFT],
     "submitted": RANKED_STATUSES,
-    "shortlisted": [S.SHORTLISTED, S.PITCHED, S.LAUREATE, S.NOT_SELECTED, S.COMMITMENT_SIGNED, S.ONBOARDED],
-    "laureates": [S.LAUREATE, S.COMMITMENT_SIGNED, S.ONBOARDED],
+    "shortlisted": [
+        Application.Status.SHORTLISTED,
+        Application.Status.PITCHED,
+        Application.Status.LAUREATE,
+        Application.Status.NOT_SELECTED,
+        Application.Status.COMMITMENT_SIGNED,
+        Application.Status.ONBOARDED,
+    ],
+    "laureates": [Application.Status.LAUREATE, Application.Status.COMMITMENT_SIGNED, Application.Status.ONBOARDED],
 }
 STATUS_ACTIONS = {
     Call.Status.PUBLISHED: gettext_lazy("Publish"),
@@ -123,9 +128,13 @@ class CallDashboardView(CallMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         call = self.get_call()
-        moves = [(to, STATUS_ACTIONS[to]) for to in services.CALL_TRANSITIONS[Call.Status(call.status)]]
+        # (status, button, one click: publishing, the way back: to a draft), the way back last.
+        moves = [
+            (to, STATUS_ACTIONS[to], to == Call.Status.PUBLISHED, to == Call.Status.DRAFT)
+            for to in call.next_statuses()
+        ]
         return super().get_context_data(
-            moves=sorted(moves, key=lambda move: move[0] == Call.Status.DRAFT),
+            moves=moves,
             history=services.status_history(call),
             jurors=call.jurors.order_by("last_name", "first_name"),
             questions=call.questions.all(),
@@ -175,15 +184,14 @@ class CallFormView(TemplateView):
 
 def status_consequences(call, to, now=None):
     """What moving ``call`` to ``to`` does, sentence by sentence, for its confirmation page."""
-    C = Call.Status
     counts = call.applications.aggregate(
-        drafts=Count("pk", filter=Q(status=S.DRAFT)),
-        submitted=Count("pk", filter=Q(status=S.SUBMITTED)),
-        undecided=Count("pk", filter=Q(status__in=[S.SHORTLISTED, S.PITCHED])),
-        in_progress=Count("pk", filter=Q(status__in=services.EDITABLE)),
+        drafts=Count("pk", filter=Q(status=Application.Status.DRAFT)),
+        submitted=Count("pk", filter=Q(status=Application.Status.SUBMITTED)),
+        undecided=Count("pk", filter=Q(status__in=Application.ON_STAGE_STATUSES)),
+        in_progress=Count("pk", filter=Q(status__in=Application.EDITABLE_STATUSES)),
     )
     lines = []
-    if to == C.CLOSED:
+    if to == Call.Status.CLOSED:
         lines.append(_("Applicants can no longer submit nor change their application."))
         lines.append(
             ngettext(
@@ -198,7 +206,7 @@ def status_consequences(call, to, now=None):
                 _("The call was announced until %(date)s: you close it before its deadline, say why below.")
                 % {"date": services.deadline_label(call)}
             )
-    elif to == C.DRAFT:
+    elif to == Call.Status.DRAFT:
         lines.append(_("The call leaves the public list and its page no longer answers."))
         lines.append(
             ngettext(
@@ -210,7 +218,7 @@ def status_consequences(call, to, now=None):
             )
             % {"count": counts["in_progress"]}
         )
-    elif to == C.PRESELECTION_DONE:
+    elif to == Call.Status.PRESELECTION_DONE:
         lines.append(
             ngettext(
                 "%(count)s submitted application has no pre-selection result yet.",
@@ -219,7 +227,7 @@ def status_consequences(call, to, now=None):
             )
             % {"count": counts["submitted"]}
         )
-    elif to == C.SELECTION_DONE:
+    elif to == Call.Status.SELECTION_DONE:
         lines.append(
             ngettext(
                 "%(count)s shortlisted application has no decision yet.",
@@ -228,10 +236,10 @@ def status_consequences(call, to, now=None):
             )
             % {"count": counts["undecided"]}
         )
-    elif to == C.ARCHIVED:
+    elif to == Call.Status.ARCHIVED:
         lines.append(_("The call is archived: nothing about it can change any more."))
     lines.append(_("No email is sent to anyone."))
-    if to not in (C.PUBLISHED, C.DRAFT):
+    if to not in (Call.Status.PUBLISHED, Call.Status.DRAFT):
         lines.append(_("This cannot be undone."))
     return lines
 
@@ -247,7 +255,7 @@ class CallStatusView(CallMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         call = self.get_call()
         self.to = kwargs["to"]
-        if self.to not in Call.Status.values or self.to not in services.CALL_TRANSITIONS[Call.Status(call.status)]:
+        if not call.may_become(self.to):
             messages.error(request, _("This call cannot take this status."))
             return redirect("calls:manage_call", slug=call.slug)
         return super().dispatch(request, *args, **kwargs)
@@ -258,7 +266,7 @@ class CallStatusView(CallMixin, FormView):
     def form_valid(self, form):
         call = self.get_call()
         try:
-            services.change_call_status(call, self.to, actor=self.request.user, reason=form.cleaned_data["reason"])
+            services.transition_call(call=call, to=self.to, actor=self.request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
             form.add_error("reason" if error.code == "early" else None, error)
             return self.form_invalid(form)
@@ -295,12 +303,13 @@ class JurorsView(CallMixin, FormView):
 
 
 def ranked_applications(call):
-    """The applications a manager ranks, by ticks: the ranking's rows and what its bulk action may touch."""
+    """The applications a manager ranks, by ticks: the ranking's rows and what its bulk action may touch.
+
+    The ticks are the maintained count (``Application.tick_count``): no grouping, and the page
+    of 25 comes off the index ``application_ranking_idx``.
+    """
     return (
-        call.applications.filter(status__in=RANKED_STATUSES)
-        .with_ticks()
-        .select_related("applicant", "call")
-        .order_by("-ticks", "submitted_at", "pk")
+        call.applications.filter(status__in=RANKED_STATUSES).with_ticks().select_related("applicant", "call").ranked()
     )
 
 
@@ -354,7 +363,7 @@ class PreselectionConfirmView(CallMixin, TemplateView):
         else:
             chosen = list(ranked.filter(pk__in=[a.pk for a in form.cleaned_data["applications"]]))
         to = form.cleaned_data["to"]
-        movable = [application for application in chosen if to in services.TRANSITIONS[S(application.status)]]
+        movable = [application for application in chosen if application.may_become(to)]
         return form, movable, len(chosen) - len(movable)
 
     def back(self, data):
@@ -376,10 +385,9 @@ class PreselectionConfirmView(CallMixin, TemplateView):
         if not form.is_valid():
             messages.error(request, " ".join(form.non_field_errors()) or _("Choose one of the offered results."))
             return self.back(request.POST)
-        to = S(form.cleaned_data["to"])
+        to = Application.Status(form.cleaned_data["to"])
         try:
-            with transaction.atomic():
-                services.preselect(movable, to, actor=request.user)
+            services.preselect(applications=movable, to=to, actor=request.user)
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
@@ -400,7 +408,7 @@ class PreselectionConfirmView(CallMixin, TemplateView):
                 cancel_url=reverse("calls:manage_ranking", args=[call.slug]),
                 **kwargs,
             )
-        to = S(form.cleaned_data["to"])
+        to = Application.Status(form.cleaned_data["to"])
         blocked = ""
         try:
             services.check_preselection_allowed(call)
@@ -476,47 +484,39 @@ class SelectionView(CallMixin, TemplateView):
         return super().get_context_data(
             rows=score_table(pitches),
             criteria=JuryScore.Criterion.choices,
-            shortlisted=call.applications.filter(status=S.SHORTLISTED).count(),
+            shortlisted=call.applications.filter(status=Application.Status.SHORTLISTED).count(),
             results=services.results_outbox(call).order_by("pk"),
             **kwargs,
         )
 
 
-def call_action(action, success, confirm=None):
-    """A POST on a managed call: run ``action(call, user)``, say ``success`` or the refusal.
+def confirmation_page(request, call, confirm):
+    """The GET of an action of the selection day that cannot be undone: ``confirm(call)`` gives
+    ``(title, consequences, recipients)``; the page's button POSTs to the same address."""
+    title, consequences, recipients = confirm(call)
+    context = {
+        "call": call,
+        "title": title,
+        "consequences": [*consequences, _("This cannot be undone.")],
+        "recipients": recipients,
+        "action_url": request.path,
+        "confirm_label": title,
+        "cancel_url": reverse("calls:manage_selection", args=[call.slug]),
+    }
+    return render(request, "calls/manage/confirm.html", context)
 
-    ``confirm(call)``, for an action that cannot be undone: ``(title, consequences, recipients)``
-    shown first by a GET of the same address, a confirmation page whose button POSTs.
-    """
 
-    @require_http_methods(["GET", "POST"] if confirm else ["POST"])
-    def view(request, slug):
-        call = get_call(request, slug)
-        if request.method == "GET":
-            title, consequences, recipients = confirm(call)
-            context = {
-                "call": call,
-                "title": title,
-                "consequences": [*consequences, _("This cannot be undone.")],
-                "recipients": recipients,
-                "action_url": request.path,
-                "confirm_label": title,
-                "cancel_url": reverse("calls:manage_selection", args=[call.slug]),
-            }
-            return render(request, "calls/manage/confirm.html", context)
-        try:
-            result = action(call, request.user)
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
-            messages.success(request, success % {"count": result})
-        return redirect("calls:manage_selection", slug=call.slug)
-
-    return view
+def back_to_selection(request, call, *, refusal=None, success=""):
+    """Say the refusal (a ValidationError) or ``success``, and go back to the selection page."""
+    if refusal is not None:
+        messages.error(request, refusal.messages[0])
+    else:
+        messages.success(request, success)
+    return redirect("calls:manage_selection", slug=call.slug)
 
 
 def confirm_draw(call):
-    count = call.applications.filter(status=S.SHORTLISTED).count()
+    count = call.applications.filter(status=Application.Status.SHORTLISTED).count()
     return (
         _("Draw the pitch order"),
         [
@@ -568,25 +568,58 @@ def confirm_send_results(call):
     )
 
 
-draw = call_action(
-    lambda call, user: len(services.draw_pitches(call, actor=user).applications.filter(pitch__isnull=False)),
-    gettext_lazy("The pitch order is drawn (%(count)s pitches)."),
-    confirm=confirm_draw,
-)
-convoke = call_action(
-    lambda call, user: services.convoke(call),
-    gettext_lazy("%(count)s convocations are on their way."),
-    confirm=confirm_convoke,
-)
-prepare_results = call_action(
-    lambda call, user: len(services.prepare_results(call, actor=user)),
-    gettext_lazy("%(count)s result emails are ready: review them, then send them."),
-)
-send_results = call_action(
-    lambda call, user: services.send_results(call, actor=user),
-    gettext_lazy("%(count)s result emails were sent."),
-    confirm=confirm_send_results,
-)
+@require_http_methods(["GET", "POST"])
+def draw(request, slug):
+    """Draw the pitch order of the shortlisted applications (a GET shows what it does first)."""
+    call = get_call(request, slug)
+    if request.method == "GET":
+        return confirmation_page(request, call, confirm_draw)
+    try:
+        drawn = services.draw_pitches(call=call, actor=request.user)
+    except ValidationError as error:
+        return back_to_selection(request, call, refusal=error)
+    count = len(drawn.applications.filter(pitch__isnull=False))
+    return back_to_selection(
+        request, call, success=_("The pitch order is drawn (%(count)s pitches).") % {"count": count}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def convoke(request, slug):
+    """Email each shortlisted applicant their pitch slot (a GET shows who first)."""
+    call = get_call(request, slug)
+    if request.method == "GET":
+        return confirmation_page(request, call, confirm_convoke)
+    try:
+        count = services.convoke(call=call, actor=request.user)
+    except ValidationError as error:
+        return back_to_selection(request, call, refusal=error)
+    return back_to_selection(request, call, success=_("%(count)s convocations are on their way.") % {"count": count})
+
+
+@require_POST
+def prepare_results(request, slug):
+    """Prepare the selection results as held emails, for the manager to review."""
+    call = get_call(request, slug)
+    try:
+        count = len(services.prepare_results(call=call, actor=request.user))
+    except ValidationError as error:
+        return back_to_selection(request, call, refusal=error)
+    success = _("%(count)s result emails are ready: review them, then send them.") % {"count": count}
+    return back_to_selection(request, call, success=success)
+
+
+@require_http_methods(["GET", "POST"])
+def send_results(request, slug):
+    """Send the reviewed results (a GET shows which first)."""
+    call = get_call(request, slug)
+    if request.method == "GET":
+        return confirmation_page(request, call, confirm_send_results)
+    try:
+        count = services.send_results(call=call, actor=request.user)
+    except ValidationError as error:
+        return back_to_selection(request, call, refusal=error)
+    return back_to_selection(request, call, success=_("%(count)s result emails were sent.") % {"count": count})
 
 
 @require_POST
@@ -598,10 +631,7 @@ def decide(request, pk):
         messages.error(request, _("Choose one of the offered decisions."))
         return redirect("calls:manage_selection", slug=application.call.slug)
     try:
-        with transaction.atomic():
-            if application.status == S.SHORTLISTED:
-                services.transition(application, S.PITCHED, actor=request.user)
-            services.transition(application, form.cleaned_data["to"], actor=request.user)
+        services.decide(application=application, to=form.cleaned_data["to"], actor=request.user)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
@@ -621,7 +651,7 @@ class ApplicationManageView(TemplateView):
         return super().get_context_data(
             application=application,
             call=application.call,
-            ticks=application.votes.count(),
+            ticks=application.tick_count,
             answers=[(q, application.answers.get(str(q.pk))) for q in application.call.questions.all()],
             cells=cells,
             overall=overall,
@@ -649,7 +679,7 @@ class OnboardView(FormView):
     def form_valid(self, form):
         try:
             startup = services.onboard(
-                self.application,
+                application=self.application,
                 actor=self.request.user,
                 name=form.cleaned_data["name"],
                 sponsors=form.cleaned_data["sponsors"],
@@ -684,7 +714,7 @@ def export_csv(request, slug):
         .with_ticks()
         .select_related("applicant")
         .prefetch_related("scores")
-        .order_by("-ticks", "submitted_at", "pk")
+        .ranked()
     )
     return csv_response(
         f"{call.slug}-{timezone.localdate():%Y-%m-%d}.csv",
@@ -706,11 +736,11 @@ def export_row(application):
         application.get_status_display(),
         timezone.localtime(application.submitted_at).date().isoformat() if application.submitted_at else "",
         application.ticks,
-        *[decimal(mean) for mean in means],
-        decimal(overall),
+        *[format_mean(mean) for mean in means],
+        format_mean(overall),
     ]
 
 
-def decimal(value):
+def format_mean(value):
     """A mean in the French way (a comma), two decimals; empty when nobody scored."""
     return "" if value is None else f"{value:.2f}".replace(".", ",")

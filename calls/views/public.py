@@ -56,7 +56,6 @@ class MyApplicationsView(ListView):
 class ApplicationDetailView(DetailView):
     template_name = "calls/application_detail.html"
     context_object_name = "application"
-    extra_context = {"withdrawable": list(Application.OPEN_STATUSES)}
 
     def get_queryset(self):
         return Application.objects.of(self.request.user).select_related("call", "call__incubator")
@@ -76,9 +75,9 @@ def commitment(request, pk):
     form = CommitmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.transition(
-                application,
-                Application.Status.COMMITMENT_SIGNED,
+            services.transition_application(
+                application=application,
+                to=Application.Status.COMMITMENT_SIGNED,
                 actor=request.user,
                 fields={"commitment_form": form.cleaned_data["commitment_form"]},
             )
@@ -92,7 +91,6 @@ def commitment(request, pk):
         "application": application,
         "commitment_form": form,
         "answer_files": answer_files(application),
-        "withdrawable": list(Application.OPEN_STATUSES),
     }
     return render(request, "calls/application_detail.html", context, status=400)
 
@@ -181,31 +179,31 @@ class ApplyView(TemplateView):
         if (
             isinstance(pending, dict)
             and pending.get("applicant") == str(request.user.pk)
-            and application.status == Application.Status.DRAFT
+            and application.is_draft
             and self.call.is_open()
         ):
             if application.pk is None:
                 application = self.get_application(create=True)
             form = self.form(application, pending.get("values") or {})
             form.is_valid()
-            if services.save_draft(application, form.values(with_files=False)):
+            if services.save_draft(application=application, actor=request.user, values=form.values(with_files=False)):
                 application.refresh_from_db()
                 messages.success(request, _("What you typed before your session expired was saved in your draft."))
         return self.render_to_response(self.get_context_data(application=application, form=self.form(application)))
 
     def post(self, request, *args, **kwargs):
         application = self.get_application(create=True)
-        if not self.call.is_open() or application.status not in services.EDITABLE:
+        if not self.call.is_open() or not application.can_edit:
             messages.error(request, _("The call is closed: applications can no longer be submitted or changed."))
             context = self.get_context_data(application=application, form=self.form(application))
             return self.render_to_response(context, status=403)
-        submitting = request.POST.get("action") == "submit" or application.status != Application.Status.DRAFT
+        submitting = request.POST.get("action") == "submit" or not application.is_draft
         draft = None
-        if application.status == Application.Status.DRAFT:
+        if application.is_draft:
             # Every valid field is saved, even when others are refused.
             draft = self.form(application, request.POST, request.FILES)
             draft.is_valid()
-            services.save_draft(application, draft.values())
+            services.save_draft(application=application, actor=request.user, values=draft.values())
             application.refresh_from_db()
         if not submitting:
             if rejected := draft.rejected():
@@ -228,11 +226,11 @@ class ApplyView(TemplateView):
     def finish(self, application, form, *, with_files):
         values = form.values(with_files=with_files)
         try:
-            if application.status == Application.Status.DRAFT:
-                services.submit(application, actor=self.request.user, values=values)
+            if application.is_draft:
+                services.submit(application=application, actor=self.request.user, values=values)
                 messages.success(self.request, _("Your application is submitted. An acknowledgement is on its way."))
             else:
-                services.update_submitted(application, actor=self.request.user, values=values)
+                services.update_submitted(application=application, actor=self.request.user, values=values)
                 messages.success(self.request, _("Your application is updated."))
         except ValidationError as error:
             messages.error(self.request, error.messages[0])
@@ -262,7 +260,8 @@ def autosave(request, slug):
         application, _created = Application.objects.get_or_create(call=call, applicant=request.user)
     form = ApplicationForm(request.POST, instance=application, questions=call.questions.all(), call=call)
     form.is_valid()
-    saved = call.is_open() and services.save_draft(application, form.values(with_files=False))
+    values = form.values(with_files=False)
+    saved = call.is_open() and services.save_draft(application=application, actor=request.user, values=values)
     context = {"saved": saved, "now": timezone.now(), "not_kept": not_kept(form.rejected()) if saved else ""}
     return render(request, "calls/includes/_autosave.html", context)
 
@@ -271,7 +270,7 @@ def autosave(request, slug):
 def withdraw(request, pk):
     application = get_object_or_404(Application.objects.of(request.user), pk=pk)
     try:
-        services.withdraw(application, actor=request.user)
+        services.withdraw(application=application, actor=request.user)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:

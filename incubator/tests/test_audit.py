@@ -263,7 +263,7 @@ def test_a_jury_score_saved_writes_one_row(incubator_a):
     call.jurors.add(juror)
     application = ApplicationFactory(call=call, status=Application.Status.PITCHED)
 
-    call_services.record_scores(application, juror=juror, scores={"problem": 4})
+    call_services.record_scores(application=application, juror=juror, scores={"problem": 4})
 
     event = only(Action.SCORE_CHANGED)
     assert (event.object_type, event.object_id) == ("calls.juryscore", str(application.scores.get().pk))
