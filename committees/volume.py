@@ -1,9 +1,12 @@
 """Volume data of the committees (``seed_volume``, see ``incubator/volume.py``).
 
 Scale 1: 2,000 committees of the volume products, three attendees each (the manager and two
-people invited by email). Most were held, over the last three years, and have their decision;
-one in five is planned in the next four months, a few wait for their decision, some were
-cancelled.
+people invited by email). Most were held over the last three years (most in the last 200 days)
+and have their decision; one in five is planned in the next four months, a few wait for their
+decision, some were cancelled. The products' next due dates then follow from these committees
+and the phase histories by the cadence's rule (``cadence.refresh_all``): at scale 0.1, about
+three active products in ten are past due. Bulk rows, not the services: the volume is a fixture
+of the benchmarks, written as the services would leave it.
 """
 
 import datetime
@@ -11,13 +14,15 @@ import datetime
 from incubator import volume
 from portfolio.models import Startup
 
+from .cadence import refresh_all
 from .models import Attendee, Committee, Decision
 
 COMMITTEES = 2000
 S = Committee.Status
 # (status, days from today: low, high, with a decision), one in twenty of each kind of row.
 SHAPES = (
-    [(S.HELD, -1000, -1, True)] * 13
+    [(S.HELD, -200, -1, True)] * 10
+    + [(S.HELD, -1000, -201, True)] * 3
     + [(S.PLANNED, 1, 120, False)] * 4
     + [
         (S.PLANNED, -20, -1, False),
@@ -69,7 +74,8 @@ def seed(plan):
         ),
         batch_size=volume.BATCH_SIZE,
     )
-    return [f"{len(committees)} committees with 3 attendees each, {len(decisions)} decisions."]
+    due = refresh_all(Startup.objects.filter(slug__startswith="volume-produit-"))
+    return [f"{len(committees)} committees with 3 attendees each, {len(decisions)} decisions, {due} due dates."]
 
 
 def attendees(committees, manager):

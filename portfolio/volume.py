@@ -63,7 +63,6 @@ def seed(plan):
         path = PATHS[index % len(PATHS)]
         starts = history_starts(rng, plan.today, len(path))
         histories.append(list(zip(path, starts, strict=True)))
-        active = path[-1] not in (P.TRANSFERRED, P.ABANDONED, P.ABANDONED_INVESTIGATION)
         word, topic = WORDS[index % 10], TOPICS[(index // 10) % 10]
         startups.append(
             Startup(
@@ -80,8 +79,6 @@ def seed(plan):
                 themes=sorted(rng.sample(Theme.values, 2)),
                 incubator=incubators[index % len(incubators)],
                 phase=path[-1],
-                # One in five active products is past due (the calendar's overdue list).
-                next_committee_due=plan.today + datetime.timedelta(days=rng.randint(-45, 180)) if active else None,
                 # Spread evenly: exactly ``published`` of the ``count`` products are published.
                 is_published=(index + 1) * published // count > index * published // count,
                 updated_at=now - datetime.timedelta(days=rng.randint(0, 700), minutes=rng.randint(0, 1440)),
