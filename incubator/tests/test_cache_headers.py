@@ -20,6 +20,7 @@ from calls.models import Question
 from calls.tests.factories import ApplicationFactory, CallFactory, QuestionFactory
 from committees.models import CalendarFeed
 from committees.tests.factories import CommitteeDocumentFactory, CommitteeFactory, DecisionFactory
+from community.tests.factories import route_objects
 from incubator.tests.factories import UserFactory
 from portfolio.tests.factories import IndicatorFactory, MeasurementFactory, StartupFactory, TeamMembershipFactory
 
@@ -56,6 +57,10 @@ MUST_ANSWER = {
     "calls:application_detail",
     "admin:index",
     "admin:incubator_user_change",
+    "community:my_requests",
+    "community:queue",
+    "community:request_detail",
+    "community:attendance",
 }
 
 
@@ -109,6 +114,7 @@ def objects(network_admin, incubator_a, member_a):
         "call": call,
         "question": question,
         "application": application,
+        "community": route_objects(startup=startup, requester=applicant, organiser=network_admin),
     }
 
 
@@ -129,6 +135,11 @@ def values(objects):
         ("calls:manage_call_status", "to"): "closed",
         ("calls", "pk"): application.pk,
         ("calls", "question"): objects["question"].pk,
+        ("community:resource_detail", "slug"): objects["community"]["resource"].slug,
+        ("community:request_create", "slug"): objects["community"]["resource"].slug,
+        ("community:for_startup", "slug"): startup.slug,
+        ("community", "slug"): objects["community"]["event"].slug,
+        ("community", "pk"): objects["community"]["request"].pk,
         ("admin", "app_label"): "incubator",
         ("admin", "content_type_id"): ContentType.objects.get_for_model(startup).pk,
         ("admin", "url"): "pas-une-page",
