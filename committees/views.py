@@ -8,13 +8,15 @@ juror or a viewer) is a 404; a django-rules permission refuses an action with a 
 import datetime
 import secrets
 from pathlib import PurePath
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery, Window
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -27,6 +29,7 @@ from portfolio.models import Measurement, Phase, Startup
 from portfolio.views import StartupMixin
 
 from . import cadence, services
+from .contributions import Schedule, with_schedule
 from .filters import SECTIONS, CommitteeFilter, section_counts
 from .forms import (
     ALLOWED_DOCUMENT_TYPES,
@@ -37,7 +40,7 @@ from .forms import (
     DueDateForm,
     FollowUpForm,
 )
-from .models import CalendarFeed, Committee, CommitteeDocument, Decision, planned_ahead
+from .models import CalendarFeed, Committee, CommitteeDocument, Decision
 
 ATTENDEES_PREFIX = "attendees"
 # Where an error of services.record_decision goes on the form (None: above the form).
@@ -48,6 +51,8 @@ DECISION_ERROR_FIELDS = {
     "next_phase": "next_phase",
 }
 FEED_HISTORY = datetime.timedelta(days=365)
+# The calendar lists the most overdue products; the portfolio list holds them all.
+OVERDUE_SHOWN = 10
 
 
 def visible_committees(user):
@@ -90,11 +95,34 @@ class CommitteeMixin:
 
 
 def overdue_startups(user, incubator=None):
-    """Active products whose next committee is past due with no committee planned ahead."""
-    startups = Startup.objects.visible_to(user).active().filter(next_committee_due__lt=timezone.localdate())
+    """Active products past due with no committee since (``contributions.with_schedule``, as the
+    portfolio says) and none planned ahead, the most overdue first. Each row carries
+    ``overdue_total``, how many there are (a window count: a slice of rows and the count in one query)."""
+    scope = Startup.objects.visible_to(user)
     if incubator is not None:
-        startups = startups.filter(Q(incubator=incubator) | Q(other_incubators=incubator))
-    return startups.exclude(planned_ahead()).select_related("incubator").order_by("next_committee_due", "name")
+        scope = scope.filter(Q(incubator=incubator) | Q(other_incubators=incubator))
+    startups = with_schedule(Startup.objects.active().filter(pk__in=scope.values("pk")))  # no join: no duplicate
+    return (
+        startups.filter(is_overdue=True, next_committee_at__isnull=True)
+        .annotate(overdue_total=Window(Count("pk")))
+        .select_related("incubator")
+        .order_by("next_committee_due", "name")
+    )
+
+
+def overdue_summary(user, incubator=None):
+    """The calendar's overdue callout: the first ``OVERDUE_SHOWN`` products, their number, the
+    portfolio list of them all, and those the user may plan a committee for (2 queries, 1 if none)."""
+    overdue = list(overdue_startups(user, incubator)[:OVERDUE_SHOWN])
+    total = overdue[0].overdue_total if overdue else 0
+    query = {"committee": Schedule.OVERDUE, **({"incubator": incubator.slug} if incubator else {})}
+    managed = Startup.objects.managed_by(user).filter(pk__in=[startup.pk for startup in overdue])
+    return {
+        "overdue": overdue,
+        "overdue_total": total,
+        "overdue_list_url": f"{reverse('portfolio:startup_list')}?{urlencode(query)}",
+        "managed_overdue": set(managed.values_list("pk", flat=True)) if overdue else set(),
+    }
 
 
 class CommitteeListView(FilteredListMixin, ListView):
@@ -115,13 +143,11 @@ class CommitteeListView(FilteredListMixin, ListView):
         user = self.request.user
         valid = self.filterset.is_valid()
         counts = section_counts(Committee.objects.visible_to(user))
-        overdue = list(overdue_startups(user, self.filterset.form.cleaned_data.get("incubator") if valid else None))
-        managed = Startup.objects.managed_by(user).filter(pk__in=[startup.pk for startup in overdue])
+        incubator = self.filterset.form.cleaned_data.get("incubator") if valid else None
         return super().get_context_data(
             sections=[(value, label, counts[value]) for value, label in SECTIONS],
             section=self.filterset.data.get("section"),
-            overdue=overdue,
-            managed_overdue=set(managed.values_list("pk", flat=True)) if overdue else set(),
+            **overdue_summary(user, incubator),
             **kwargs,
         )
 

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from icalendar import Calendar
 
 from committees.models import DECK_MAX_BYTES, Attendee, CalendarFeed, Committee, CommitteeDocument, Decision
@@ -172,6 +172,43 @@ def test_calendar_lists_overdue_products_with_nothing_planned(manager, incubator
 
     assert [startup.name for startup in response.context["overdue"]] == ["En retard"]
     assert reverse("committees:committee_plan", kwargs={"slug": overdue.slug}) in response.text
+
+
+def test_calendar_summarises_a_long_overdue_list_and_links_to_the_portfolio(manager, incubator_a):
+    for number in range(12):
+        StartupFactory(name=f"Retard {number:02}", incubator=incubator_a, phase=Phase.CONSTRUCTION)
+    Startup.objects.update(next_committee_due=days(-30))
+    Startup.objects.filter(name="Retard 11").update(next_committee_due=days(-40))  # the most overdue first
+
+    response = manager.get(reverse("committees:committee_list"), {"incubator": incubator_a.slug})
+
+    shown = [startup.name for startup in response.context["overdue"]]
+    assert shown == ["Retard 11", *[f"Retard {number:02}" for number in range(9)]]
+    assert response.context["overdue_total"] == 12
+    sentence = ngettext(
+        "%(counter)s product was due for a committee and none is planned.",
+        "%(counter)s products were due for a committee and none is planned.",
+        12,
+    ) % {"counter": 12}
+    assert sentence in response.text.replace("&#x27;", "'")
+    link = response.context["overdue_list_url"]
+    assert link == f"{reverse('portfolio:startup_list')}?committee=en-retard&incubator={incubator_a.slug}"
+    assert f'href="{link.replace("&", "&amp;")}"' in response.text
+
+
+def test_calendar_overdue_list_leaves_out_a_product_whose_committee_took_place_since(manager, incubator_a):
+    """As the portfolio says (``is_overdue``): a committee held after the due date, its decision
+    awaited, is not overdue."""
+    awaited = StartupFactory(name="Décision attendue", incubator=incubator_a, phase=Phase.CONSTRUCTION)
+    late = StartupFactory(name="En retard", incubator=incubator_a, phase=Phase.CONSTRUCTION)
+    Startup.objects.filter(pk__in=[awaited.pk, late.pk]).update(next_committee_due=days(-10))
+    CommitteeFactory(startup=awaited, scheduled_at=paris(days(-1)))
+
+    response = manager.get(reverse("committees:committee_list"))
+
+    assert [startup.name for startup in response.context["overdue"]] == ["En retard"]
+    assert response.context["overdue_total"] == 1
+    assert 'id="all-overdue"' not in response.text
 
 
 def make_committees(incubator, count):
