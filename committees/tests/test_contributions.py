@@ -25,9 +25,9 @@ def test_the_schedule_is_on_the_product_page_and_the_portfolio_list():
         ("facts_before_update", "committee_dates"),
         ("aside_after_phases", "committees"),
     }
-    assert [column.label for column in registry.columns(PORTFOLIO_LIST)] == ["Prochain comité"]
-    assert [item.key for item in registry.list_filters(PORTFOLIO_LIST)] == ["committee"]
-    assert [sort.key for sort in registry.sorts(PORTFOLIO_LIST)] == ["next_committee"]
+    assert "Prochain comité" in [str(column.label) for column in registry.columns(PORTFOLIO_LIST)]
+    assert "committee" in [item.key for item in registry.list_filters(PORTFOLIO_LIST)]
+    assert "next_committee" in [sort.key for sort in registry.sorts(PORTFOLIO_LIST)]
 
 
 @pytest.mark.django_db
