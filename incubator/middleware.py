@@ -14,9 +14,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.http import JsonResponse
-from django.core.cache import cache
-from django.core.exceptions import ImproperlyConfigured
-from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -113,80 +110,6 @@ class AnonymousPostRateLimitMiddleware:
             return None
         logger.warning("Anonymous POST rate limit reached by %s on %s", client_ip(request), request.path)
         return ratelimit.respond_429(request)
-
-
-def public_api(view):
-    """Mark a view as a public API endpoint: ``PublicAPIRateLimitMiddleware`` limits it per client."""
-    view.public_api = True
-    return view
-
-
-@functools.cache
-def parse_rate(rate):
-    """``"60/m"`` -> (60, 60.0): requests per period; ``""`` -> None (no limit). Periods: s, m,
-    h, d, with an optional count (``"100/5m"``)."""
-    if not rate:
-        return None
-    try:
-        amount, period = rate.split("/")
-        count, unit = period[:-1] or "1", {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[-1:]]
-        return int(amount), float(count) * unit
-    except (KeyError, ValueError) as error:
-        raise ImproperlyConfigured(f"OPEN_DATA_RATE_LIMIT: {rate!r} is not like '60/m'.") from error
-
-
-def client_key(request):
-    """The client's address; an IPv6 client is its /64 (one machine may hold the whole prefix)."""
-    address = client_ip(request)
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    if parsed.version == 6:
-        return str(ipaddress.IPv6Network(f"{parsed}/64", strict=False).network_address)
-    return address
-
-
-class PublicAPIRateLimitMiddleware:
-    """At most OPEN_DATA_RATE_LIMIT requests per client address (``client_ip``) to the views
-    marked ``@public_api`` (the open data), signed in or not; past it a JSON 429 with
-    ``Retry-After``. A fixed window counted in the cache (Redis in production): an ``add`` and
-    an ``incr`` per request, no database."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
-
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        rate = parse_rate(settings.OPEN_DATA_RATE_LIMIT)
-        if rate is None or not getattr(view_func, "public_api", False):
-            return None
-        limit, period = rate
-        now = time.time()
-        window = int(now // period)
-        key = f"ratelimit:public_api:{client_key(request)}:{window}"
-        cache.add(key, 0, timeout=math.ceil(period) + 1)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between the two calls
-            cache.set(key, count := 1, timeout=math.ceil(period) + 1)
-        if count <= limit:
-            return None
-        retry_after = max(1, math.ceil((window + 1) * period - now))
-        if count == limit + 1:  # once per client and window
-            logger.warning("Public API rate limit reached by %s on %s", client_ip(request), request.path)
-        response = JsonResponse(
-            {
-                "error": "rate_limited",
-                "detail": _("Too many requests: try again later (in retry_after seconds)."),
-                "retry_after": retry_after,
-            },
-            status=429,
-        )
-        response["Retry-After"] = str(retry_after)
-        return response
 
 
 def public_api(view):

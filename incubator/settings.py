@@ -76,7 +76,6 @@ MIDDLEWARE = [
     "incubator.middleware.SessionTimeoutMiddleware",
     "incubator.middleware.AnonymousPostRateLimitMiddleware",
     "incubator.middleware.PublicAPIRateLimitMiddleware",
-    "incubator.middleware.PublicAPIRateLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "incubator.middleware.MFARequiredMiddleware",
@@ -173,10 +172,6 @@ ACCOUNT_RATE_LIMITS = {
     # Ours (incubator.middleware.AnonymousPostRateLimitMiddleware): POSTs by anonymous visitors.
     "anonymous_post": env.str("RATE_LIMIT_ANONYMOUS_POST", default="30/m/ip"),
 }
-# The open data (portfolio.opendata): requests per client address (incubator.middleware.
-# PublicAPIRateLimitMiddleware; "" for no limit), and how long browsers and proxies may keep it.
-OPEN_DATA_RATE_LIMIT = env.str("RATE_LIMIT_OPEN_DATA", default="60/m")
-OPEN_DATA_MAX_AGE = env.int("OPEN_DATA_MAX_AGE", default=300)
 # The open data (portfolio.opendata): requests per client address (incubator.middleware.
 # PublicAPIRateLimitMiddleware; "" for no limit), and how long browsers and proxies may keep it.
 OPEN_DATA_RATE_LIMIT = env.str("RATE_LIMIT_OPEN_DATA", default="60/m")

@@ -10,11 +10,9 @@ class PortfolioConfig(AppConfig):
         from .contributions import register_contributions
         from .navigation import register_entries
         from .opendata import connect_signals
-        from .opendata import connect_signals
         from .personal_data import register_provider
 
         register_entries()  # the header's Products, My products, Portfolio
-        connect_signals()  # the open data is rebuilt when what it shows changes
         connect_signals()  # the open data is rebuilt when what it shows changes
         register_contributions()  # the product page's slots, the list's, the products-by-phase tile
         register_provider()  # personal data: team memberships, what the person recorded
