@@ -5,6 +5,7 @@ from incubator.models import Membership
 from incubator.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from portfolio.models import Phase
 from portfolio.tests.factories import StartupFactory, TeamMembershipFactory
+from tests.browser.conftest import artifacts_dir, axe_check, browser, page  # noqa: F401  (for test_browser.py)
 
 
 @pytest.fixture
