@@ -10,7 +10,7 @@ the same key replaces the contribution.
 them by ``order``::
 
     registry.register_section(
-        registry.Section("calls", "calls/includes/_my_space.html", context=my_space_context, order=50)
+        registry.Section("myapp", "myapp/includes/_my_space.html", context=my_space_context, order=50)
     )
 
 ``context`` returns a dict, pushed onto the page's context while the section's template renders,
