@@ -8,11 +8,11 @@ A document is rebuilt when its key changes. The key is made of:
 
 - the open data's version, a token in the cache replaced by a signal whenever a row the
   documents show is saved or deleted (``WATCHED``: products, their phases, sponsors and
-  incubators, organisations; the links between them), once at once and once more after the
+  incubators, organisations; the links between them), right away and again once the
   transaction commits (a build in between may have read the old rows);
 - a fingerprint read from the database at each request (one small query: the number of rows
-  and their latest ``updated_at``), which also sees the writes that send no signal, such as
-  ``Startup.touch()`` and ``QuerySet.update()`` of the products' date;
+  and their latest ``updated_at``), which also sees writes that send no signal, such as
+  ``Startup.touch()`` or a ``QuerySet.update()`` that publishes or unpublishes products;
 - the scheme and host of the request, which the documents' URLs carry.
 
 Other writes that send no signal (a bulk update of organisations, raw SQL) show at the latest
@@ -114,7 +114,7 @@ def grouped(pairs):
 
 
 def build_startups(request):
-    """Every published product (README, "Open data"): five queries, whatever their number."""
+    """Every published product (``docs/opendata.md``): four queries, whatever their number."""
     startups = Startup.objects.published().order_by("name", "pk")
     published = {"startup__is_published": True}
     sponsors = grouped(
