@@ -333,3 +333,20 @@ def test_the_attendance_list_is_for_the_organiser(sign_in, personas, persona, ex
         rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
         assert [row[1] for row in rows[1:]] == ["assis@example.gouv.fr", "attend@example.gouv.fr"]
         assert rows[2][3] == "1"
+
+
+@pytest.mark.parametrize("field", ["starts_at", "registration_closes_at"])
+def test_a_date_outside_the_window_is_refused_with_the_french_message(field):
+    event = EventFactory.build(**{field: datetime.datetime(9999, 12, 31, 12, tzinfo=datetime.UTC)})
+
+    with pytest.raises(ValidationError) as error:
+        event.full_clean()
+
+    assert "date_window" in [e.code for e in error.value.error_dict[field]]
+
+
+def test_the_database_refuses_a_date_outside_the_window():
+    event = EventFactory()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Event.objects.filter(pk=event.pk).update(ends_at=datetime.datetime(2150, 1, 1, tzinfo=datetime.UTC))
