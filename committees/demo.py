@@ -77,7 +77,7 @@ def seed(sample):
     played = play_journeys(manager)
     planned = plan_demo_committee(manager)
     return [
-        f"{held} past committees, {planned} planned committee, next due dates set.",
+        f"{held} past committees (their decisions through the decision service), {planned} planned committee.",
         f"Demo incubator: {played} committees of the invented products (one awaiting its decision, "
         "one in 6 days without a deck).",
     ]
