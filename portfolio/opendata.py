@@ -10,13 +10,13 @@ A document is rebuilt when its key changes. The key is made of:
   documents show is saved or deleted (``WATCHED``: products, their phases, sponsors and
   incubators, organisations; the links between them), right away and again once the
   transaction commits (a build in between may have read the old rows);
-- a fingerprint read from the database at each request (one small query: the number of rows
-  and their latest ``updated_at``), which also sees writes that send no signal, such as
-  ``Startup.touch()`` or a ``QuerySet.update()`` that publishes or unpublishes products;
+- a fingerprint read from the database at each request (one small query: the latest
+  ``updated_at`` of the products, of the incubators), which also sees the writes that send no
+  signal but move that date, such as ``Startup.touch()``;
 - the scheme and host of the request, which the documents' URLs carry.
 
-Other writes that send no signal (a bulk update of organisations, raw SQL) show at the latest
-when the cached copy expires (``CACHE_TIMEOUT``). The public endpoints are rate-limited per client
+Other writes that send no signal (a ``QuerySet.update()`` that leaves the date alone, raw SQL)
+show at the latest when the cached copy expires (``CACHE_TIMEOUT``). The public endpoints are rate-limited per client
 (``incubator.middleware.PublicAPIRateLimitMiddleware``, ``OPEN_DATA_RATE_LIMIT``).
 """
 
@@ -32,7 +32,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Max
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.urls import reverse
@@ -208,9 +208,9 @@ def build_incubators(request):
 
 
 def fingerprint(queryset):
-    """What the database says of a document's main rows, in one query: how many, latest change."""
-    found = queryset.aggregate(count=Count("pk"), latest=Max("updated_at"))
-    return found["count"], found["latest"]
+    """The latest ``updated_at`` of a document's main rows: one query, an index read for the
+    products (``startup_updated_idx``), whatever their number."""
+    return queryset.aggregate(latest=Max("updated_at"))["latest"]
 
 
 @dataclass(frozen=True)

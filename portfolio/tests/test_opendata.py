@@ -10,6 +10,7 @@ import time_machine
 from django.http import JsonResponse
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from incubator.models import Incubator
 from incubator.tests.factories import IncubatorFactory, OrganisationFactory
@@ -140,8 +141,9 @@ def touch(network, member_a):
     network["beta"].touch()
 
 
-def update_without_signal(network, member_a):
-    Startup.objects.filter(slug="gamma").update(is_published=False)
+def update_with_its_date(network, member_a):
+    """An UPDATE that sends no signal but moves the date, as an import would."""
+    Startup.objects.filter(slug="gamma").update(name="Gamma bis", updated_at=timezone.now())
 
 
 @pytest.mark.parametrize(
@@ -156,7 +158,7 @@ def update_without_signal(network, member_a):
         remove_partner,
         rename_incubator,
         touch,
-        update_without_signal,
+        update_with_its_date,
     ],
 )
 def test_startups_json_is_rebuilt_when_the_data_changes(client, network, member_a, change):
@@ -171,6 +173,18 @@ def test_startups_json_is_rebuilt_when_the_data_changes(client, network, member_
     assert second.content == previous_startups_json()
     assert second["ETag"] != first["ETag"]
     assert second["Last-Modified"] != first["Last-Modified"]
+
+
+def test_a_write_unseen_shows_when_the_cached_copy_expires(client, network):
+    first = client.get(STARTUPS)
+    Startup.objects.filter(slug="gamma").update(name="Gamma bis")  # no signal, the same date
+
+    unseen = client.get(STARTUPS)
+    with time_machine.travel(datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(hours=1, seconds=1)):
+        expired = client.get(STARTUPS)
+
+    assert unseen.content == first.content
+    assert b"Gamma bis" in expired.content
 
 
 def test_incubators_json_is_rebuilt_when_an_owner_is_renamed(client, incubator_a):
