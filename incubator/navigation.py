@@ -16,7 +16,11 @@ visitor costs none. An entry with ``links(user)`` is a menu of those links (one 
 
 from dataclasses import dataclass, field
 
+from django.db.models import Exists
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .models import Membership, User
 
 _entries = {}
 _facts = {}
@@ -86,8 +90,6 @@ class Facts:
         return self._values[name]
 
     def _compute(self):
-        from .models import User
-
         if self._user is None or not self._user.is_authenticated:
             return dict.fromkeys(_facts, False)
         annotations = {f"nav_{name}": expression(self._user) for name, expression in _facts.items()}
@@ -150,11 +152,6 @@ def runs_an_incubator(user, facts):
 
 def register_core_entries():
     """The core app's entries and facts (``IncubatorConfig.ready``)."""
-    from django.db.models import Exists
-    from django.utils.translation import gettext_lazy as _
-
-    from .models import Membership
-
     register_fact(
         "runs_an_incubator",
         lambda user: Exists(Membership.objects.filter(user=user, role__in=Membership.MANAGER_ROLES)),

@@ -18,7 +18,6 @@ from committees.services import cancel_committee, plan_committee, record_decisio
 from committees.tests.factories import AttendeeFactory, CommitteeFactory, paris
 from incubator.models import OutboxMessage
 from portfolio.models import Phase, PhasePeriod, Startup
-from portfolio.services import change_phase
 from portfolio.tests.factories import StartupFactory
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
