@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "committees",
     "calls",
     "community",
+    "standards",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

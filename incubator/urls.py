@@ -40,6 +40,7 @@ urlpatterns = [
     path("", include("committees.urls")),
     path("", include("calls.urls")),
     path("", include("community.urls")),
+    path("", include("standards.urls")),
     path("compte/", include("allauth.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class StandardsConfig(AppConfig):
+    name = "standards"
+    verbose_name = _("Standards")
+
+    def ready(self):
+        from . import reminders  # noqa: F401  (registers the missing-standards reminder kind)
+        from .contributions import register_contributions
+        from .personal_data import register_provider
+
+        register_contributions()  # the product page's scorecard, the coverage tile, the open data
+        register_provider()  # personal data: who last updated an answer
