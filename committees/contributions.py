@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from incubator import registry
 from portfolio.contributions import PORTFOLIO_LIST, PRODUCT_PAGE, in_scope
 
+from . import services
 from .models import Committee
 
 DUE_SOON_DAYS = 45
@@ -114,6 +115,12 @@ def overdue_link(scope):
     return reverse("portfolio:startup_list") + query
 
 
+def calendar_committees(user, since):
+    """The personal feed's committees: those of the person's calendar from ``since`` on (one query)."""
+    committees = Committee.objects.in_calendar_of(user).filter(scheduled_at__gte=since).select_related("startup")
+    return services.committee_events(committees)
+
+
 def register_contributions():
     for page in (PRODUCT_PAGE, PORTFOLIO_LIST):
         registry.register_annotation(registry.Annotation(page, "committee_schedule", with_schedule))
@@ -145,3 +152,4 @@ def register_contributions():
         registry.Tile("overdue_committees", _("Overdue committees"), compute=overdue_count, order=20, link=overdue_link)
     )
     registry.register_personal_view("committees:calendar_feed")
+    registry.register_calendar_source(registry.CalendarSource("committees", calendar_committees, order=10))

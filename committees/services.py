@@ -301,10 +301,10 @@ def announce_decision(decision):
         )
 
 
-def calendar_for(committees, *, name=None):
-    """An iCalendar file (bytes) with one event per committee, in Paris time."""
+def committee_events(committees):
+    """One ``CalendarEvent`` per committee (its product selected with it), in Paris time."""
     site = settings.SITE_URL.split("://")[-1]
-    events = (
+    return (
         CalendarEvent(
             uid=f"committee-{committee.pk}@{site}",
             summary=_("Investment committee: %(name)s") % {"name": committee.startup.name},
@@ -317,4 +317,10 @@ def calendar_for(committees, *, name=None):
         )
         for committee in committees
     )
-    return ics_file(events, prodid="-//Portail des incubateurs//Comités d'investissement//FR", name=name)
+
+
+def calendar_for(committees, *, name=None):
+    """An iCalendar file (bytes) with one event per committee, in Paris time."""
+    return ics_file(
+        committee_events(committees), prodid="-//Portail des incubateurs//Comités d'investissement//FR", name=name
+    )

@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.generic import CreateView, FormView, ListView, TemplateView
 
-from incubator import audit
+from incubator import audit, registry
+from incubator.ics import ics_file
 from incubator.lists import FilteredListMixin
 from incubator.mail import absolute_url
 from portfolio.models import Measurement, Phase, Startup
@@ -393,9 +394,10 @@ def calendar_feed_renew(request):
 @login_not_required
 @require_safe
 def calendar_feed(request, token):
-    """The personal feed: public to whoever holds the token; an unknown or revoked token is a 404."""
+    """The personal feed: public to whoever holds the token; an unknown or revoked token is a 404.
+    It holds the events of every calendar source (``incubator.registry``): the person's committees,
+    and what the other apps registered (community events)."""
     feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token, user__is_active=True)
-    since = timezone.now() - FEED_HISTORY
-    committees = Committee.objects.in_calendar_of(feed.user).filter(scheduled_at__gte=since).select_related("startup")
-    ics = services.calendar_for(committees, name=_("Investment committees"))
+    events = registry.calendar_events(feed.user, timezone.now() - FEED_HISTORY)
+    ics = ics_file(events, prodid="-//Portail des incubateurs//Mon agenda//FR", name=_("My portal calendar"))
     return HttpResponse(ics, content_type="text/calendar; charset=utf-8")

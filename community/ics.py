@@ -6,10 +6,10 @@ from incubator.ics import CalendarEvent, ics_file
 from incubator.mail import absolute_url
 
 
-def calendar_for(events, *, name=None):
-    """An iCalendar file (bytes) with one VEVENT per community event."""
+def event_entries(events):
+    """One ``CalendarEvent`` per community event (also the personal feed's, ``community.contributions``)."""
     site = settings.SITE_URL.split("://")[-1]
-    entries = (
+    return (
         CalendarEvent(
             uid=f"community-event-{event.pk}@{site}",
             summary=event.title,
@@ -22,4 +22,8 @@ def calendar_for(events, *, name=None):
         )
         for event in events
     )
-    return ics_file(entries, prodid="-//Portail des incubateurs//Communauté//FR", name=name)
+
+
+def calendar_for(events, *, name=None):
+    """An iCalendar file (bytes) with one VEVENT per community event."""
+    return ics_file(event_entries(events), prodid="-//Portail des incubateurs//Communauté//FR", name=name)

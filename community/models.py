@@ -712,3 +712,25 @@ class Registration(models.Model):
 def handles_requests(user):
     """For the header: the user answers the requests of at least one resource (an ``Exists``)."""
     return Exists(Resource.handlers.through.objects.filter(user=user))
+
+
+class DismissedSuggestion(models.Model):
+    """A person does not want to see a suggested resource for a product any more
+    (``community.suggestions``; ``docs/architecture.md``, "Where a new feature goes")."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    startup = models.ForeignKey(Startup, verbose_name=_("product"), on_delete=models.CASCADE, related_name="+")
+    resource = models.ForeignKey(Resource, verbose_name=_("resource"), on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("dismissed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dismissed suggestion")
+        verbose_name_plural = _("dismissed suggestions")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "startup", "resource"], name="dismissedsuggestion_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.startup} — {self.resource}"

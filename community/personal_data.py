@@ -9,7 +9,7 @@ from incubator import personal_data
 from incubator.personal_data import DataCategory, LegalBasis, iso
 
 from . import services
-from .models import Event, Registration, RequestComment, Resource, ResourceRequest
+from .models import DismissedSuggestion, Event, Registration, RequestComment, Resource, ResourceRequest
 
 
 def export(user):
@@ -48,6 +48,12 @@ def export(user):
             Resource.objects.filter(handlers=user).order_by("pk").values_list("title", flat=True)
         ),
         "events_organised": list(Event.objects.filter(organiser=user).order_by("pk").values_list("title", flat=True)),
+        "dismissed_suggestions": [
+            {"product": dismissal.startup.name, "resource": dismissal.resource.title, "at": iso(dismissal.created_at)}
+            for dismissal in DismissedSuggestion.objects.filter(user=user)
+            .select_related("startup", "resource")
+            .order_by("pk")
+        ],
     }
 
 
@@ -67,6 +73,7 @@ def erase(user, *, actor):
         "comments": RequestComment.objects.filter(author=user).update(author=None),
         "resources_handled": Resource.handlers.through.objects.filter(user=user).delete()[0],
         "events_organised": Event.objects.filter(organiser=user).update(organiser=None),
+        "dismissed_suggestions": DismissedSuggestion.objects.filter(user=user).delete()[0],
     }
 
 
@@ -105,6 +112,14 @@ def register_provider():
                     purpose=_("Sending each request to who answers it and each attendance list to its organiser."),
                     legal_basis=LegalBasis.PUBLIC_TASK,
                     retention=_("While you hold the role."),
+                ),
+                DataCategory(
+                    key="suggestions",
+                    label=_("The suggestions of the network's offer you chose not to see again, per product."),
+                    fields=("community.dismissedsuggestion.user", "community.dismissedsuggestion.created_at"),
+                    purpose=_("Not showing you again a suggestion you dismissed."),
+                    legal_basis=LegalBasis.PUBLIC_TASK,
+                    retention=_("Until your account is deleted."),
                 ),
             ),
             export=export,

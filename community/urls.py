@@ -11,6 +11,11 @@ urlpatterns = [
     path("communaute/ressources/<slug:slug>/", views.ResourceDetailView.as_view(), name="resource_detail"),
     path("communaute/ressources/<slug:slug>/demander/", views.RequestCreateView.as_view(), name="request_create"),
     path("communaute/pour/<startup:slug>/", views.ForStartupView.as_view(), name="for_startup"),
+    path(
+        "communaute/pour/<startup:slug>/suggestions/<slug:resource>/ignorer/",
+        views.dismiss_suggestion,
+        name="dismiss_suggestion",
+    ),
     path("communaute/demandes/", views.MyRequestsView.as_view(), name="my_requests"),
     path("communaute/demandes/a-traiter/", views.QueueView.as_view(), name="queue"),
     path("communaute/demandes/a-traiter/export.csv", views.QueueExportView.as_view(), name="queue_export"),

@@ -12,8 +12,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import DetailView, FormView, ListView, TemplateView
@@ -27,7 +29,7 @@ from . import services
 from .filters import EventFilter, RequestFilter, ResourceFilter
 from .forms import STARTUP_PREFIX, CommentForm, RequestForm, TransitionForm
 from .ics import calendar_for
-from .models import Event, Registration, Resource, ResourceRequest, sponsor_types
+from .models import DismissedSuggestion, Event, Registration, Resource, ResourceRequest, sponsor_types
 
 # Catalogue -----------------------------------------------------------------------------------------
 
@@ -467,3 +469,19 @@ def attendance_export(request, slug):
         for registration in attendance(event)
     )
     return csv_response(f"participants-{event.slug}.csv", header, rows, request=request)
+
+
+@require_POST
+def dismiss_suggestion(request, slug, resource):
+    """Stop suggesting ``resource`` for the product to this person (``community.suggestions``); a
+    product the person may not see is a 404. Back to the page the form names, if it is ours."""
+    startup = get_object_or_404(Startup.objects.visible_to(request.user), slug=slug)
+    resource = get_object_or_404(Resource.objects.published(), slug=resource)
+    DismissedSuggestion.objects.get_or_create(user=request.user, startup=startup, resource=resource)
+    messages.success(request, _("This suggestion will no longer be shown for %(name)s.") % {"name": startup.name})
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("portfolio:startup_detail", kwargs={"slug": startup.slug})
+    return redirect(target)

@@ -39,12 +39,18 @@ that the user may see the scope.
 **Personal views** (``register_personal_view``): URL names whose pages are for one person though
 anyone holding their address may read them (never stored by a cache: ``incubator.middleware``).
 
+**Calendar sources** (``CalendarSource``): ``events(user, since)`` returns the person's events
+(``incubator.ics.CalendarEvent``) from ``since`` on, in one or two queries whatever their number;
+the personal calendar feed writes the events of every source, in order, into one ``.ics``::
+
+    registry.register_calendar_source(registry.CalendarSource("myapp", my_events, order=50))
+
 What an app holds about a person (export, erasure) registers in ``incubator.personal_data``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +63,7 @@ _list_filters: dict[tuple[str, str], ListFilter] = {}
 _sorts: dict[tuple[str, str], Sort] = {}
 _tiles: dict[str, Tile] = {}
 _personal_views: set[str] = set()
+_calendar_sources: dict[str, CalendarSource] = {}
 
 
 @dataclass(frozen=True)
@@ -297,3 +304,29 @@ def register_personal_view(view_name: str) -> None:
 
 def is_personal_view(view_name: str) -> bool:
     return view_name in _personal_views
+
+
+# Calendar sources ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalendarSource:
+    """What an app puts in a person's calendar feed: ``events(user, since)`` returns the
+    ``incubator.ics.CalendarEvent`` of ``user`` that end after ``since`` (one or two queries)."""
+
+    key: str
+    events: Callable[[Any, Any], Iterable[Any]]
+    order: int = 50
+
+
+def register_calendar_source(source: CalendarSource) -> None:
+    _calendar_sources[source.key] = source
+
+
+def calendar_sources() -> list[CalendarSource]:
+    return _ordered(_calendar_sources.values())
+
+
+def calendar_events(user, since) -> list:
+    """Every registered source's events of ``user`` from ``since`` on, source by source in order."""
+    return [event for source in calendar_sources() for event in source.events(user, since)]
