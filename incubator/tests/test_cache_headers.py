@@ -138,6 +138,8 @@ def values(objects):
         ("community:resource_detail", "slug"): objects["community"]["resource"].slug,
         ("community:request_create", "slug"): objects["community"]["resource"].slug,
         ("community:for_startup", "slug"): startup.slug,
+        ("community:dismiss_suggestion", "slug"): startup.slug,
+        ("community:dismiss_suggestion", "resource"): objects["community"]["resource"].slug,
         ("community", "slug"): objects["community"]["event"].slug,
         ("community", "pk"): objects["community"]["request"].pk,
         ("admin", "app_label"): "incubator",

@@ -163,6 +163,11 @@ ROUTES = {
     "community:request_detail": (READ, lambda world: {"pk": world.community["request"].pk}, "manager"),
     "community:request_transition": (ACTION, lambda world: {"pk": world.community["request"].pk}, None),
     "community:request_comment": (ACTION, lambda world: {"pk": world.community["request"].pk}, None),
+    "community:dismiss_suggestion": (
+        ACTION,
+        lambda world: {**startup(world), "resource": world.community["resource"].slug},
+        None,
+    ),
     "community:event_list": (READ, no_args, "applicant"),
     "community:event_detail": (READ, lambda world: {"slug": world.community["event"].slug}, "applicant"),
     "community:event_register": (ACTION, lambda world: {"slug": world.community["event"].slug}, None),
