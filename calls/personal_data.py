@@ -1,9 +1,10 @@
 """What the calls hold about a person (registered by ``CallsConfig.ready``; ``incubator.personal_data``):
 their applications, and their work as a juror (seats, ticks, conflicts declared, scores)."""
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from incubator import personal_data
+from incubator import personal_data, retention
 from incubator.personal_data import DataCategory, LegalBasis, iso
 
 from .models import Application, Call, ConflictOfInterest, JuryScore, PreselectionVote, keep_jury_record
@@ -88,6 +89,52 @@ def erase(user, *, actor):
     return erased
 
 
+# Applications the call did not keep: anonymised ``retention.application_days()`` after it closes.
+NOT_KEPT = (
+    Application.Status.NOT_SHORTLISTED,
+    Application.Status.NOT_SELECTED,
+    Application.Status.INELIGIBLE,
+    Application.Status.WITHDRAWN,
+)
+# What an anonymised application loses (the jury's scores stay, on its number).
+ANONYMISED_FIELDS = {
+    **IDENTITY_FIELDS,
+    "problem": "",
+    "solution": "",
+    "first_users": "",
+    "population": "",
+    "potential_sponsor": "",
+    "answers": {},
+}
+
+
+def purge(now, *, dry_run=False):
+    """Retention (issue 14 item 5): drafts never submitted go once their call has closed; an
+    application the call did not keep is anonymised (in its history too) once its call closed
+    ``retention.application_days()`` ago. A second run finds nothing left to do."""
+    drafts = Application.objects.filter(status=Application.Status.DRAFT, call__closes_at__lt=now)
+    not_kept = Application.objects.filter(
+        status__in=NOT_KEPT, call__closes_at__lt=retention.cutoff(now, retention.application_days())
+    )
+    identifying = Q(commitment_form__gt="") | Q(callback_requested=True) | ~Q(answers={})
+    for name, value in ANONYMISED_FIELDS.items():
+        if value == "":
+            identifying |= ~Q(**{name: ""})
+    to_anonymise = not_kept.filter(identifying)
+    report = {"drafts_deleted": drafts.count(), "applications_anonymised": to_anonymise.count()}
+    if dry_run:
+        return report
+    draft_ids = list(drafts.values_list("pk", flat=True))
+    drafts.delete()
+    Application.history.filter(id__in=draft_ids).delete()
+    ids = list(to_anonymise.values_list("pk", flat=True))
+    for application in Application.objects.filter(pk__in=ids).exclude(commitment_form=""):
+        application.commitment_form.delete(save=False)
+    Application.objects.filter(pk__in=ids).update(commitment_form="", **ANONYMISED_FIELDS)
+    Application.history.filter(id__in=ids).update(commitment_form="", **ANONYMISED_FIELDS)
+    return report
+
+
 def register_provider():
     personal_data.register(
         personal_data.Provider(
@@ -124,9 +171,13 @@ def register_provider():
                     ),
                     purpose=_("Selecting the intrapreneurs of a call and onboarding the laureates."),
                     legal_basis=LegalBasis.PUBLIC_TASK,
-                    retention=_(
-                        "Until the call's selection is over; a laureate's application stays with the product it "
-                        "started."
+                    retention=retention.describe(
+                        retention.application_days,
+                        _(
+                            "A draft never submitted is deleted when the call closes; an application not shortlisted, "
+                            "ineligible, not selected or withdrawn is anonymised %(period)s after the call closes; a "
+                            "laureate's application stays with the product it started."
+                        ),
                     ),
                 ),
                 DataCategory(
@@ -157,5 +208,6 @@ def register_provider():
             ),
             export=export,
             erase=erase,
+            purge=purge,
         )
     )

@@ -13,24 +13,36 @@ app. ``docs/architecture.md`` tells where a provider goes.
   what it did, as ``{what: count}``. What stays as a public record (a product's history, a
   committee's decision, a jury's scores) keeps a pseudonym. It runs inside the caller's transaction.
 
+- ``purge(now, *, dry_run)`` (optional) applies the app's retention periods
+  (``incubator.retention``): it erases or anonymises what is past its period and returns
+  ``{what: count}``; a dry run counts without changing anything; a second run changes nothing.
+
 ``export_all(user)`` and ``erase_all(user, *, actor)`` run every provider: export in order, erase in
 reverse order (the upper apps first: they find the person by the email the core pseudonymises
 last). The caller records the audit event (``AuditEvent.Action.DATA_EXPORTED``/``DATA_ERASED``).
+``purge_all(now, dry_run=...)`` runs every provider's purge (the beat task and the
+``purge_personal_data`` command).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
+from django.apps import apps
+from django.conf import settings
 from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEvent, Membership
+from . import retention
+from .models import AuditEvent, Membership, Organisation, OutboxMessage, ReminderDelivery
 
 _providers: dict[str, Provider] = {}
 
@@ -69,6 +81,7 @@ class Provider:
     export: Callable[[Any], dict]
     erase: Callable[..., dict]  # erase(user, *, actor) -> {what: count}
     order: int = 50
+    purge: Callable[..., dict] | None = None  # purge(now, *, dry_run) -> {what: count}
 
 
 def register(provider: Provider) -> None:
@@ -103,6 +116,15 @@ def erase_all(user, *, actor) -> dict:
     """Erase or pseudonymise ``user``'s data in every app (upper apps first), in one transaction."""
     with transaction.atomic():
         return {provider.key: provider.erase(user, actor=actor) for provider in reversed(providers())}
+
+
+def purge_all(now=None, *, dry_run=False) -> dict:
+    """Apply every provider's retention periods at ``now``, in one transaction (a dry run only counts)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        return {
+            provider.key: provider.purge(now, dry_run=dry_run) for provider in providers() if provider.purge is not None
+        }
 
 
 def iso(value):
@@ -147,7 +169,54 @@ def export_account(user) -> dict:
             }
             for event in AuditEvent.objects.filter(actor_id=user.pk).order_by("created_at", "pk")
         ],
+        "emails": [
+            {
+                "subject": message.subject,
+                "status": message.status,
+                "created_at": iso(message.created_at),
+                "sent_at": iso(message.sent_at),
+                "body": message.body_text,
+            }
+            for message in emails_to(user)
+        ],
+        "reminders_received": [
+            {"rule": delivery.rule_id, "occurrence": delivery.occurrence, "created_at": iso(delivery.created_at)}
+            for delivery in ReminderDelivery.objects.filter(recipient__iexact=user.email).order_by("pk")
+        ],
+        "sponsor_contact_of": list(
+            Organisation.objects.filter(contact_email__iexact=user.email)
+            .order_by("pk")
+            .values_list("acronym", flat=True)
+        ),
     }
+
+
+ADDRESS_FIELDS = ("to", "cc", "reply_to")
+SCRUBBED = {"to": [], "cc": [], "reply_to": [], "subject": "", "body_text": "", "body_html": "", "attachments": []}
+# The email telling a person their account is deleted: its recipient goes as soon as it is sent.
+ERASURE_EMAIL_KEY = "account-erased-"
+
+
+def addressed_to(message, email):
+    email = email.lower()
+    return any(
+        email == str(address).lower().rsplit("<", 1)[-1].rstrip(">").strip()
+        for field in ADDRESS_FIELDS
+        for address in getattr(message, field) or []
+    )
+
+
+def emails_to(user):
+    """The outbox rows naming ``user``'s address among their recipients (a text match narrows them
+    in the database, the exact address is checked here)."""
+    if not user.email:
+        return []
+    rough = Q()
+    for field in ADDRESS_FIELDS:
+        rough |= Q(**{f"{field}__icontains": user.email})
+    return [
+        message for message in OutboxMessage.objects.filter(rough).order_by("pk") if addressed_to(message, user.email)
+    ]
 
 
 def erase_account(user, *, actor) -> dict:
@@ -160,6 +229,11 @@ def erase_account(user, *, actor) -> dict:
     erased["email_addresses"] = EmailAddress.objects.filter(user=user).delete()[0]
     erased["second_factors"] = Authenticator.objects.filter(user=user).delete()[0]
     erased["linked_accounts"] = SocialAccount.objects.filter(user=user).delete()[0]
+    erased["emails"] = erase_emails(user)
+    erased["reminders_received"] = ReminderDelivery.objects.filter(recipient__iexact=user.email).delete()[0]
+    erased["sponsor_contact_of"] = Organisation.objects.filter(contact_email__iexact=user.email).update(
+        contact_name="", contact_email=""
+    )
     user.email = f"compte-supprime-{user.pk}@invalid"
     user.first_name = user.last_name = ""
     user.is_active = False
@@ -168,6 +242,69 @@ def erase_account(user, *, actor) -> dict:
     erased["account"] = 1
     erased["audit_events_kept"] = AuditEvent.objects.filter(actor_id=user.pk).count()
     return erased
+
+
+def erase_emails(user):
+    """An email to ``user`` alone loses its recipients, subject and bodies; one to several people
+    loses ``user``'s address only."""
+    changed = []
+    for message in emails_to(user):
+        for field in ADDRESS_FIELDS:
+            setattr(message, field, [a for a in getattr(message, field) if not addressed_to_one(a, user.email)])
+        if not message.to and not message.cc:
+            for field, value in SCRUBBED.items():
+                setattr(message, field, value)
+        changed.append(message)
+    OutboxMessage.objects.bulk_update(changed, [*SCRUBBED])
+    return len(changed)
+
+
+def addressed_to_one(address, email):
+    return str(address).lower().rsplit("<", 1)[-1].rstrip(">").strip() == email.lower()
+
+
+def purge_core(now, *, dry_run=False) -> dict:
+    """Sent and failed emails past ``retention.outbox_days()`` lose their recipients and bodies (the
+    row stays: it was sent), and so does an account-deletion email once sent; reminder deliveries
+    past the same period go; audit rows past ``retention.audit_days()`` go; expired sessions go."""
+    done = Q(status__in=[OutboxMessage.Status.SENT, OutboxMessage.Status.FAILED])
+    old = OutboxMessage.objects.filter(done).filter(
+        Q(created_at__lt=retention.cutoff(now, retention.outbox_days()))
+        | Q(idempotency_key__startswith=ERASURE_EMAIL_KEY)
+    )
+    emails = old.exclude(subject="", body_text="", body_html="")
+    deliveries = ReminderDelivery.objects.filter(created_at__lt=retention.cutoff(now, retention.outbox_days()))
+    audit = AuditEvent.objects.expired(now)
+    engine = import_module(settings.SESSION_ENGINE)
+    store = engine.SessionStore
+    model = store.get_model_class() if hasattr(store, "get_model_class") else None
+    sessions = model.objects.filter(expire_date__lt=now) if model is not None else None
+    report = {
+        "emails": emails.count(),
+        "reminder_deliveries": deliveries.count(),
+        "audit_events": audit.count(),
+        "sessions": sessions.count() if sessions is not None else 0,
+    }
+    if dry_run:
+        return report
+    emails.update(**SCRUBBED)
+    deliveries.delete()
+    AuditEvent.purge(now)
+    if sessions is not None:
+        sessions.delete()
+    else:
+        store.clear_expired()
+    return report
+
+
+def history_authorship_fields():
+    """Every historical table's ``history_user`` (who made each change): it keeps pointing to the
+    pseudonymised account once the account is deleted."""
+    return tuple(
+        f"{model._meta.label_lower}.history_user"
+        for model in apps.get_models()
+        if any(field.name == "history_user" for field in model._meta.concrete_fields)
+    )
 
 
 def register_core_provider():
@@ -192,9 +329,13 @@ def register_core_provider():
                         "incubator.user.date_joined",
                         "incubator.user.last_login",
                         "account.emailaddress.email",
+                        "account.emailaddress.user",
+                        "account.emailconfirmation.email_address",
                         "mfa.authenticator.data",
+                        "mfa.authenticator.user",
                         "socialaccount.socialaccount.uid",
                         "socialaccount.socialaccount.extra_data",
+                        "socialaccount.socialaccount.user",
                     ),
                     purpose=_("Signing in to the portal and being reached by the incubators."),
                     legal_basis=LegalBasis.PUBLIC_TASK,
@@ -214,13 +355,48 @@ def register_core_provider():
                         "The security log of your sign-ins and sensitive actions (your account number, the "
                         "action, its time)."
                     ),
-                    fields=("incubator.auditevent.actor_id",),
+                    fields=("incubator.auditevent.actor_id", "admin.logentry.user", "admin.logentry.change_message"),
                     purpose=_("Security of the portal: tracing sign-ins and sensitive actions."),
                     legal_basis=LegalBasis.LEGAL_OBLIGATION,
-                    retention=_("One year, then purged."),
+                    retention=retention.describe(retention.audit_days, _("%(period)s, then purged.")),
+                ),
+                DataCategory(
+                    key="emails",
+                    label=_(
+                        "The emails the portal sends you (recipients, subject, text) and the reminders it sent you."
+                    ),
+                    fields=(
+                        *(f"incubator.outboxmessage.{field}" for field in [*SCRUBBED, "headers"]),
+                        "incubator.reminderdelivery.recipient",
+                    ),
+                    purpose=_(
+                        "Proving an email was sent and sending it again if it fails; not sending a reminder twice."
+                    ),
+                    legal_basis=LegalBasis.PUBLIC_TASK,
+                    retention=retention.describe(
+                        retention.outbox_days,
+                        _("%(period)s after sending, then the recipients and the text are erased."),
+                    ),
+                ),
+                DataCategory(
+                    key="sponsor_contact",
+                    label=_("Your name and email as the contact an organisation sends to its products' committees."),
+                    fields=("incubator.organisation.contact_name", "incubator.organisation.contact_email"),
+                    purpose=_("Inviting the sponsoring organisation to the committees of its products."),
+                    legal_basis=LegalBasis.PUBLIC_TASK,
+                    retention=_("Until the organisation names another contact or your account is deleted."),
+                ),
+                DataCategory(
+                    key="history_authorship",
+                    label=_("Who made each change in the records' history (your account number)."),
+                    fields=history_authorship_fields(),
+                    purpose=_("Being able to account for each change of a product, a committee or a call."),
+                    legal_basis=LegalBasis.PUBLIC_TASK,
+                    retention=_("With the record; under a pseudonym once your account is deleted."),
                 ),
             ),
             export=export_account,
             erase=erase_account,
+            purge=purge_core,
         )
     )

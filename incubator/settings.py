@@ -235,6 +235,12 @@ SESSION_PRIVILEGED_IDLE_TIMEOUT = env.int("SESSION_PRIVILEGED_IDLE_TIMEOUT", def
 
 # The audit log (incubator.audit): kept this many days (CNIL: 6 months to a year), then purged.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
+# Retention (incubator.retention): sent emails' recipients and bodies; applications a call did not keep.
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=365)
+APPLICATION_RETENTION_DAYS = env.int("APPLICATION_RETENTION_DAYS", default=90)
+# The privacy page's controller and data protection officer.
+PRIVACY_CONTROLLER = env.str("PRIVACY_CONTROLLER", default="Réseau des incubateurs de services publics")
+PRIVACY_DPO_EMAIL = env.str("PRIVACY_DPO_EMAIL", default="dpd@example.gouv.fr")
 
 # Internationalisation: French first, English second.
 LANGUAGE_CODE = "fr"
@@ -316,6 +322,10 @@ CELERY_BEAT_SCHEDULE = {
     "audit-purge": {
         "task": "incubator.purge_audit_events",
         "schedule": 24 * 3600.0,  # daily; without Celery beat: `python manage.py purge_audit_events --apply`
+    },
+    "personal-data-purge": {
+        "task": "incubator.purge_expired_personal_data",
+        "schedule": 24 * 3600.0,  # daily; without Celery beat: `python manage.py purge_personal_data --apply`
     },
     "sessions-clear-expired": {
         "task": "incubator.clear_expired_sessions",

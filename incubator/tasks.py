@@ -23,7 +23,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from . import outbox
+from . import outbox, personal_data
 from .models import AuditEvent, OutboxMessage
 from .reminders import PlanningInterrupted, plan
 
@@ -98,6 +98,14 @@ def purge_audit_events():
     if count:
         logger.info("Purged %s audit events past retention", count)
     return count
+
+
+@shared_task(name="incubator.purge_expired_personal_data")
+def purge_expired_personal_data():
+    """Periodic (daily): apply the retention periods of every app (``incubator.personal_data.purge_all``)."""
+    report = personal_data.purge_all()
+    logger.info("Personal data past retention: %s", report)
+    return report
 
 
 # --- Handing rows to Celery --------------------------------------------------------------------------

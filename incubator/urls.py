@@ -27,9 +27,12 @@ core_patterns = (
         ),
         path(
             "donnees-personnelles/",
-            views.LegalPageView.as_view(template_name="incubator/privacy.html"),
+            views.PrivacyView.as_view(),
             name="privacy",
         ),
+        path("mes-donnees/", views.MyDataView.as_view(), name="my_data"),
+        path("mes-donnees/telecharger/", views.my_data_download, name="my_data_download"),
+        path("mes-donnees/supprimer-mon-compte/", views.my_data_erase, name="my_data_erase"),
     ],
     "incubator",
 )

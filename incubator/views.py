@@ -1,19 +1,29 @@
 """Pages of the core app: public home and incubator pages, "Mon espace", legal pages, errors."""
 
+import json
+
+from allauth.account.decorators import reauthentication_required
+from django.apps import apps
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.db import transaction
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseServerError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
-from . import registry
-from .models import Incubator
+from . import audit, personal_data, registry
+from .mail import send_templated
+from .models import AuditEvent, Incubator
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -51,6 +61,96 @@ class MySpaceView(TemplateView):
 @method_decorator(login_not_required, name="dispatch")
 class LegalPageView(TemplateView):
     """Mentions légales, accessibilité, données personnelles."""
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PrivacyView(TemplateView):
+    """The privacy page, generated from the personal-data registry (``incubator.personal_data``):
+    each category with its fields, purpose, legal basis and retention (the periods the purge
+    applies, ``incubator.retention``), with the controller and the DPO from settings."""
+
+    template_name = "incubator/privacy.html"
+
+    def get_context_data(self, **kwargs):
+        rows = [
+            (provider, category, field_labels(category.fields)) for provider, category in personal_data.categories()
+        ]
+        return super().get_context_data(
+            categories=rows,
+            controller=settings.PRIVACY_CONTROLLER,
+            dpo_email=settings.PRIVACY_DPO_EMAIL,
+            **kwargs,
+        )
+
+
+def field_labels(names):
+    """The fields' names as the forms and the admin show them (``"app.model.field"`` -> its verbose name)."""
+    labels = []
+    for name in names:
+        app_label, model_name, field_name = name.split(".")
+        field = apps.get_model(app_label, model_name)._meta.get_field(field_name)
+        label = str(getattr(field, "verbose_name", field_name))
+        if label not in labels:
+            labels.append(label)
+    return labels
+
+
+def summary(value):
+    """How many things a provider's export holds under a key (a list's length; 1 for a filled value)."""
+    if isinstance(value, list | tuple):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(summary(item) for item in value.values()) if value else 0
+    return 0 if value in (None, "", False) else 1
+
+
+class MyDataView(TemplateView):
+    """ "Mes données": what the portal holds about the signed-in user, by provider, with the JSON
+    download and the account deletion (issue 14 item 4; ``docs/architecture.md``, personal data)."""
+
+    template_name = "incubator/my_data.html"
+
+    def get_context_data(self, **kwargs):
+        data = personal_data.export_all(self.request.user)
+        rows = [(provider, summary(data[provider.key])) for provider in personal_data.providers()]
+        return super().get_context_data(rows=rows, **kwargs)
+
+
+@require_safe
+def my_data_download(request):
+    """GET: ``export_all(user)`` as a JSON file (never cached), one audit row."""
+    data = personal_data.export_all(request.user)
+    audit.record(AuditEvent.Action.DATA_EXPORTED, request.user, actor=request.user)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2, default=str), content_type="application/json; charset=utf-8"
+    )
+    stamp = timezone.now().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="mes-donnees-{stamp}.json"'
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@require_POST
+@reauthentication_required
+def my_data_erase(request):
+    """POST, after the confirmation dialog and a fresh sign-in (allauth's reauthentication): every
+    app erases or pseudonymises what it holds (``erase_all``), one audit row, an email to the
+    address the account had, then sign-out."""
+    user = request.user
+    email = user.email
+    with transaction.atomic():
+        personal_data.erase_all(user, actor=user)
+        audit.record(AuditEvent.Action.DATA_ERASED, user, actor=user)
+        if email:
+            send_templated(
+                to=[email],
+                template="account_erased",
+                context={},
+                key=f"{personal_data.ERASURE_EMAIL_KEY}{user.pk}",
+            )
+    logout(request)
+    messages.success(request, _("Your account is deleted and your personal data erased. An email confirms it."))
+    return redirect("incubator:home")
 
 
 # What Django refuses to read (``DATA_UPLOAD_MAX_MEMORY_SIZE``, ``DATA_UPLOAD_MAX_NUMBER_FIELDS``,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpResponse
 from django.template import Context, Template
 from django.test import RequestFactory
@@ -215,6 +215,101 @@ def test_every_declared_field_exists():
         app_label, model_name, field_name = name.split(".")
         model = apps.get_model(app_label, model_name)
         assert model._meta.get_field(field_name), name
+
+
+# The survey: every model field that holds personal data is declared (issue 14 item 3) ----------
+
+# A field is presumed personal when it is an email, a link to an account, or named like a name, a
+# phone, an address, a message to someone or a free comment. Those that are not, with the reason:
+NOT_PERSONAL = {
+    # Names of things, not of people.
+    "incubator.organisation.name": "an organisation's name",
+    "portfolio.startup.name": "a product's name",
+    "portfolio.indicator.name": "an impact indicator's name",
+    "community.resourcecategory.name": "a category of the offer",
+    "incubator.reminderrule.name": "a reminder rule's name, written by the network",
+    "incubator.reminderrule.body_template": "a reminder's template, written by the network",
+    "committees.committeedocument.original_name": "a committee document's file name",
+    "auth.permission.name": "Django's permission names",
+    "auth.group.name": "a group's name",
+    "sites.site.name": "the site's name",
+    "standards.standardsversion.name": "a version of the design standards",
+    "socialaccount.socialapp.name": "the identity provider's name (ProConnect)",
+    # Functional contacts published on public pages: a shared mailbox, the premises.
+    "incubator.incubator.contact_email": "an incubator's published contact mailbox",
+    "incubator.incubator.purchasing_email": "an incubator's purchasing mailbox",
+    "incubator.incubator.address": "an incubator's premises",
+    "portfolio.startup.contact_email": "a product's published contact mailbox",
+    "community.resource.contact_name": "the published contact of an offer of the network",
+    "community.resource.contact_email": "the published contact mailbox of an offer of the network",
+    # The portal's own data.
+    "incubator.outboxmessage.from_email": "the portal's sender address",
+    "incubator.reminderdelivery.message": "a link to the outbox row (declared there)",
+    "portfolio.phaseperiod.comment": "the reason of a product's phase change (about the product)",
+}
+PERSONAL_NAME = re.compile(
+    r"(^|_)(name|first_name|last_name|email|phone|mobile|recipient|to|cc|reply_to|address|comment|"
+    r"message|body|remarks|ip|birth)s?($|_)"
+)
+
+
+def presumed_personal(field):
+    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+    return (
+        isinstance(field, models.EmailField | models.GenericIPAddressField)
+        or (field.is_relation and field.related_model is user_model)
+        or bool(PERSONAL_NAME.search(field.name))
+    )
+
+
+def undeclared_personal_fields():
+    """``app.model.field`` of every presumed-personal field no provider declares. A historical
+    table's copy of a field is covered by its model's declaration (the provider erases both);
+    its ``history_user`` is declared by the core."""
+    declared = personal_data.declared_fields()
+    found = []
+    for model in apps.get_models():
+        base = getattr(model, "instance_type", None) if model.__name__.startswith("Historical") else None
+        for field in model._meta.get_fields():
+            if not getattr(field, "concrete", False) and not field.many_to_many:
+                continue
+            if field.auto_created and not field.concrete:
+                continue
+            name = f"{model._meta.label_lower}.{field.name}"
+            if not presumed_personal(field) or name in declared or name in NOT_PERSONAL:
+                continue
+            if base is not None and field.name != "history_user":
+                base_name = f"{base._meta.label_lower}.{field.name}"
+                if base_name in declared or base_name in NOT_PERSONAL:
+                    continue
+            found.append(name)
+    return found
+
+
+def test_every_personal_field_of_every_model_is_declared():
+    assert undeclared_personal_fields() == []
+
+
+def test_the_allow_list_names_real_fields_that_no_provider_declares():
+    for name in NOT_PERSONAL:
+        app_label, model_name, field_name = name.split(".")
+        assert apps.get_model(app_label, model_name)._meta.get_field(field_name), name
+    assert not set(NOT_PERSONAL) & personal_data.declared_fields()
+
+
+def test_the_survey_catches_an_undeclared_field(monkeypatch):
+    core = personal_data.get_provider("incubator")
+    categories = tuple(
+        personal_data.DataCategory(
+            **{**category.__dict__, "fields": tuple(f for f in category.fields if f != "incubator.user.email")}
+        )
+        for category in core.categories
+    )
+    monkeypatch.setitem(
+        personal_data._providers, "incubator", personal_data.Provider(**{**core.__dict__, "categories": categories})
+    )
+
+    assert "incubator.user.email" in undeclared_personal_fields()
 
 
 # The core's provider ------------------------------------------------------------------------
