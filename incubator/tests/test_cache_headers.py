@@ -44,6 +44,8 @@ AS_APPLICANT = {
 # Personal pages that must answer 200 in this walk (so the walk does test the real responses).
 MUST_ANSWER = {
     "incubator:my_space",
+    "incubator:my_data",
+    "incubator:my_data_download",
     "portfolio:startup_detail",
     "portfolio:startup_list",
     "committees:committee_detail",
