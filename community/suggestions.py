@@ -32,19 +32,21 @@ def committee_due_soon(startup, today):
     )
 
 
-def in_phase(phase):
-    def applies(startup, today):
-        return startup.phase == phase
-
-    return applies
-
-
 @dataclass(frozen=True)
 class Rule:
+    """``applies(startup, today)``; a rule with a ``phase`` applies while the product is in it, and
+    its resource is emailed to the team when the product enters the phase (``community.reminders``)."""
+
     key: str
     resource_slug: str
     reason: str
-    applies: Callable[[object, datetime.date], bool]
+    applies: Callable[[object, datetime.date], bool] | None = None
+    phase: str | None = None
+
+    def applies_to(self, startup, today):
+        if self.phase is not None:
+            return startup.phase == self.phase
+        return self.applies(startup, today)
 
 
 RULES = (
@@ -58,16 +60,11 @@ RULES = (
         "investigation-guide",
         "guide-onboarding-investigation",
         _("It is in investigation."),
-        in_phase(Phase.INVESTIGATION),
+        phase=Phase.INVESTIGATION,
     ),
-    Rule("domain-name", "nom-de-domaine-beta", _("It is in investigation."), in_phase(Phase.INVESTIGATION)),
-    Rule("fast", "cofinancement-fast", _("It is in acceleration."), in_phase(Phase.ACCELERATION)),
-    Rule(
-        "consolidation",
-        "appui-transfert-consolidation",
-        _("It is in consolidation."),
-        in_phase(Phase.CONSOLIDATION),
-    ),
+    Rule("domain-name", "nom-de-domaine-beta", _("It is in investigation."), phase=Phase.INVESTIGATION),
+    Rule("fast", "cofinancement-fast", _("It is in acceleration."), phase=Phase.ACCELERATION),
+    Rule("consolidation", "appui-transfert-consolidation", _("It is in consolidation."), phase=Phase.CONSOLIDATION),
 )
 
 
@@ -81,7 +78,12 @@ class Suggestion:
 
 def applying_rules(startup, today=None):
     today = today or timezone.localdate()
-    return [rule for rule in RULES if rule.applies(startup, today)]
+    return [rule for rule in RULES if rule.applies_to(startup, today)]
+
+
+def slugs_on_entering(phase):
+    """The resources suggested to a product that enters ``phase``, in the table's order."""
+    return [rule.resource_slug for rule in RULES if rule.phase == phase]
 
 
 def suggestions_for(startups, user, today=None):
