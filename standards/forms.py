@@ -19,7 +19,9 @@ class AnswerForm(forms.Form):
         required=False,
         assume_scheme="https",
         max_length=200,
-        validators=[URLValidator(schemes=["https"], message=_("Enter a secure address, starting with https://."))],
+        validators=[
+            URLValidator(schemes=["https"], message=_("Enter a secure address, starting with https://."), code="https")
+        ],
         help_text=_("The page that shows it: the accessibility statement, the repository, the decision..."),
     )
     done_on = dates.DateField(label=_("Date"), required=False, help_text=_("When it was reached."))
