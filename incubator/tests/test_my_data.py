@@ -4,6 +4,7 @@ download and the account deletion; who reaches them; the query count."""
 import json
 
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -11,7 +12,9 @@ from django.utils.html import escape
 
 from calls.models import Application
 from calls.tests.factories import ApplicationFactory
+from committees.tests.factories import AttendeeFactory
 from incubator import personal_data
+from incubator.mail import send_templated
 from incubator.models import AuditEvent, Membership, OutboxMessage
 from incubator.tests.factories import TEST_PASSWORD, MembershipFactory, UserFactory
 from portfolio.tests.factories import TeamMembershipFactory
@@ -170,3 +173,33 @@ def test_deleting_erases_audits_emails_and_signs_out(client, django_capture_on_c
     assert email.to == []
     assert email.body_text == ""
     assert not OutboxMessage.objects.filter(to__icontains="partante").exists()
+
+
+def every_stored_text():
+    """Every value of every table, as text (what a database dump holds)."""
+    texts = []
+    with connection.cursor() as cursor:
+        for model in apps.get_models(include_auto_created=True):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(model._meta.db_table)}")
+            texts.extend(str(value) for row in cursor.fetchall() for value in row if value is not None)
+    return "\n".join(texts)
+
+
+def test_after_deletion_and_purge_no_table_holds_the_email_or_the_name(client, django_capture_on_commit_callbacks):
+    user = UserFactory(email="zelie.partante@example.gouv.fr", first_name="Zélie", last_name="Partantissime")
+    ApplicationFactory(applicant=user, status=Application.Status.SUBMITTED)
+    TeamMembershipFactory(user=user, name="Zélie Partantissime", email=user.email)
+    AttendeeFactory(user=user, name="Zélie Partantissime", email=user.email)
+    with django_capture_on_commit_callbacks(execute=True):
+        send_templated(to=[user.email], template="account_erased", context={}, key="before")
+    client.post(reverse("account_login"), {"login": user.email, "password": TEST_PASSWORD})
+    reauthenticate(client)
+    assert "partante" in every_stored_text()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(ERASE)
+    personal_data.purge_all()
+
+    text = every_stored_text().lower()
+    assert text.count("zelie.partante") == 0
+    assert text.count("partantissime") == 0
