@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from community import demo, suggestions
+from community.contributions import my_suggestions
 from community.models import DismissedSuggestion, Resource
 from community.personal_data import erase, export
 from community.tests.factories import ResourceFactory
@@ -191,3 +192,14 @@ def test_dismissals_are_exported_and_erased(offer, startup_a, team_member):
     ]
     assert erase(team_member, actor=None)["dismissed_suggestions"] == 1
     assert not DismissedSuggestion.objects.exists()
+
+
+def test_the_my_space_section_costs_three_queries_whatever_the_number_of_products(offer, team_member):
+    TeamMembershipFactory(startup=product(Phase.ACCELERATION, slug="un"), user=team_member)
+    with CaptureQueriesContext(connection) as few:
+        assert len(my_suggestions(team_member)["suggestions"]) == 2  # with product A, in acceleration
+    for n, phase in enumerate((Phase.INVESTIGATION, Phase.CONSOLIDATION, Phase.CONSTRUCTION)):
+        TeamMembershipFactory(startup=product(phase, due_days=10, slug=f"autre-{n}"), user=team_member)
+    with CaptureQueriesContext(connection) as lots:
+        assert len(my_suggestions(team_member)["suggestions"]) == 8
+    assert len(few) == len(lots) == 3
