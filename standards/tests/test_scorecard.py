@@ -75,7 +75,8 @@ def test_scorecard_save_writes_the_answers_with_who_and_their_history(client, te
         team_member,
     )
     assert ProductStandard.objects.get(startup=startup_a, standard=criteria[1]).status == Status.NOT_APPLICABLE
-    assert first.history.count() == 1 and first.history.first().history_user == team_member
+    assert first.history.count() == 1
+    assert first.history.first().history_user == team_member
 
 
 def test_scorecard_save_again_changes_only_what_changed(client, member_a, startup_a, criteria):
@@ -141,12 +142,14 @@ def test_product_page_shows_the_scorecard_with_the_edit_link_to_who_may_answer(
     client.force_login(coach_a)
     seen_by_coach = client.get(startup_a.get_absolute_url()).content.decode()
 
-    assert 'id="standards"' in page and criteria[0].label in page
+    assert 'id="standards"' in page
+    assert criteria[0].label in page
     assert (panel.context["standards_done"], panel.context["standards_applicable"]) == (1, 10)
     assert panel.context["standards_missing"] == 9
     assert 'href="https://exemple.fr/rgaa"' in page
     assert edit_url(startup_a) in page
-    assert 'id="standards"' in seen_by_coach and edit_url(startup_a) not in seen_by_coach
+    assert 'id="standards"' in seen_by_coach
+    assert edit_url(startup_a) not in seen_by_coach
 
 
 def test_scorecard_page_escapes_a_hostile_criterion(client, member_a, startup_a, criteria):
