@@ -147,8 +147,8 @@ def client_key(request):
 class PublicAPIRateLimitMiddleware:
     """At most OPEN_DATA_RATE_LIMIT requests per client address (``client_ip``) to the views
     marked ``@public_api`` (the open data), signed in or not; past it a JSON 429 with
-    ``Retry-After``. A fixed window counted in the cache (Redis in production): an ``add`` and
-    an ``incr`` per request, no database."""
+    ``Retry-After``. A fixed window counted in the cache (Redis in production): an ``incr`` per
+    request (an ``add`` for the window's first), no database."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -164,11 +164,10 @@ class PublicAPIRateLimitMiddleware:
         now = time.time()
         window = int(now // period)
         key = f"ratelimit:public_api:{client_key(request)}:{window}"
-        cache.add(key, 0, timeout=math.ceil(period) + 1)
         try:
             count = cache.incr(key)
-        except ValueError:  # expired between the two calls
-            cache.set(key, count := 1, timeout=math.ceil(period) + 1)
+        except ValueError:  # the window's first request (add: another may have come first)
+            count = 1 if cache.add(key, 1, timeout=math.ceil(period) + 1) else cache.incr(key)
         if count <= limit:
             return None
         retry_after = max(1, math.ceil((window + 1) * period - now))

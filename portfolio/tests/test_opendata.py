@@ -301,7 +301,7 @@ def test_the_open_data_is_rate_limited_per_client(client, network, settings):
     assert refused["Retry-After"] == "45"
     assert refused.json() == {
         "error": "rate_limited",
-        "detail": "Too many requests: try again later (in retry_after seconds).",
+        "detail": "Trop de requêtes : réessayez plus tard (dans retry_after secondes).",
         "retry_after": 45,
     }
     assert other_client.status_code == 200
