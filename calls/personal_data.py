@@ -1,6 +1,7 @@
 """What the calls hold about a person (registered by ``CallsConfig.ready``; ``incubator.personal_data``):
 their applications, and their work as a juror (seats, ticks, conflicts declared, scores)."""
 
+from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -108,6 +109,32 @@ ANONYMISED_FIELDS = {
 }
 
 
+def stored_answer_files(application):
+    """The storage names of the files an application's answers point to."""
+    return [
+        answer["path"]
+        for answer in (application.answers or {}).values()
+        if isinstance(answer, dict) and isinstance(answer.get("path"), str) and answer["path"]
+    ]
+
+
+def files(user):
+    """The signed commitment forms and the answer files of the user's applications (the ZIP)."""
+    listed = []
+    for application in Application.objects.filter(applicant=user).order_by("pk"):
+        if application.commitment_form:
+            listed.append(
+                (
+                    f"{application.pk}/{application.commitment_form.name.rsplit('/', 1)[-1]}",
+                    application.commitment_form.name,
+                )
+            )
+        listed.extend(
+            (f"{application.pk}/{path.rsplit('/', 1)[-1]}", path) for path in stored_answer_files(application)
+        )
+    return listed
+
+
 def purge(now, *, dry_run=False):
     """Retention (issue 14 item 5): drafts never submitted go once their call has closed; an
     application the call did not keep is anonymised (in its history too) once its call closed
@@ -128,8 +155,11 @@ def purge(now, *, dry_run=False):
     drafts.delete()
     Application.history.filter(id__in=draft_ids).delete()
     ids = list(to_anonymise.values_list("pk", flat=True))
-    for application in Application.objects.filter(pk__in=ids).exclude(commitment_form=""):
-        application.commitment_form.delete(save=False)
+    for application in Application.objects.filter(pk__in=ids):
+        if application.commitment_form:
+            application.commitment_form.delete(save=False)
+        for path in stored_answer_files(application):
+            default_storage.delete(path)
     Application.objects.filter(pk__in=ids).update(commitment_form="", **ANONYMISED_FIELDS)
     Application.history.filter(id__in=ids).update(commitment_form="", **ANONYMISED_FIELDS)
     return report
@@ -209,5 +239,6 @@ def register_provider():
             export=export,
             erase=erase,
             purge=purge,
+            files=files,
         )
     )

@@ -13,6 +13,8 @@ app. ``docs/architecture.md`` tells where a provider goes.
   what it did, as ``{what: count}``. What stays as a public record (a product's history, a
   committee's decision, a jury's scores) keeps a pseudonym. It runs inside the caller's transaction.
 
+- ``files(user)`` (optional) lists the files the person uploaded, as ``(name, storage name)``: the
+  "Mes données" ZIP.
 - ``purge(now, *, dry_run)`` (optional) applies the app's retention periods
   (``incubator.retention``): it erases or anonymises what is past its period and returns
   ``{what: count}``; a dry run counts without changing anything; a second run changes nothing.
@@ -82,6 +84,7 @@ class Provider:
     erase: Callable[..., dict]  # erase(user, *, actor) -> {what: count}
     order: int = 50
     purge: Callable[..., dict] | None = None  # purge(now, *, dry_run) -> {what: count}
+    files: Callable[[Any], list] | None = None  # files(user) -> [(name in the ZIP, storage name)]
 
 
 def register(provider: Provider) -> None:
@@ -116,6 +119,16 @@ def erase_all(user, *, actor) -> dict:
     """Erase or pseudonymise ``user``'s data in every app (upper apps first), in one transaction."""
     with transaction.atomic():
         return {provider.key: provider.erase(user, actor=actor) for provider in reversed(providers())}
+
+
+def files_all(user) -> list[tuple[str, str]]:
+    """The files ``user`` uploaded, from every provider: ``(provider/name, storage name)``."""
+    return [
+        (f"{provider.key}/{name}", stored)
+        for provider in providers()
+        if provider.files is not None
+        for name, stored in provider.files(user)
+    ]
 
 
 def purge_all(now=None, *, dry_run=False) -> dict:

@@ -32,6 +32,7 @@ core_patterns = (
         ),
         path("mes-donnees/", views.MyDataView.as_view(), name="my_data"),
         path("mes-donnees/telecharger/", views.my_data_download, name="my_data_download"),
+        path("mes-donnees/mes-fichiers/", views.my_data_files, name="my_data_files"),
         path("mes-donnees/supprimer-mon-compte/", views.my_data_erase, name="my_data_erase"),
     ],
     "incubator",

@@ -1,6 +1,8 @@
 """Pages of the core app: public home and incubator pages, "Mon espace", legal pages, errors."""
 
 import json
+import tempfile
+import zipfile
 
 from allauth.account.decorators import reauthentication_required
 from django.apps import apps
@@ -9,8 +11,9 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.files.storage import default_storage
 from django.db import transaction
-from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseServerError
+from django.http import FileResponse, HttpResponse, HttpResponseBadRequest, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -126,6 +129,26 @@ def my_data_download(request):
     )
     stamp = timezone.now().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="mes-donnees-{stamp}.json"'
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@require_safe
+def my_data_files(request):
+    """GET: the files the user uploaded (``files_all``), as a ZIP (never cached), one audit row."""
+    buffer = tempfile.SpooledTemporaryFile(max_size=10 * 1024 * 1024)  # noqa: SIM115 (FileResponse closes it)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, stored in personal_data.files_all(request.user):
+            try:
+                with default_storage.open(stored, "rb") as source:
+                    archive.writestr(name, source.read())
+            except FileNotFoundError:
+                continue
+    audit.record(AuditEvent.Action.DATA_EXPORTED, request.user, actor=request.user, object_type="files")
+    buffer.seek(0)
+    response = FileResponse(buffer, content_type="application/zip", as_attachment=True)
+    stamp = timezone.now().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="mes-fichiers-{stamp}.zip"'
     response["Cache-Control"] = "no-store, private"
     return response
 

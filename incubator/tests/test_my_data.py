@@ -1,10 +1,13 @@
 """ "Mes données" (issue 14 item 4; ``docs/architecture.md``, personal data): the page, the JSON
 download and the account deletion; who reaches them; the query count."""
 
+import io
 import json
+import zipfile
 
 import pytest
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -23,6 +26,7 @@ pytestmark = pytest.mark.django_db
 
 PAGE = reverse("incubator:my_data")
 DOWNLOAD = reverse("incubator:my_data_download")
+FILES = reverse("incubator:my_data_files")
 ERASE = reverse("incubator:my_data_erase")
 
 
@@ -33,7 +37,7 @@ def reauthenticate(client):
 # Access ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", [PAGE, DOWNLOAD])
+@pytest.mark.parametrize("path", [PAGE, DOWNLOAD, FILES])
 def test_anonymous_is_sent_to_sign_in(client, path):
     response = client.get(path)
 
@@ -100,6 +104,24 @@ def test_the_download_holds_the_apps_data(client):
     data = json.loads(client.get(DOWNLOAD).content)
 
     assert data["calls"]["applications"][0]["administration"] == "Préfecture de l'Exemple"
+
+
+def test_the_zip_holds_my_uploaded_files_and_no_one_elses(client):
+    user = UserFactory()
+    mine = ApplicationFactory(applicant=user, status=Application.Status.LAUREATE)
+    mine.commitment_form.save("engagement.pdf", ContentFile(b"%PDF-1.4 mine"))
+    theirs = ApplicationFactory(status=Application.Status.LAUREATE)
+    theirs.commitment_form.save("engagement.pdf", ContentFile(b"%PDF-1.4 theirs"))
+    client.force_login(user)
+
+    response = client.get(FILES)
+
+    assert response["Content-Disposition"].startswith('attachment; filename="mes-fichiers-')
+    assert "no-store" in response["Cache-Control"]
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    assert [archive.read(name) for name in archive.namelist()] == [b"%PDF-1.4 mine"]
+    assert archive.namelist()[0].startswith(f"calls/{mine.pk}/")
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.DATA_EXPORTED, actor_id=user.pk).count() == 1
 
 
 def queries(client, path):
