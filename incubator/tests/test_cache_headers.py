@@ -46,6 +46,7 @@ MUST_ANSWER = {
     "incubator:my_space",
     "incubator:my_data",
     "incubator:my_data_download",
+    "incubator:my_data_files",
     "portfolio:startup_detail",
     "portfolio:startup_list",
     "committees:committee_detail",

@@ -82,6 +82,7 @@ ROUTES = {
     "incubator:privacy": (READ, no_args, "network_admin"),
     "incubator:my_data": (READ, no_args, "network_admin"),
     "incubator:my_data_download": (READ, no_args, "network_admin"),
+    "incubator:my_data_files": (READ, no_args, "network_admin"),
     "incubator:my_data_erase": (ACTION, no_args, "network_admin"),
     "set_language": (THIRD_PARTY, no_args, None),  # Django's: a POST sets the cookie, a GET only redirects
     "/favicon.ico": (THIRD_PARTY, no_args, None),  # Django's RedirectView to the DSFR's icon, any method
