@@ -40,9 +40,11 @@ from incubator.tests.factories import IncubatorFactory, MembershipFactory, Organ
 from incubator.tests.services import require_postgres
 from portfolio.models import Indicator, Measurement, Startup, TeamMembership
 from portfolio.tests.factories import IndicatorFactory, MeasurementFactory, StartupFactory, TeamMembershipFactory
+from standards.models import ProductStandard, Standard, StandardsVersion
+from standards.tests.factories import ProductStandardFactory, StandardFactory, StandardsVersionFactory
 
 pytestmark = pytest.mark.django_db
-APPS = {"incubator", "portfolio", "committees", "calls", "community"}
+APPS = {"incubator", "portfolio", "committees", "calls", "community", "standards"}
 numbers = itertools.count(1)
 
 
@@ -108,6 +110,9 @@ MAKERS = {
     RequestComment: RequestCommentFactory,
     Event: lambda: EventFactory(audience="incubator", audience_incubator=IncubatorFactory()),
     Registration: RegistrationFactory,
+    StandardsVersion: StandardsVersionFactory,
+    Standard: StandardFactory,
+    ProductStandard: lambda: ProductStandardFactory(updated_by=UserFactory()),
 }
 REGISTERED = sorted(
     (model for model in admin.site._registry if model._meta.app_label in APPS), key=lambda m: m._meta.label

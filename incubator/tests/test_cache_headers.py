@@ -64,6 +64,7 @@ MUST_ANSWER = {
     "community:queue",
     "community:request_detail",
     "community:attendance",
+    "standards:scorecard_edit",
 }
 
 
@@ -145,6 +146,7 @@ def values(objects):
         ("community:dismiss_suggestion", "resource"): objects["community"]["resource"].slug,
         ("community", "slug"): objects["community"]["event"].slug,
         ("community", "pk"): objects["community"]["request"].pk,
+        ("standards", "slug"): startup.slug,
         ("admin", "app_label"): "incubator",
         ("admin", "content_type_id"): ContentType.objects.get_for_model(startup).pk,
         ("admin", "url"): "pas-une-page",

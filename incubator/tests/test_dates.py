@@ -24,7 +24,7 @@ from portfolio.tests.factories import StartupFactory
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = ["incubator", "portfolio", "committees", "calls", "community"]
+OUR_APPS = ["incubator", "portfolio", "committees", "calls", "community", "standards"]
 # Set by Django itself, never typed: the login stamps of AbstractUser.
 NOT_TYPED = {("User", "last_login"), ("User", "date_joined")}
 

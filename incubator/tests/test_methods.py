@@ -179,6 +179,7 @@ ROUTES = {
     "community:event_ics": (READ, lambda world: {"slug": world.community["event"].slug}, "applicant"),
     "community:attendance": (READ, lambda world: {"slug": world.community["event"].slug}, "network_admin"),
     "community:attendance_export": (READ, lambda world: {"slug": world.community["event"].slug}, "network_admin"),
+    "standards:scorecard_edit": (FORM, startup, "manager"),
     # allauth (its own views, under compte/): invalid keys are enough, a GET must change nothing
     "account_login": (THIRD_PARTY, no_args, None),
     "account_logout": (THIRD_PARTY, no_args, None),
