@@ -58,6 +58,7 @@ class SuggestionOnEnteringPhase(ReminderKind):
     """Anchored on the start of a product's phase: its current team, for the phases the rules name."""
 
     code = "community.suggestion"
+    late_days = 3  # news of a phase entered weeks ago is no news: a planner down longer skips it
 
     def due(self, rule, *, anchors_from, anchors_to):
         phases = {suggestion.phase for suggestion in RULES if suggestion.phase}
