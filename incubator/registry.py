@@ -330,3 +330,28 @@ def calendar_sources() -> list[CalendarSource]:
 def calendar_events(user, since) -> list:
     """Every registered source's events of ``user`` from ``since`` on, source by source in order."""
     return [event for source in calendar_sources() for event in source.events(user, since)]
+
+
+# Open-data fields ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenDataField:
+    """A field an upper app adds to each product of ``/api/startups.json``: public facts only.
+    ``fetch(startups)`` gets the queryset of the published products (use it as a subquery) and
+    returns ``value_of(pk)``, in one or two queries whatever their number."""
+
+    key: str
+    fetch: Callable[[Any], Callable[[Any], Any]]
+    order: int = 50
+
+
+_open_data_fields: dict[str, OpenDataField] = {}
+
+
+def register_open_data_field(open_data_field: OpenDataField) -> None:
+    _open_data_fields[open_data_field.key] = open_data_field
+
+
+def open_data_fields() -> list[OpenDataField]:
+    return _ordered(_open_data_fields.values())

@@ -42,6 +42,7 @@ from django.utils.http import http_date
 from django.utils.text import compress_string
 from django.views.decorators.http import require_safe
 
+from incubator import registry
 from incubator.middleware import public_api
 from incubator.models import Incubator, Organisation
 
@@ -133,6 +134,8 @@ def build_startups(request):
         .order_by("startup_id", "start")
         .values_list("startup_id", "phase", "start", "end")
     )
+    # What upper apps add (``registry.OpenDataField``): the standards' statuses.
+    extra = [(field.key, field.fetch(startups)) for field in registry.open_data_fields()]
     rows = startups.values_list(
         "pk",
         "slug",
@@ -165,6 +168,7 @@ def build_startups(request):
                 "user_types": user_types,
                 "themes": themes,
                 "phases": periods.get(pk, []),
+                **{key: value_of(pk) for key, value_of in extra},
                 "updated_at": updated_at.isoformat(),
                 "url": request.build_absolute_uri(reverse("portfolio:public_detail", kwargs={"slug": slug})),
             }

@@ -4,7 +4,10 @@
 - the scorecard on the product page (``portfolio.startup_detail``, slot ``aside_after_phases``):
   every criterion of the current version with the product's answer, in one query;
 - the dashboard tile ``standards_coverage``: the share of the criteria done (not applicable ones
-  aside) over the scope's active products, in one query.
+  aside) over the scope's active products, in one query;
+- the open data (``registry.OpenDataField`` "standards" of ``/api/startups.json``): the current
+  version's name and each criterion's status per published product (public facts only), in two
+  queries; a saved answer rebuilds the document (``portfolio.opendata.watch``).
 
 The committee page declares no slot today (``committees`` opens none): the scorecard is not on it
 yet; a ``declare_page("committees.committee_detail", ...)`` there would let a panel join.
@@ -17,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from incubator import registry
 from portfolio.contributions import PRODUCT_PAGE, in_scope
 
-from .models import SETTLED, Standard, Status
+from .models import SETTLED, ProductStandard, Standard, Status
 
 
 def scorecard(startup, user):
@@ -59,6 +62,25 @@ def coverage(user, scope):
     return {"done": figures["done"], "applicable": applicable, "percent": percent}
 
 
+def open_data_statuses(startups):
+    """``/api/startups.json``'s ``standards`` of each published product (public facts only: the
+    version and each criterion's status, never who answered or the review dates): two queries."""
+    criteria = list(Standard.objects.current().select_related("version").order_by("order", "pk"))
+    answers = {
+        (startup_id, standard_id): status
+        for startup_id, standard_id, status in ProductStandard.objects.filter(
+            startup__in=startups, standard__in=criteria
+        ).values_list("startup_id", "standard_id", "status")
+    }
+    version = criteria[0].version.name if criteria else None
+
+    def value_of(pk):
+        statuses = {criterion.key: answers.get((pk, criterion.pk), Status.NOT_STARTED) for criterion in criteria}
+        return {"version": version, "statuses": statuses}
+
+    return value_of
+
+
 def register_contributions():
     registry.register_panel(
         registry.Panel(
@@ -70,4 +92,5 @@ def register_contributions():
             order=40,
         )
     )
+    registry.register_open_data_field(registry.OpenDataField("standards", open_data_statuses, order=50))
     registry.register_tile(registry.Tile("standards_coverage", _("Standards done"), compute=coverage, order=40))

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from portfolio import opendata
 from portfolio.models import Startup
 
 from .models import ProductStandard, Standard, StandardsVersion
@@ -61,6 +62,8 @@ def record_answers(*, startup, answers, actor):
             bulk_update_with_history(
                 changed, ProductStandard, [*ANSWER_FIELDS, "updated_by", "updated_at"], default_user=actor
             )
+        if new or changed:
+            opendata.data_changed(sender=ProductStandard)  # bulk writes send no post_save
     return len(new) + len(changed)
 
 
@@ -107,4 +110,5 @@ def roll_out_version(*, name, published_on, criteria, actor):
                     )
                 )
         bulk_create_with_history(rows, ProductStandard, batch_size=500, default_user=actor)
+        opendata.data_changed(sender=ProductStandard)
     return version

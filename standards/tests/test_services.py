@@ -86,3 +86,35 @@ def test_coverage_tile_is_the_share_done_of_the_applicable_criteria_in_one_query
 
     assert len(queries) == 1
     assert figure == {"done": 5, "applicable": 18, "percent": 28}
+
+
+def test_open_data_shows_each_published_product_standards_statuses_only(client, startup_a, criteria, member_a):
+    services.record_answers(
+        startup=startup_a,
+        answers=[services.Answer(standard=criteria[0], status=Status.DONE, evidence_url="https://exemple.fr/rgaa")],
+        actor=member_a,
+    )
+    hidden = StartupFactory(is_published=False)
+
+    data = client.get("/api/startups.json").json()
+
+    (product,) = [row for row in data["startups"] if row["slug"] == startup_a.slug]
+    assert product["standards"]["version"] == criteria[0].version.name
+    assert product["standards"]["statuses"][criteria[0].key] == Status.DONE
+    assert product["standards"]["statuses"][criteria[1].key] == Status.NOT_STARTED
+    assert len(product["standards"]["statuses"]) == len(criteria)
+    assert hidden.slug not in {row["slug"] for row in data["startups"]}
+    assert member_a.email not in str(data)
+    assert "exemple.fr/rgaa" not in str(data)  # the evidence is for the committee, not the open data
+
+
+def test_open_data_is_rebuilt_when_an_answer_changes(client, startup_a, criteria, member_a):
+    client.get("/api/startups.json")
+    services.record_answers(
+        startup=startup_a, answers=[services.Answer(standard=criteria[2], status=Status.IN_PROGRESS)], actor=member_a
+    )
+
+    data = client.get("/api/startups.json").json()
+
+    (product,) = [row for row in data["startups"] if row["slug"] == startup_a.slug]
+    assert product["standards"]["statuses"][criteria[2].key] == Status.IN_PROGRESS
