@@ -178,6 +178,7 @@ class WeeklyDigest(ReminderKind):
 
     code = "committees.weekly_digest"
     horizon = timedelta(days=45)
+    late_days = 2  # a digest is the week's: a planner down on Monday still sends it until Wednesday
 
     def due(self, rule, *, anchors_from, anchors_to):
         mondays = [

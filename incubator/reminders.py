@@ -8,9 +8,8 @@ an app. A ``ReminderRule`` row (admin-editable, seeded by the app's data migrati
 body templates); to whom is the kind's answer.
 
 ``plan()`` is what the beat task (every 5 minutes) and ``manage.py send_reminders`` run. For each
-active rule it asks the kind what is due over the last few days (a missed run is caught up),
-then records one ``ReminderDelivery`` per (rule, object, recipient, occurrence) and its outbox
-row in the same transaction. The unique constraint on deliveries, a lock on the rule while it is
+active rule it asks the kind what is due (below), then records one ``ReminderDelivery`` per
+(rule, object, recipient, occurrence) and its outbox row in the same transaction. The unique constraint on deliveries, a lock on the rule while it is
 planned and the outbox's unique idempotency key make a reminder go out once, however many
 planners run; the queries grow with batches, not with reminders.
 
@@ -38,7 +37,6 @@ from .models import OutboxMessage, ReminderDelivery, ReminderRule
 
 logger = logging.getLogger(__name__)
 
-CATCH_UP_DAYS = 2  # a reminder missed by a planner that was down is still sent within this delay
 BATCH_SIZE = 500
 RETRY_DELAYS = (1, 2, 4)  # seconds before each new attempt of a step that lost the connection
 
@@ -66,6 +64,18 @@ class ReminderKind:
     """A kind of reminder. Subclasses set ``code`` and implement ``due()``."""
 
     code = ""
+    late_days = 30  # a reminder on or after its anchor is still sent this many days after its send day
+
+    def relevant_from(self, rule, today):
+        """The earliest anchor date whose occurrence is still worth sending on ``today``.
+
+        Before the anchor (a negative offset): until the day before the anchor (on the day, a
+        deck or an agenda comes too late); on or after it: for ``late_days`` after the send day.
+        A kind overrides this to say otherwise.
+        """
+        if rule.offset_days < 0:
+            return today + timedelta(days=1)
+        return today - timedelta(days=rule.offset_days + self.late_days)
 
     def due(self, rule, *, anchors_from, anchors_to):
         """The Due items of ``rule`` whose anchor date is within [anchors_from, anchors_to].
@@ -104,7 +114,6 @@ class PlanningInterrupted(Exception):
 def plan(now=None):
     """Record and queue every reminder due at ``now`` (default: the current time)."""
     now = now or timezone.now()
-    local = timezone.localtime(now)
     result = PlanResult()
     try:
         rules = _retrying("reading the rules", lambda: list(ReminderRule.objects.filter(is_active=True).order_by("pk")))
@@ -113,20 +122,32 @@ def plan(now=None):
             if kind is None:
                 result.skipped_rules.append(rule.kind)
                 continue
-            last_send_day = local.date() if local.time() >= rule.send_at else local.date() - timedelta(days=1)
-            first_send_day = last_send_day - timedelta(days=CATCH_UP_DAYS)
-            _plan_rule(rule, kind, first_send_day, last_send_day, result)
+            anchors_from, anchors_to = due_anchors(rule, kind, now)
+            if anchors_from <= anchors_to:
+                _plan_rule(rule, kind, anchors_from, anchors_to, result)
     except PlanningInterrupted as interrupted:
         interrupted.result = result
         raise
     return result
 
 
-def _plan_rule(rule, kind, first_send_day, last_send_day, result):
-    offset = timedelta(days=rule.offset_days)
+def due_anchors(rule, kind, now):
+    """The anchor dates [from, to] whose occurrence of ``rule`` is due at ``now``: its send time
+    has come, it is still relevant (the kind's ``relevant_from``) and the anchor was not already
+    past when the rule was created (no replay of old history on a first deployment). A run for a
+    moment before the rule existed (a test, a replay of a past day) takes the rule as existing."""
+    local = timezone.localtime(now)
+    last_send_day = local.date() if local.time() >= rule.send_at else local.date() - timedelta(days=1)
+    anchors_from = kind.relevant_from(rule, local.date())
+    if rule.created_at and rule.created_at <= now:
+        anchors_from = max(anchors_from, timezone.localtime(rule.created_at).date())
+    return anchors_from, last_send_day - timedelta(days=rule.offset_days)
+
+
+def _plan_rule(rule, kind, anchors_from, anchors_to, result):
     dues = _retrying(
         f"asking rule {rule.pk} what is due",
-        lambda: list(kind.due(rule, anchors_from=first_send_day - offset, anchors_to=last_send_day - offset)),
+        lambda: list(kind.due(rule, anchors_from=anchors_from, anchors_to=anchors_to)),
     )
     pairs = [(due, recipient) for due in dues for recipient in _unique(due.recipients)]
     subject, body = Template(rule.subject_template), Template(rule.body_template)

@@ -84,15 +84,84 @@ def test_planner_three_times_sends_each_reminder_once(rule, probe, django_captur
     assert OutboxMessage.objects.filter(status=OutboxMessage.Status.SENT).count() == 5
 
 
-def test_a_missed_day_is_caught_up_but_not_an_old_one(rule, probe):
+def test_a_missed_day_is_caught_up_but_not_a_past_anchor(rule, probe):
     probe.items = [
         ("recent", datetime.date(2026, 6, 15), ["r@example.gouv.fr"]),
-        ("ancien", datetime.date(2026, 6, 11), ["o@example.gouv.fr"]),
+        ("passe", datetime.date(2026, 6, 9), ["o@example.gouv.fr"]),  # its day has come: too late
     ]
 
     plan(now=paris(2026, 6, 9, 10, 0))  # the planner was down on the 8th: D-7 of "recent"
 
     assert list(ReminderDelivery.objects.values_list("object_key", flat=True)) == ["recent"]
+
+
+# Issue 11 item 4: an occurrence stays due from its send time until sent or no longer relevant ----
+
+
+@pytest.fixture
+def after_rule(db):
+    """A D+1 rule (after its anchor), like "decision missing"."""
+    return ReminderRule.objects.create(
+        kind="tests.probe", name="J+1", offset_days=1, subject_template="Après : {{ thing }}", body_template="B"
+    )
+
+
+def test_an_anchor_set_inside_the_window_is_reminded_at_the_next_run_once(db, probe, time_machine):
+    time_machine.move_to(paris(2026, 1, 5, 12, 0), tick=False)
+    ReminderRule.objects.create(
+        kind="tests.probe", name="J-45", offset_days=-45, subject_template="{{ thing }}", body_template="B"
+    )
+    time_machine.move_to(paris(2026, 6, 2, 15, 0), tick=False)
+    probe.items = [("objet:import", datetime.date(2026, 7, 2), ["a@example.gouv.fr"])]  # imported at D-30
+
+    runs = [plan().created for _run in range(3)]
+    time_machine.move_to(paris(2026, 6, 20, 9, 0), tick=False)
+    runs.append(plan().created)
+
+    assert runs == [1, 0, 0, 0]
+    assert ReminderDelivery.objects.get().occurrence == "2026-07-02"
+
+
+def test_a_reminder_before_its_anchor_is_not_sent_once_the_anchor_day_has_come(rule, probe):
+    probe.items = [("objet:1", datetime.date(2026, 6, 15), ["a@example.gouv.fr"])]
+
+    assert plan(now=paris(2026, 6, 14, 9, 0)).created == 1  # D-1: still worth it
+    ReminderDelivery.objects.all().delete()
+    assert plan(now=paris(2026, 6, 15, 9, 0)).created == 0  # the day itself: no longer relevant
+
+
+def test_a_reminder_after_its_anchor_stays_due_for_the_kinds_late_days(after_rule, probe):
+    probe.items = [("objet:1", datetime.date(2026, 6, 15), ["a@example.gouv.fr"])]
+
+    assert plan(now=paris(2026, 6, 16, 8, 59)).created == 0  # not yet its time
+    assert plan(now=paris(2026, 7, 16, 9, 0)).created == 1  # the planner was down for a month
+    assert plan(now=paris(2026, 7, 17, 9, 0)).created == 0  # sent once
+    ReminderDelivery.objects.all().delete()
+    assert plan(now=paris(2026, 7, 17, 9, 0)).created == 0  # 31 days late: no longer relevant
+
+
+def test_a_new_rule_does_not_replay_what_was_past_before_it_existed(db, probe, time_machine):
+    """A first deployment (or a rule added in the admin) on 10 June: the committee of 1 June is
+    history; the one of today and the ones ahead are not."""
+    probe.items = [
+        ("ancien", datetime.date(2026, 6, 1), ["ancien@example.gouv.fr"]),
+        ("aujourdhui", datetime.date(2026, 6, 10), ["jour@example.gouv.fr"]),
+    ]
+    time_machine.move_to(paris(2026, 6, 10, 8, 0), tick=False)
+    ReminderRule.objects.create(kind="tests.probe", name="J+1", offset_days=1, subject_template="s", body_template="b")
+
+    time_machine.move_to(paris(2026, 6, 11, 9, 0), tick=False)
+    assert plan().created == 1
+
+    assert list(ReminderDelivery.objects.values_list("object_key", flat=True)) == ["aujourdhui"]
+
+
+def test_a_kind_can_say_how_long_its_reminders_stay_relevant(after_rule, probe, monkeypatch):
+    monkeypatch.setattr(ProbeKind, "late_days", 2)
+    probe.items = [("objet:1", datetime.date(2026, 6, 15), ["a@example.gouv.fr"])]
+
+    assert plan(now=paris(2026, 6, 19, 9, 0)).created == 0  # send day 16th + 2 days: over
+    assert plan(now=paris(2026, 6, 18, 9, 0)).created == 1
 
 
 def test_a_rescheduled_anchor_is_a_new_occurrence(rule, probe):
