@@ -8,10 +8,10 @@ an app. A ``ReminderRule`` row (admin-editable, seeded by the app's data migrati
 body templates); to whom is the kind's answer.
 
 ``plan()`` is what the beat task (every 5 minutes) and ``manage.py send_reminders`` run. For each
-active rule it asks the kind what is due (below), then records one ``ReminderDelivery`` per
-(rule, object, recipient, occurrence) and its outbox row in the same transaction. The unique constraint on deliveries, a lock on the rule while it is
-planned and the outbox's unique idempotency key make a reminder go out once, however many
-planners run; the queries grow with batches, not with reminders.
+active rule it asks the kind what is due (below), then records one ``ReminderDelivery`` per (rule,
+object, recipient, occurrence) and its outbox row in the same transaction. The unique constraint on
+deliveries, a lock on the rule while it is planned and the outbox's unique idempotency key make a
+reminder go out once, however many planners run; the queries grow with batches, not with reminders.
 
 Each batch is its own transaction, so a lost database connection (PostgreSQL restarted, a
 backend killed) costs at most the batch in flight: before each step the planner drops a
