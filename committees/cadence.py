@@ -16,6 +16,10 @@ history) until the record next changes. ``Startup.next_committee_due`` holds the
 portfolio lists and filters read it); only this module writes it.
 """
 
+from dataclasses import dataclass
+from datetime import date
+from itertools import pairwise
+
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
@@ -112,6 +116,49 @@ def _write(locked, due, *, actor, reason):
     locked._change_reason = reason[:100]
     locked._history_user = actor
     locked.save(update_fields=["next_committee_due"])
+
+
+# The audit: what the cadence was, not only what it will be (issue 11 item 2) ----------------------
+
+MAX_GAP_MONTHS = 6
+DAYS_PER_MONTH = 365.25 / 12
+
+
+@dataclass(frozen=True)
+class Gap:
+    """From ``start`` (a held committee, or the product's first phase start) to the next held
+    committee ``end``; ``months`` to one decimal; ``too_long`` past the 6-month rule."""
+
+    start: date
+    end: date
+    months: float
+    from_phase_start: bool = False
+
+    @property
+    def too_long(self):
+        return self.months > MAX_GAP_MONTHS
+
+
+def months_between(start, end):
+    return round((end - start).days / DAYS_PER_MONTH, 1)
+
+
+def gaps_of(*, committee_days, first_phase_start=None):
+    """The gaps between consecutive held committees (dates), and from the first phase start to the
+    first committee. Pure: the caller reads the dates (``cadence_gaps``)."""
+    days = sorted(committee_days)
+    gaps = []
+    if days and first_phase_start is not None and first_phase_start < days[0]:
+        gaps.append(Gap(first_phase_start, days[0], months_between(first_phase_start, days[0]), True))
+    gaps += [Gap(start, end, months_between(start, end)) for start, end in pairwise(days)]
+    return gaps
+
+
+def cadence_gaps(startup):
+    """``gaps_of`` a product's record: its held committees and its first phase start. Two queries."""
+    committees = Committee.objects.filter(startup=startup, status=Committee.Status.HELD).only("scheduled_at")
+    first = PhasePeriod.objects.filter(startup=startup).order_by("start").values_list("start", flat=True).first()
+    return gaps_of(committee_days={c.local_date for c in committees}, first_phase_start=first)
 
 
 # The receiver of ``portfolio.signals.phase_changed`` (connected in ``apps.CommitteesConfig.ready``).

@@ -313,3 +313,29 @@ def test_seed_demo_due_dates_follow_the_sample_committees(seeded_on_december_fir
     assert andv.outcome == Decision.Outcome.STOP
     assert PhasePeriod.objects.get(startup__slug="andv-aerien", end__isnull=True).decision_id == andv.pk
     assert startups["andv-aerien"].next_committee_due is None
+
+
+# The cadence audit (issue 11 item 2) -----------------------------------------------------------
+
+
+def test_gaps_of_flags_what_is_past_six_months_from_the_first_phase_start_and_between_committees():
+    gaps = cadence.gaps_of(
+        committee_days=[D(2024, 1, 10), D(2023, 11, 27), D(2024, 9, 1)], first_phase_start=D(2023, 2, 1)
+    )
+
+    assert [(g.start, g.end, g.months, g.from_phase_start, g.too_long) for g in gaps] == [
+        (D(2023, 2, 1), D(2023, 11, 27), 9.8, True, True),
+        (D(2023, 11, 27), D(2024, 1, 10), 1.4, False, False),
+        (D(2024, 1, 10), D(2024, 9, 1), 7.7, False, True),
+    ]
+    assert cadence.gaps_of(committee_days=[], first_phase_start=D(2023, 2, 1)) == []
+
+
+@pytest.mark.django_db
+def test_seed_demo_flags_the_gaps_of_pitchous_real_history(seeded_on_december_first):
+    pitchou = Startup.objects.get(slug="pitchou")
+
+    gaps = cadence.cadence_gaps(pitchou)
+
+    assert [g.months for g in gaps if g.too_long] == [7.4, 7.2, 11.7]
+    assert [g.months for g in gaps if not g.too_long] == [4.9, 5.0]
