@@ -1,6 +1,6 @@
 """Demo data of the standards: the scorecards of a few active products of the demo incubator, in
 every status, written through ``services.record_answers`` as the page does (``docs/architecture.md``,
-"What each file holds"). Created once: a product that already has answers is left alone."""
+"What each file holds"). Created once: nothing is written when a demo product already has answers."""
 
 import datetime
 
@@ -27,11 +27,10 @@ def seed(sample):
     if not criteria:
         return ["Standards: no current version, no scorecard."]
     actor = User.objects.filter(email=f"portefeuille@{DEMO_DOMAIN}").first()
-    products = list(
-        Startup.objects.active()
-        .filter(incubator__slug=DEMO_INCUBATOR)
-        .exclude(standards__isnull=False)[: len(PATTERNS)]
-    )
+    demo_products = Startup.objects.active().filter(incubator__slug=DEMO_INCUBATOR).order_by("name", "pk")
+    if ProductStandard.objects.filter(startup__in=demo_products).exists():
+        return ["Standards: the demo scorecards are already there."]
+    products = list(demo_products[: len(PATTERNS)])
     today = datetime.date.today()
     for startup, pattern in zip(products, PATTERNS, strict=False):
         answers = [
