@@ -4,16 +4,21 @@
 import datetime
 import email.utils
 import gzip
+import json
+import time
 
 import pytest
 import time_machine
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import JsonResponse
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from incubator import registry
 from incubator.models import Incubator
 from incubator.tests.factories import IncubatorFactory, OrganisationFactory
+from portfolio import opendata
 from portfolio.models import Phase, Startup
 from portfolio.presenters import startup_json
 from portfolio.services import change_phase
@@ -31,6 +36,15 @@ def previous_startups_json():
     request = RequestFactory().get(STARTUPS)
     startups = Startup.objects.published().for_list().prefetch_related("periods", "other_incubators")
     return JsonResponse({"startups": [startup_json(startup, request) for startup in startups]}).content
+
+
+def core(content):
+    """The document without the fields upper apps add (``registry.OpenDataField``), as bytes
+    serialised as the view does: what the portfolio itself serves."""
+    added = {field.key for field in registry.open_data_fields()}
+    data = json.loads(content)
+    data["startups"] = [{k: v for k, v in startup.items() if k not in added} for startup in data["startups"]]
+    return json.dumps(data, cls=DjangoJSONEncoder).encode()
 
 
 def previous_incubators_json():
@@ -78,7 +92,7 @@ def test_startups_json_is_the_previous_document(client, network):
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    assert response.content == previous_startups_json()
+    assert core(response.content) == previous_startups_json()
     alpha = response.json()["startups"][0]
     assert alpha["sponsors"] == ["ANCT", "DINUM"]
     assert alpha["other_incubators"] == ["fabrique-b"]
@@ -170,18 +184,19 @@ def test_startups_json_is_rebuilt_when_the_data_changes(client, network, member_
 
     assert second.status_code == 200
     assert second.content != first.content
-    assert second.content == previous_startups_json()
+    assert core(second.content) == previous_startups_json()
     assert second["ETag"] != first["ETag"]
     assert second["Last-Modified"] != first["Last-Modified"]
 
 
-def test_a_write_unseen_shows_when_the_cached_copy_expires(client, network):
+def test_a_write_unseen_shows_when_the_cached_copy_expires(client, network, monkeypatch):
+    monkeypatch.setattr(opendata, "CACHE_TIMEOUT", 1)  # an hour in production; Redis keeps its own clock
     first = client.get(STARTUPS)
     Startup.objects.filter(slug="gamma").update(name="Gamma bis")  # no signal, the same date
 
     unseen = client.get(STARTUPS)
-    with time_machine.travel(datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(hours=1, seconds=1)):
-        expired = client.get(STARTUPS)
+    time.sleep(1.1)
+    expired = client.get(STARTUPS)
 
     assert unseen.content == first.content
     assert b"Gamma bis" in expired.content
