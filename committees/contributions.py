@@ -22,8 +22,10 @@ from django.utils.translation import gettext_lazy as _
 
 from incubator import registry
 from portfolio.contributions import PORTFOLIO_LIST, PRODUCT_PAGE, in_scope
+from portfolio.models import ACTIVE_PHASES
 
 from . import services
+from .cadence import gaps_of
 from .models import Committee
 
 DUE_SOON_DAYS = 45
@@ -99,7 +101,10 @@ def next_committee_date():
 
 def product_committees(startup, user):
     """The product's committees the user may read (a viewer or a coach of the incubator reads none)."""
-    return {"committees": Committee.objects.filter(startup=startup).visible_to(user).order_by("-scheduled_at")}
+    committees = list(Committee.objects.filter(startup=startup).visible_to(user).order_by("-scheduled_at"))
+    held = {committee.local_date for committee in committees if committee.is_held}
+    first_start = startup.periods.order_by("start").values_list("start", flat=True).first() if held else None
+    return {"committees": committees, "cadence_gaps": gaps_of(committee_days=held, first_phase_start=first_start)}
 
 
 # The dashboard tile.
@@ -119,6 +124,46 @@ def calendar_committees(user, since):
     """The personal feed's committees: those of the person's calendar from ``since`` on (one query)."""
     committees = Committee.objects.in_calendar_of(user).filter(scheduled_at__gte=since).select_related("startup")
     return services.committee_events(committees)
+
+
+# The product's time line and flags (portfolio.timeline, portfolio.flags).
+
+
+def timeline_committees(startup, user):
+    """The product's committees on its time line, those the user may read (one query): held ones
+    with their decision's outcome, those awaiting one, planned ones; cancelled ones left out."""
+    committees = (
+        Committee.objects.filter(startup=startup)
+        .visible_to(user)
+        .exclude(status=Committee.Status.CANCELLED)
+        .select_related("decision")
+    )
+    entries = []
+    for committee in committees:
+        decision = getattr(committee, "decision", None)
+        if decision is not None:
+            state = _("decision: %(outcome)s") % {"outcome": decision.get_outcome_display()}
+        elif committee.awaits_decision:
+            state = _("decision to record")
+        else:
+            state = _("planned")
+        text = f"{committee.get_kind_display()} — {state}"
+        entries.append(
+            registry.TimelineEntry(committee.local_date, _("Investment committee"), text, committee.get_absolute_url())
+        )
+    return entries
+
+
+def no_committee_ever():
+    """An active product with no committee at all: none held, awaiting its decision or planned
+    (cancelled ones do not count)."""
+    committees = Committee.objects.filter(startup=OuterRef("pk")).exclude(status=Committee.Status.CANCELLED)
+    return Q(phase__in=ACTIVE_PHASES) & ~Q(Exists(committees))
+
+
+def overdue():
+    """The due date passed with no committee since (``with_schedule``'s ``is_overdue``)."""
+    return Q(is_overdue=True)
 
 
 def register_contributions():
@@ -153,3 +198,9 @@ def register_contributions():
     )
     registry.register_personal_view("committees:calendar_feed")
     registry.register_calendar_source(registry.CalendarSource("committees", calendar_committees, order=10))
+    registry.register_timeline_source(registry.TimelineSource("committees", timeline_committees, order=10))
+    for page in (PRODUCT_PAGE, PORTFOLIO_LIST):
+        registry.register_flag(registry.Flag(page, "aucun-comite", _("No committee ever"), no_committee_ever, order=50))
+        registry.register_flag(
+            registry.Flag(page, Schedule.OVERDUE, _("Committee overdue"), overdue, level="error", order=60)
+        )
