@@ -13,13 +13,14 @@ import pytest
 from django.contrib.admin.sites import site
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from committees import cadence
 from committees.admin import DecisionAdmin
-from committees.contributions import with_schedule
+from committees.contributions import product_committees, with_schedule
 from committees.models import Committee, Decision
 from committees.services import record_decision
 from committees.tests.factories import CommitteeFactory, DecisionFactory, paris
@@ -339,3 +340,15 @@ def test_seed_demo_flags_the_gaps_of_pitchous_real_history(seeded_on_december_fi
 
     assert [g.months for g in gaps if g.too_long] == [7.4, 7.2, 11.7]
     assert [g.months for g in gaps if not g.too_long] == [4.9, 5.0]
+
+
+@pytest.mark.django_db
+def test_the_committees_panel_shows_pitchous_cadence_strip_with_its_long_gaps(seeded_on_december_first):
+    pitchou, admin = Startup.objects.get(slug="pitchou"), User.objects.get(email="admin@demo.incubateurs.example")
+
+    panel = render_to_string(
+        "committees/includes/_product_committees.html", {"startup": pitchou, **product_committees(pitchou, admin)}
+    )
+
+    assert 'id="cadence"' in panel
+    assert panel.count("cadence-gap--too-long") == 3
