@@ -45,6 +45,18 @@ the personal calendar feed writes the events of every source, in order, into one
 
     registry.register_calendar_source(registry.CalendarSource("myapp", my_events, order=50))
 
+**Flags** of a list page (``Flag``): a consistency check of its rows that a manager acts on.
+``condition()`` is a boolean expression (a ``Q``) over the page's queryset, annotations included;
+the owning page computes every registered flag as an annotation of its one query, shows the raised
+ones and filters on them (the portfolio's ``flag`` filter, ``portfolio/flags.py``)::
+
+    registry.register_flag(registry.Flag(page, "en-retard", _("Overdue"), lambda: Q(is_overdue=True)))
+
+**Time line sources** (``TimelineSource``): ``entries(obj, user)`` returns the ``TimelineEntry``
+items (date, kind label, text, URL) an app adds to an object's time line (the product page's:
+the committees), those ``user`` may read, in one query whatever their number. The page asks
+``timeline_entries(obj, user)`` once and merges them with its own; a public page asks none.
+
 What an app holds about a person (export, erasure) registers in ``incubator.personal_data``.
 """
 
@@ -52,7 +64,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 _sections: dict[str, Section] = {}
 _pages: dict[str, tuple[str, ...]] = {}
@@ -64,6 +76,8 @@ _sorts: dict[tuple[str, str], Sort] = {}
 _tiles: dict[str, Tile] = {}
 _personal_views: set[str] = set()
 _calendar_sources: dict[str, CalendarSource] = {}
+_flags: dict[tuple[str, str], Flag] = {}
+_timeline_sources: dict[str, TimelineSource] = {}
 
 
 @dataclass(frozen=True)
@@ -330,6 +344,67 @@ def calendar_sources() -> list[CalendarSource]:
 def calendar_events(user, since) -> list:
     """Every registered source's events of ``user`` from ``since`` on, source by source in order."""
     return [event for source in calendar_sources() for event in source.events(user, since)]
+
+
+# Flags of a list page ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A consistency flag of a page's rows: ``condition()`` is a ``Q`` over the page's queryset
+    with its annotations (read when the page builds its query: "today" is then). ``key`` is its
+    value in the page's filter (a slug), ``level`` how it is marked: "error", "warning" or "info"."""
+
+    page: str
+    key: str
+    label: str
+    condition: Callable[[], Any]
+    level: str = "warning"
+    order: int = 50
+
+
+def register_flag(flag: Flag) -> None:
+    _check_page(flag.page)
+    _flags[(flag.page, flag.key)] = flag
+
+
+def flags(page: str) -> list[Flag]:
+    return _ordered(flag for (name, _key), flag in _flags.items() if name == page)
+
+
+# Time line sources ---------------------------------------------------------------------------
+
+
+class TimelineEntry(NamedTuple):
+    """One line of a time line: its day, the kind's label, a short text and a link (or "")."""
+
+    date: Any
+    kind: str
+    text: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class TimelineSource:
+    """What an app adds to an object's time line: ``entries(obj, user)`` returns the
+    ``TimelineEntry`` items ``user`` may read (one query, whatever their number)."""
+
+    key: str
+    entries: Callable[[Any, Any], Iterable[TimelineEntry]]
+    order: int = 50
+
+
+def register_timeline_source(source: TimelineSource) -> None:
+    _timeline_sources[source.key] = source
+
+
+def timeline_sources() -> list[TimelineSource]:
+    return _ordered(_timeline_sources.values())
+
+
+def timeline_entries(obj, user) -> list[TimelineEntry]:
+    """Every registered source's entries about ``obj`` that ``user`` may read, source by source."""
+    return [TimelineEntry(*entry) for source in timeline_sources() for entry in source.entries(obj, user)]
 
 
 # Open-data fields ----------------------------------------------------------------------------

@@ -3,7 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from incubator.admin_paginator import LargeTableAdmin
 
-from .models import Indicator, Measurement, PhasePeriod, Startup, TeamMembership
+from .models import Indicator, Measurement, PhasePeriod, ProductEvent, Startup, TeamMembership
 
 
 class PhasePeriodInline(admin.TabularInline):
@@ -75,3 +75,14 @@ class IndicatorAdmin(LargeTableAdmin, admin.ModelAdmin):
     search_fields = ["name", "startup__name"]
     autocomplete_fields = ["startup"]
     ordering = ["startup_id", "name"]  # the unique index (startup, name)
+
+
+@admin.register(ProductEvent)
+class ProductEventAdmin(LargeTableAdmin, SimpleHistoryAdmin):
+    list_display = ["startup", "kind", "date", "fast_promotion", "label_year", "is_public"]
+    list_filter = ["kind", "is_public"]
+    list_select_related = ["startup"]
+    search_fields = ["startup__name", "note"]
+    autocomplete_fields = ["startup"]
+    ordering = ["-pk"]  # the latest first
+    readonly_fields = ["created_at"]

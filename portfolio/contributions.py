@@ -11,7 +11,12 @@ a panel's template sees the page's ``startup`` (with the page's annotations), ``
 
 ``PORTFOLIO_LIST``, the managers' list of products, takes annotations, columns (shown after the
 sponsors), filters (after the portfolio's own) and sorts. Both pages' querysets go through
-``registry.annotate()`` of their page.
+``registry.annotate()`` of their page, then ``flags.with_flags()``: both pages take flags
+(``registry.Flag``), the portfolio's own (``portfolio/flags.py``) and those other apps register;
+the product page shows the raised ones, the list filters on them (``flag``).
+
+Tiles: ``products_by_phase``; ``products_with_flags``, the active products with at least one flag
+and the number of products raising each one.
 """
 
 from django.db.models import Count, Q
@@ -20,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from incubator import registry
 
+from . import flags
 from .models import Phase, Startup
 
 PRODUCT_PAGE = "portfolio.startup_detail"
@@ -42,9 +48,30 @@ def products_by_phase(user, scope):
     return {phase.value: counts.get(phase.value, 0) for phase in Phase}
 
 
+def products_with_flags(user, scope):
+    """{"products": active products of the scope with at least one flag, then each flag's key: the
+    products of the scope raising it}: one query (the page's annotations, which the flags read,
+    are subqueries of it)."""
+    startups = registry.annotate(PORTFOLIO_LIST, in_scope(scope))
+    listed = registry.flags(PORTFOLIO_LIST)
+    counts = startups.aggregate(
+        products=Count("pk", filter=flags.any_flag(PORTFOLIO_LIST)),
+        **{flags.attribute(flag): Count("pk", filter=flag.condition()) for flag in listed},
+    )
+    return {"products": counts["products"], **{flag.key: counts[flags.attribute(flag)] for flag in listed}}
+
+
+def flagged_link(scope):
+    query = f"?flag={flags.ANY}" + ("" if scope.is_network else f"&incubator={scope.incubator.slug}")
+    return reverse("portfolio:startup_list") + query
+
+
 def register_contributions():
     registry.declare_page(PRODUCT_PAGE, slots=PRODUCT_SLOTS)
     registry.declare_page(PORTFOLIO_LIST)
+    for page in (PRODUCT_PAGE, PORTFOLIO_LIST):
+        for flag in flags.portfolio_flags(page):
+            registry.register_flag(flag)
     registry.register_tile(
         registry.Tile(
             "products_by_phase",
@@ -54,5 +81,10 @@ def register_contributions():
             link=lambda scope: (
                 reverse("portfolio:startup_list") + ("" if scope.is_network else f"?incubator={scope.incubator.slug}")
             ),
+        )
+    )
+    registry.register_tile(
+        registry.Tile(
+            "products_with_flags", _("Flagged products"), compute=products_with_flags, order=15, link=flagged_link
         )
     )

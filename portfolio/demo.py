@@ -11,6 +11,7 @@ decisions (``committees/demo.py``).
 
 import datetime
 import itertools
+import re
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
@@ -19,7 +20,18 @@ from django.utils import timezone
 from incubator.demo import DEMO_DOMAIN, DEMO_INCUBATOR, at, dated_history
 from incubator.models import Incubator, Organisation, User
 
-from .models import INVESTIGATION_LENGTH, Indicator, Measurement, Phase, Startup, TeamMembership, Theme, UserType
+from .models import (
+    INVESTIGATION_LENGTH,
+    EventKind,
+    Indicator,
+    Measurement,
+    Phase,
+    ProductEvent,
+    Startup,
+    TeamMembership,
+    Theme,
+    UserType,
+)
 from .services import change_phase, create_startup, is_regular_move
 
 # Short neutral pitches written for the demo (the sample has no descriptions).
@@ -73,6 +85,8 @@ THEMES_BY_AREA = {
 FIRST_NAMES = ["Camille", "Dominique", "Claude", "Alix", "Sacha", "Morgan", "Lou", "Noa", "Charlie", "Eden"]
 LAST_NAMES = ["Martin", "Bernard", "Petit", "Durand", "Leroy", "Moreau", "Simon", "Laurent", "Lefèvre", "Garnier"]
 IRREGULAR_REASON = "Historique réel du produit : passage hors du parcours habituel, repris tel quel."
+NATIONAL_IMPACT_LABEL = re.compile(r"impact-national-(?P<year>\d{4})")
+FUNDING_STOPPED_NOTE = re.compile(r"funding stopped on (?P<date>\d{4}-\d{2}-\d{2})")
 
 
 def seed(sample):
@@ -81,7 +95,7 @@ def seed(sample):
     organisations = {organisation.acronym: organisation for organisation in Organisation.objects.all()}
     coach = User.objects.filter(email=f"coach@{DEMO_DOMAIN}").first()
     names = itertools.cycle([(FIRST_NAMES[n % 10], LAST_NAMES[(3 * n + n // 10) % 10]) for n in range(100)])
-    created = 0
+    created = events = 0
     for index, row in enumerate(sample["startups"]):
         sponsors = [organisations[acronym] for acronym in row["sponsors"]]
         first_start = datetime.date.fromisoformat(row["phases"][0][1])
@@ -97,6 +111,7 @@ def seed(sample):
                     ),
                 },
             )
+        events += load_events(startup, row)
         if not is_new:
             continue
         created += 1
@@ -109,7 +124,8 @@ def seed(sample):
     described = describe_real_products()
     demo = seed_demo_products(incubators.get(DEMO_INCUBATOR), organisations, coach)
     return [
-        f"{len(sample['startups'])} products ({created} new) with their phase histories.",
+        f"{len(sample['startups'])} products ({created} new) with their phase histories; "
+        f"{events} events from their FAST promotions, labels and notes.",
         f"Demo incubator: {described} descriptions written, {demo} invented products (every phase), "
         "with indicators and a year of measurements.",
     ]
@@ -130,6 +146,43 @@ def load_history(startup, phases):
                 may_override=not regular,
             )
         previous = phase
+
+
+def load_events(startup, row):
+    """The sample's facts as events, each created once: ``fast`` ({promotion, amount_eur}) a FAST
+    funding, each ``labels`` entry "impact-national-YYYY" a national impact label of that year
+    (public facts, published), and a note that says "funding stopped on YYYY-MM-DD" a funding stop
+    on that day (kept for those who follow the product). The other notes are about the history
+    (FCU's step back, already an override of its phases): no event. Returns how many were created."""
+    specs = []
+    if fast := row.get("fast"):
+        specs.append(
+            (
+                {"kind": EventKind.FAST, "fast_promotion": fast["promotion"]},
+                {"amount_eur": fast.get("amount_eur"), "is_public": True},
+            )
+        )
+    for label in row.get("labels", []):
+        if match := NATIONAL_IMPACT_LABEL.fullmatch(label):
+            specs.append(({"kind": EventKind.NATIONAL_IMPACT, "label_year": int(match["year"])}, {"is_public": True}))
+    if match := FUNDING_STOPPED_NOTE.search(row.get("note", "")):
+        day = datetime.date.fromisoformat(match["date"])
+        specs.append(
+            (
+                {"kind": EventKind.FUNDING_STOPPED, "date": day},
+                {"note": "Financement arrêté sans qu'une phase d'arrêt ait été enregistrée.", "is_public": False},
+            )
+        )
+    first_day = datetime.date.fromisoformat(row["phases"][0][1])
+    created = 0
+    for lookup, defaults in specs:
+        # Its history record is dated on its day, else its label's year, never before the product.
+        year = lookup.get("label_year")
+        when = lookup.get("date") or (datetime.date(year, 1, 1) if year else first_day)
+        with dated_history(at(max(when, first_day))):
+            _event, is_new = ProductEvent.objects.get_or_create(startup=startup, **lookup, defaults=defaults)
+        created += is_new
+    return created
 
 
 def add_team(startup, names, coach, index):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from incubator import registry
 from incubator.models import Incubator, Organisation
 
+from . import flags
 from .contributions import PORTFOLIO_LIST
 from .models import AccessibilityStatus, Phase, Startup, Theme
 
@@ -98,6 +99,16 @@ class PortfolioFilter(DirectoryFilter):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["incubator"].queryset = Incubator.objects.visible_to(user)
+        # The consistency flags: the portfolio's and those other apps register (portfolio/flags.py).
+        self.add_filter(
+            "flag",
+            django_filters.ChoiceFilter(
+                label=_("Flag"),
+                choices=flags.choices(PORTFOLIO_LIST),
+                method=self.with_flag,
+                empty_label=_("All products"),
+            ),
+        )
         # The filters other apps register for the list (the committees' schedule), then the sort.
         for extra in registry.list_filters(PORTFOLIO_LIST):
             self.add_filter(extra.key, extra.build())
@@ -117,6 +128,9 @@ class PortfolioFilter(DirectoryFilter):
             empty_label=_("Default order (name)"),
             expressions={sort.key: sort.expression for sort in extra_sorts},
         )
+
+    def with_flag(self, queryset, name, value):
+        return flags.having(queryset, PORTFOLIO_LIST, value)
 
     def no_recent_update(self, queryset, name, value):
         return queryset.stale(days=90) if value else queryset

@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -7,7 +9,17 @@ from incubator.dates import DateField, DateInput
 from incubator.models import Incubator, Organisation, User
 from incubator.validators import https_by_default
 
-from .models import ALLOWED_MOVES, Indicator, Measurement, Phase, Startup, TeamMembership, Theme, UserType
+from .models import (
+    ALLOWED_MOVES,
+    Indicator,
+    Measurement,
+    Phase,
+    ProductEvent,
+    Startup,
+    TeamMembership,
+    Theme,
+    UserType,
+)
 
 
 class StartupForm(forms.ModelForm):
@@ -173,3 +185,31 @@ class MeasurementForm(forms.ModelForm):
             self.instance.validate_unique(exclude=exclude)
         except ValidationError as error:
             self._update_errors(error)
+
+
+class ProductEventForm(forms.ModelForm):
+    """An event of the product: its kind and the facts that kind needs (the model's ``clean``
+    asks for them and empties the others); the product comes from the page."""
+
+    class Meta:
+        model = ProductEvent
+        fields = ["kind", "date", "fast_promotion", "amount_eur", "label_year", "note", "is_public"]
+        widgets = {"date": DateInput()}
+        help_texts = {
+            "fast_promotion": _("For a FAST funding: the number of the promotion."),
+            "amount_eur": _("For a FAST funding, when known."),
+            "label_year": _("For a national impact label."),
+        }
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date and date > timezone.localdate() + datetime.timedelta(days=366):
+            raise ValidationError(_("An event is at most a year ahead."))
+        return date
+
+    def _get_validation_exclusions(self):
+        # The product is set by the page, not typed: check the constraints that name it too
+        # (one FAST per promotion, one label per year).
+        exclude = super()._get_validation_exclusions()
+        exclude.discard("startup")
+        return exclude

@@ -1,8 +1,10 @@
 """The portfolio: products (Startups d'État), their phases, teams and impact."""
 
+import datetime
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -402,3 +404,155 @@ class Measurement(models.Model):
     def clean(self):
         if self.value is not None and self.value < 0 and not self.indicator.allows_negative:
             raise ValidationError({"value": _("This indicator cannot be negative.")})
+
+
+class EventKind(models.TextChoices):
+    """What happened to a product, in the network's vocabulary. Committees are events too, but they
+    are the committees app's records: it adds them to the time line (``incubator.registry``,
+    ``TimelineSource``); the portfolio stores only these."""
+
+    LAUNCH = "lancement", _("Product launch")
+    FAST = "fast", _("FAST funding")
+    NATIONAL_IMPACT = "label-impact-national", _("National impact label")
+    FUNDING_STOPPED = "fin-financement", _("Funding stopped")
+    STOPPED = "arret", _("Product stopped")
+    OTHER = "autre", _("Other")
+
+
+# A FAST promotion is known by its number, a label by its year: their day may be unknown (the
+# network's sample has none). Every other event has its day.
+UNDATED_KINDS = (EventKind.FAST, EventKind.NATIONAL_IMPACT)
+
+
+class ProductEventQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The events of the products the user may open (``Startup.objects.visible_to``)."""
+        return self.filter(startup__in=Startup.objects.visible_to(user).values("pk"))
+
+    def public(self):
+        """What the public page and the open data show: the public events of published products."""
+        return self.filter(is_public=True, startup__is_published=True)
+
+
+class ProductEvent(models.Model):
+    """A dated fact of a product's life: its launch, a FAST promotion, a national impact label, the
+    end of its funding, its stop. ``is_public``: shown on the public page and in the open data
+    (with its note); the others are for those who follow the product."""
+
+    startup = models.ForeignKey(
+        Startup, verbose_name=_("product"), on_delete=models.CASCADE, related_name="product_events"
+    )
+    kind = models.CharField(_("event"), max_length=30, choices=EventKind.choices)
+    date = models.DateField(
+        _("date"),
+        null=True,
+        blank=True,
+        validators=[validate_in_window],
+        help_text=_("Optional for a FAST promotion or a label, whose number or year is enough."),
+    )
+    fast_promotion = models.PositiveSmallIntegerField(_("FAST promotion"), null=True, blank=True)
+    amount_eur = models.PositiveIntegerField(_("amount (EUR)"), null=True, blank=True)
+    label_year = models.PositiveSmallIntegerField(_("year of the label"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=280, blank=True)
+    is_public = models.BooleanField(
+        _("public"),
+        default=False,
+        help_text=_("Shown, with its note, on the product's public page and in the open data."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = ProductEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("product event")
+        verbose_name_plural = _("product events")
+        ordering = ["startup", "date", "pk"]
+        indexes = [models.Index(fields=["startup", "kind"], name="productevent_startup_kind_idx")]
+        constraints = [
+            window_constraint("date", name="productevent_date_in_window", nullable=True),
+            models.CheckConstraint(
+                condition=Q(kind__in=UNDATED_KINDS) | Q(date__isnull=False), name="productevent_dated"
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind=EventKind.FAST) & Q(fast_promotion__isnull=False, fast_promotion__gte=1))
+                | (~Q(kind=EventKind.FAST) & Q(fast_promotion__isnull=True, amount_eur__isnull=True)),
+                name="productevent_fast_fields",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind=EventKind.NATIONAL_IMPACT)
+                    & Q(label_year__isnull=False, label_year__gte=2000, label_year__lte=2099)
+                )
+                | (~Q(kind=EventKind.NATIONAL_IMPACT) & Q(label_year__isnull=True)),
+                name="productevent_label_year",
+            ),
+            models.UniqueConstraint(
+                fields=["startup", "fast_promotion"],
+                condition=Q(kind=EventKind.FAST),
+                name="productevent_one_fast_per_promotion",
+                violation_error_message=_("This product already has this FAST promotion."),
+            ),
+            models.UniqueConstraint(
+                fields=["startup", "label_year"],
+                condition=Q(kind=EventKind.NATIONAL_IMPACT),
+                name="productevent_one_label_per_year",
+                violation_error_message=_("This product already has the label of this year."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.startup} — {self.get_kind_display()} ({self.when})"
+
+    def clean(self):
+        """Each kind asks for its own facts; the fields of other kinds are emptied."""
+        if self.kind != EventKind.FAST:
+            self.fast_promotion = self.amount_eur = None
+        if self.kind != EventKind.NATIONAL_IMPACT:
+            self.label_year = None
+        errors = {}
+        if self.kind == EventKind.FAST and not self.fast_promotion:
+            errors["fast_promotion"] = _("Give the number of the FAST promotion.")
+        if self.kind == EventKind.NATIONAL_IMPACT and not self.label_year:
+            errors["label_year"] = _("Give the year of the label.")
+        elif self.label_year is not None and not 2000 <= self.label_year <= 2099:
+            errors["label_year"] = _("Enter a year between 2000 and 2099.")
+        if self.kind and self.kind not in UNDATED_KINDS and self.date is None:
+            errors["date"] = _("Give the date of the event.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def sort_day(self):
+        """The day it is placed on in a time line: its date, else its label's year (1 January);
+        None when neither is known (an undated FAST promotion goes last)."""
+        if self.date:
+            return self.date
+        if self.label_year:
+            return datetime.date(self.label_year, 1, 1)
+        return None
+
+    @property
+    def when(self):
+        """Its date as text: the ISO day, the label's year, or "date not recorded"."""
+        if self.date:
+            return self.date.isoformat()
+        if self.label_year:
+            return str(self.label_year)
+        return str(_("date not recorded"))
+
+    @property
+    def summary(self):
+        """The event's facts in a few words: "Promotion 14, 300,000 €", "2024", or nothing."""
+        if self.kind == EventKind.FAST:
+            text = _("Promotion %(number)s") % {"number": self.fast_promotion}
+            if self.amount_eur:
+                text = _("%(promotion)s, %(amount)s €") % {"promotion": text, "amount": intcomma(self.amount_eur)}
+            return text
+        if self.kind == EventKind.NATIONAL_IMPACT:
+            return str(self.label_year)
+        return ""
+
+    @property
+    def is_funding_stop(self):
+        return self.kind == EventKind.FUNDING_STOPPED

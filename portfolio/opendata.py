@@ -7,8 +7,8 @@ answers 304 to a client that already has it. Its shape is in ``docs/opendata.md`
 A document is rebuilt when its key changes. The key is made of:
 
 - the open data's version, a token in the cache replaced by a signal whenever a row the
-  documents show is saved or deleted (``WATCHED``: products, their phases, sponsors and
-  incubators, organisations; the links between them), right away and again once the
+  documents show is saved or deleted (``WATCHED``: products, their phases, their events,
+  sponsors and incubators, organisations; the links between them), right away and again once the
   transaction commits (a build in between may have read the old rows);
 - a fingerprint read from the database at each request (one small query: the latest
   ``updated_at`` of the products, of the incubators), which also sees the writes that send no
@@ -20,6 +20,7 @@ show at the latest when the cached copy expires (``CACHE_TIMEOUT``). The public 
 (``incubator.middleware.PublicAPIRateLimitMiddleware``, ``OPEN_DATA_RATE_LIMIT``).
 """
 
+import datetime
 import hashlib
 import json
 import logging
@@ -46,7 +47,7 @@ from incubator import registry
 from incubator.middleware import public_api
 from incubator.models import Incubator, Organisation
 
-from .models import PhasePeriod, Startup
+from .models import PhasePeriod, ProductEvent, Startup
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ CACHE_TIMEOUT = 60 * 60
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")  # as django.middleware.gzip reads Accept-Encoding
 
 # The models whose rows the documents show; their saves and deletes change the version.
-WATCHED = [Startup, PhasePeriod, Incubator, Organisation]
+WATCHED = [Startup, PhasePeriod, ProductEvent, Incubator, Organisation]
 WATCHED_LINKS = [Startup.sponsors.through, Startup.other_incubators.through]
 
 
@@ -114,8 +115,27 @@ def grouped(pairs):
     return groups
 
 
+def event_json(kind, date, promotion, amount, year, note):
+    """A public event: its kind and date (``null`` when only its number or year is known), the
+    facts of its kind, its note."""
+    facts = {"kind": kind, "date": date and date.isoformat(), "note": note}
+    if promotion is not None:
+        facts.update(promotion=promotion, amount_eur=amount)
+    if year is not None:
+        facts["year"] = year
+    return facts
+
+
+def in_time_line_order(row):
+    """A product's events as its time line orders them: by day, a label on its year's first day,
+    an undated FAST promotion last (``ProductEvent.sort_day``), then as recorded."""
+    startup_id, _kind, date, promotion, _amount, year, _note = row
+    return startup_id, date or (datetime.date(year, 1, 1) if year else datetime.date.max), promotion or 0
+
+
 def build_startups(request):
-    """Every published product (``docs/opendata.md``): four queries, whatever their number."""
+    """Every published product (``docs/opendata.md``): five queries, whatever their number, and
+    those of the fields upper apps add."""
     startups = Startup.objects.published().order_by("name", "pk")
     published = {"startup__is_published": True}
     sponsors = grouped(
@@ -133,6 +153,16 @@ def build_startups(request):
         for startup_id, phase, start, end in PhasePeriod.objects.filter(**published)
         .order_by("startup_id", "start")
         .values_list("startup_id", "phase", "start", "end")
+    )
+    # Public events only (``ProductEvent.objects.public()``): a committee is no event here.
+    events = grouped(
+        (startup_id, event_json(*facts))
+        for startup_id, *facts in sorted(
+            ProductEvent.objects.public()
+            .order_by("startup_id", "pk")
+            .values_list("startup_id", "kind", "date", "fast_promotion", "amount_eur", "label_year", "note"),
+            key=in_time_line_order,
+        )
     )
     # What upper apps add (``registry.OpenDataField``): the standards' statuses.
     extra = [(field.key, field.fetch(startups)) for field in registry.open_data_fields()]
@@ -169,6 +199,7 @@ def build_startups(request):
                 "themes": themes,
                 "phases": periods.get(pk, []),
                 **{key: value_of(pk) for key, value_of in extra},
+                "events": events.get(pk, []),
                 "updated_at": updated_at.isoformat(),
                 "url": request.build_absolute_uri(reverse("portfolio:public_detail", kwargs={"slug": slug})),
             }

@@ -28,6 +28,9 @@ urlpatterns = [
     path("portefeuille/<startup:slug>/equipe/ajouter/", views.TeamMemberFormView.as_view(), name="team_add"),
     path("portefeuille/<startup:slug>/equipe/<int:pk>/modifier/", views.TeamMemberFormView.as_view(), name="team_edit"),
     path("portefeuille/<startup:slug>/equipe/<int:pk>/retirer/", views.team_member_remove, name="team_remove"),
+    path("portefeuille/<startup:slug>/evenements/ajouter/", views.EventFormView.as_view(), name="event_add"),
+    path("portefeuille/<startup:slug>/evenements/<int:pk>/modifier/", views.EventFormView.as_view(), name="event_edit"),
+    path("portefeuille/<startup:slug>/evenements/<int:pk>/supprimer/", views.event_delete, name="event_delete"),
     path("portefeuille/<startup:slug>/indicateurs/ajouter/", views.IndicatorCreateView.as_view(), name="indicator_add"),
     path(
         "portefeuille/<startup:slug>/indicateurs/<int:pk>/mesure/",

@@ -18,19 +18,24 @@ from incubator.exports import csv_response
 from incubator.lists import FilteredListMixin
 from incubator.models import Incubator
 
-from . import services
+from . import flags, services
 from .contributions import PORTFOLIO_LIST, PRODUCT_PAGE
 from .filters import DirectoryFilter, PortfolioFilter
 from .forms import (
     IndicatorForm,
     MeasurementForm,
     PhaseChangeForm,
+    ProductEventForm,
     StartupCreateForm,
     StartupForm,
     TeamMembershipForm,
 )
-from .models import Indicator, Startup, TeamMembership
+from .models import Indicator, ProductEvent, Startup, TeamMembership
 from .presenters import build_history, build_timeline, indicator_charts
+from .timeline import product_timeline, public_timeline
+
+# Who records a product's events: its managers (the rule of a phase change, portfolio/rules.py).
+EVENTS_PERMISSION = "portfolio.change_phase"
 
 
 class PortfolioListView(FilteredListMixin, ListView):
@@ -39,7 +44,15 @@ class PortfolioListView(FilteredListMixin, ListView):
     context_object_name = "startups"
 
     def get_base_queryset(self):
-        return registry.annotate(PORTFOLIO_LIST, Startup.objects.visible_to(self.request.user).for_list())
+        startups = registry.annotate(PORTFOLIO_LIST, Startup.objects.visible_to(self.request.user).for_list())
+        return flags.with_flags(startups, PORTFOLIO_LIST)
+
+    def paginate_queryset(self, queryset, page_size):
+        # Each row of the page with its raised flags, read from its annotations (no query).
+        paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
+        for startup in rows:
+            startup.raised_flags = flags.raised(startup, PORTFOLIO_LIST)
+        return paginator, page, rows, is_paginated
 
     def get_context_data(self, **kwargs):
         # The columns other apps add to the table (the committees' "Next committee").
@@ -104,7 +117,8 @@ class StartupDetailView(StartupMixin, DetailView):
     context_object_name = "startup"
 
     def get_startup_queryset(self):
-        return registry.annotate(PRODUCT_PAGE, super().get_startup_queryset())
+        # The page's annotations (other apps'), then the flags, which may read them.
+        return flags.with_flags(registry.annotate(PRODUCT_PAGE, super().get_startup_queryset()), PRODUCT_PAGE)
 
     def get_object(self, queryset=None):
         return self.get_startup()
@@ -114,8 +128,13 @@ class StartupDetailView(StartupMixin, DetailView):
         user = self.request.user
         periods = list(startup.periods.select_related("decided_by"))
         indicators = list(startup.indicators.prefetch_related("measurements"))
+        events = list(startup.product_events.all())
+        can_change_phase = user.has_perm("portfolio.change_phase", startup)
         return super().get_context_data(
             timeline=build_timeline(periods),
+            flags=flags.raised(startup, PRODUCT_PAGE, periods=periods, events=events),
+            events=product_timeline(startup, user, events),
+            can_record_events=can_change_phase,  # EVENTS_PERMISSION: the same rule
             team=startup.team.select_related("user"),
             sponsors=startup.sponsors.all(),
             other_incubators=startup.other_incubators.all(),
@@ -124,7 +143,7 @@ class StartupDetailView(StartupMixin, DetailView):
             # What other apps show about the product, by slot (portfolio/contributions.py).
             panels=registry.panels_for(PRODUCT_PAGE, startup, user),
             can_edit=user.has_perm("portfolio.change_startup", startup),
-            can_change_phase=user.has_perm("portfolio.change_phase", startup),
+            can_change_phase=can_change_phase,
             breadcrumb=[(_("Portfolio"), reverse("portfolio:startup_list"))],
             **kwargs,
         )
@@ -237,6 +256,40 @@ def team_member_remove(request, slug, pk):
     return redirect(startup)
 
 
+class EventFormView(StartupMixin, FormView):
+    """Record an event of the product, or edit one (``pk`` in the URL): its managers only."""
+
+    template_name = "portfolio/event_form.html"
+    form_class = ProductEventForm
+    permission = EVENTS_PERMISSION
+
+    def get_form_kwargs(self):
+        startup = self.get_startup()
+        instance = ProductEvent(startup=startup)
+        if "pk" in self.kwargs:
+            instance = get_object_or_404(startup.product_events, pk=self.kwargs["pk"])
+        return {**super().get_form_kwargs(), "instance": instance}
+
+    def form_valid(self, form):
+        event = form.save()
+        self.get_startup().touch()
+        messages.success(self.request, _("The event %(kind)s was saved.") % {"kind": event.get_kind_display()})
+        return redirect(self.get_startup().get_absolute_url() + "#events")
+
+
+@require_POST
+def event_delete(request, slug, pk):
+    """Delete an event (the page asks to confirm first): its product's managers only."""
+    startup = get_object_or_404(Startup.objects.visible_to(request.user), slug=slug)
+    if not request.user.has_perm(EVENTS_PERMISSION, startup):
+        raise PermissionDenied
+    event = get_object_or_404(startup.product_events, pk=pk)
+    event.delete()
+    startup.touch()
+    messages.success(request, _("The event %(kind)s was deleted.") % {"kind": event.get_kind_display()})
+    return redirect(startup.get_absolute_url() + "#events")
+
+
 class IndicatorCreateView(StartupMixin, CreateView):
     template_name = "portfolio/indicator_form.html"
     form_class = IndicatorForm
@@ -293,6 +346,7 @@ class PublicStartupView(DetailView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             timeline=build_timeline(list(self.object.periods.all())),
+            events=public_timeline(self.object.product_events.public()),
             other_incubators=self.object.other_incubators.all(),
             breadcrumb=[(_("Products of the network"), reverse("portfolio:directory"))],
             **kwargs,

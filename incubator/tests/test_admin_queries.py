@@ -38,8 +38,14 @@ from incubator.models import (
 )
 from incubator.tests.factories import IncubatorFactory, MembershipFactory, OrganisationFactory, UserFactory
 from incubator.tests.services import require_postgres
-from portfolio.models import Indicator, Measurement, Startup, TeamMembership
-from portfolio.tests.factories import IndicatorFactory, MeasurementFactory, StartupFactory, TeamMembershipFactory
+from portfolio.models import Indicator, Measurement, ProductEvent, Startup, TeamMembership
+from portfolio.tests.factories import (
+    IndicatorFactory,
+    MeasurementFactory,
+    ProductEventFactory,
+    StartupFactory,
+    TeamMembershipFactory,
+)
 from standards.models import ProductStandard, Standard, StandardsVersion
 from standards.tests.factories import ProductStandardFactory, StandardFactory, StandardsVersionFactory
 
@@ -93,6 +99,7 @@ MAKERS = {
     TeamMembership: TeamMembershipFactory,
     Indicator: IndicatorFactory,
     Measurement: lambda: MeasurementFactory(recorded_by=UserFactory()),
+    ProductEvent: ProductEventFactory,
     Call: lambda: CallFactory(created_by=UserFactory()),
     Application: application,
     PreselectionVote: lambda: PreselectionVote.objects.create(application=application(), juror=UserFactory()),

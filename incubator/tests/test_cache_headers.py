@@ -22,7 +22,13 @@ from committees.models import CalendarFeed
 from committees.tests.factories import CommitteeDocumentFactory, CommitteeFactory, DecisionFactory
 from community.tests.factories import route_objects
 from incubator.tests.factories import UserFactory
-from portfolio.tests.factories import IndicatorFactory, MeasurementFactory, StartupFactory, TeamMembershipFactory
+from portfolio.tests.factories import (
+    IndicatorFactory,
+    MeasurementFactory,
+    ProductEventFactory,
+    StartupFactory,
+    TeamMembershipFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -112,6 +118,7 @@ def objects(network_admin, incubator_a, member_a):
         "startup": startup,
         "indicator": indicator,
         "team": team,
+        "event": ProductEventFactory(startup=startup),
         "committee": committee,
         "document": document,
         "feed": feed,
@@ -131,6 +138,8 @@ def values(objects):
         ("portfolio:team_edit", "pk"): objects["team"].pk,
         ("portfolio:team_remove", "pk"): objects["team"].pk,
         ("portfolio:measurement_add", "pk"): objects["indicator"].pk,
+        ("portfolio:event_edit", "pk"): objects["event"].pk,
+        ("portfolio:event_delete", "pk"): objects["event"].pk,
         ("committees", "slug"): startup.slug,
         ("committees", "pk"): objects["committee"].pk,
         ("committees:document_download", "pk"): objects["document"].pk,

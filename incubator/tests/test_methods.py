@@ -32,7 +32,7 @@ from community.tests.factories import route_objects
 from incubator.tests.factories import UserFactory
 from incubator.uploads import random_name
 from portfolio.models import Phase
-from portfolio.tests.factories import IndicatorFactory, StartupFactory, TeamMembershipFactory
+from portfolio.tests.factories import IndicatorFactory, ProductEventFactory, StartupFactory, TeamMembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -95,6 +95,9 @@ ROUTES = {
     "portfolio:team_add": (FORM, startup, "manager"),
     "portfolio:team_edit": (FORM, lambda world: {**startup(world), "pk": world.team_member.pk}, "manager"),
     "portfolio:team_remove": (ACTION, lambda world: {**startup(world), "pk": world.team_member.pk}, None),
+    "portfolio:event_add": (FORM, startup, "manager"),
+    "portfolio:event_edit": (FORM, lambda world: {**startup(world), "pk": world.event.pk}, "manager"),
+    "portfolio:event_delete": (ACTION, lambda world: {**startup(world), "pk": world.event.pk}, None),
     "portfolio:indicator_add": (FORM, startup, "manager"),
     "portfolio:measurement_add": (FORM, lambda world: {**startup(world), "pk": world.indicator.pk}, "manager"),
     "portfolio:directory": (READ, no_args, "manager"),
@@ -292,6 +295,7 @@ def world(incubator_a, member_a, network_admin):
         startup=product,
         team_member=TeamMembershipFactory(startup=product),
         indicator=IndicatorFactory(startup=product),
+        event=ProductEventFactory(startup=product),
         committee=past,
         document=CommitteeDocumentFactory(committee=past),
         feed=CalendarFeed.objects.create(user=member_a, token="feed-of-manager-a"),

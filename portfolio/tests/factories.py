@@ -4,7 +4,16 @@ import factory
 from factory.django import DjangoModelFactory
 
 from incubator.tests.factories import IncubatorFactory, OrganisationFactory, UserFactory
-from portfolio.models import Indicator, Measurement, Phase, PhasePeriod, Startup, TeamMembership
+from portfolio.models import (
+    EventKind,
+    Indicator,
+    Measurement,
+    Phase,
+    PhasePeriod,
+    ProductEvent,
+    Startup,
+    TeamMembership,
+)
 
 
 class StartupFactory(DjangoModelFactory):
@@ -69,6 +78,18 @@ class MeasurementFactory(DjangoModelFactory):
     indicator = factory.SubFactory(IndicatorFactory)
     date = datetime.date(2025, 6, 1)
     value = 120
+
+
+class ProductEventFactory(DjangoModelFactory):
+    """A dated event ("other" by default); a FAST needs ``fast_promotion``, a label ``label_year``."""
+
+    class Meta:
+        model = ProductEvent
+
+    startup = factory.SubFactory(StartupFactory)
+    kind = EventKind.OTHER
+    date = datetime.date(2025, 6, 2)
+    note = "Un fait marquant."
 
 
 __all__ = ["OrganisationFactory"]

@@ -367,5 +367,6 @@ def test_product_page_query_count_with_committees(manager, startup_a, django_ass
     for day in range(count):
         CommitteeFactory(startup=startup_a, scheduled_at=paris(D(2026, 3, 3) + datetime.timedelta(days=day)))
 
-    with django_assert_num_queries(20):  # with the header's facts
+    # As test_pages.test_product_page_query_count: the committees' panel and time line entries, one query each
+    with django_assert_num_queries(24):
         manager.get(startup_a.get_absolute_url())

@@ -38,10 +38,16 @@ def previous_startups_json():
     return JsonResponse({"startups": [startup_json(startup, request) for startup in startups]}).content
 
 
+# Fields the document gained since the previous view: the products' public events (their shape and
+# order are tested in test_events.py).
+NEW_FIELDS = {"events"}
+
+
 def core(content):
-    """The document without the fields upper apps add (``registry.OpenDataField``), as bytes
-    serialised as the view does: what the portfolio itself serves."""
-    added = {field.key for field in registry.open_data_fields()}
+    """The document without the fields upper apps add (``registry.OpenDataField``) and those it
+    gained since (``NEW_FIELDS``), as bytes serialised as the view does: what the portfolio itself
+    served before."""
+    added = {field.key for field in registry.open_data_fields()} | NEW_FIELDS
     data = json.loads(content)
     data["startups"] = [{k: v for k, v in startup.items() if k not in added} for startup in data["startups"]]
     return json.dumps(data, cls=DjangoJSONEncoder).encode()
@@ -358,9 +364,9 @@ def make_products(incubator, count):
 def test_open_data_query_count(client, incubator_a, django_assert_num_queries, count):
     make_products(incubator_a, count)
 
-    # A miss: the fingerprint, then the products, sponsors, partner incubators and phases, and the
+    # A miss: the fingerprint, then the products, sponsors, partner incubators and phases, the events and the
     # standards' criteria and answers (standards/contributions.py).
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(STARTUPS)
     with django_assert_num_queries(1):
         client.get(STARTUPS)
