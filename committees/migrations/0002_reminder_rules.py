@@ -1,4 +1,4 @@
-"""Seed the committee reminder rules (DESIGN 4.3). Admins edit them afterwards."""
+"""Seed the committee reminder rules (docs/decisions/0003-reminder-engine.md). Admins edit them afterwards."""
 
 from datetime import time
 
