@@ -53,7 +53,13 @@ from incubator.templatetags.portal_htmx import HTMX_CONFIG
 from incubator.tests.dsfr_html import attrs, classes, elements, text
 from incubator.tests.factories import IncubatorFactory, MembershipFactory, OrganisationFactory, UserFactory
 from portfolio.models import TeamMembership
-from portfolio.tests.factories import IndicatorFactory, MeasurementFactory, StartupFactory, TeamMembershipFactory
+from portfolio.tests.factories import (
+    IndicatorFactory,
+    MeasurementFactory,
+    ProductEventFactory,
+    StartupFactory,
+    TeamMembershipFactory,
+)
 from tests.reminder_rules import seed_reminder_rules
 
 pytestmark = pytest.mark.django_db
@@ -243,6 +249,7 @@ def build_graph():
     guest = TeamMembershipFactory(startup=startup, user=None, name="Invitée", email="invitee@example.gouv.fr")
     indicator = IndicatorFactory(startup=startup)
     measurement = MeasurementFactory(indicator=indicator)
+    event = ProductEventFactory(startup=startup, is_public=True)
 
     # A committee ahead (invitations), one past without a decision (the decision form), one held.
     planned = CommitteeFactory(startup=startup, video_link="https://visio.example.fr", requested_team="Deux devs")
@@ -284,7 +291,7 @@ def build_graph():
 
     users = [manager, juror, other_juror, applicant, laureate_user, member, network_admin]
     objects = [*users, owner, sponsor, incubator, partner, *Membership.objects.all(), startup, period, team_member]
-    objects += [guest, indicator, measurement, planned, *planned_attendees, document, past, held, held_attendee]
+    objects += [guest, indicator, measurement, event, planned, *planned_attendees, document, past, held, held_attendee]
     objects += [decision, feed, call, *questions.values(), application, laureate, *jury_work]
     personas = {"anonymous": None, "manager": manager, "juror": juror, "applicant": applicant}
     personas |= {"laureate": laureate_user, "team": member, "admin": network_admin}
