@@ -57,6 +57,13 @@ items (date, kind label, text, URL) an app adds to an object's time line (the pr
 the committees), those ``user`` may read, in one query whatever their number. The page asks
 ``timeline_entries(obj, user)`` once and merges them with its own; a public page asks none.
 
+**To-do sources** (``TodoSource``): ``items(user, today)`` returns the ``TodoItem`` things that
+need ``user`` now (a committee to organise, a deck missing, votes to cast...), each with its date
+and the link where it is resolved, in one or two queries whatever their number. "Mon espace" asks
+``todo_items(user, today)`` once and lists them all, by date::
+
+    registry.register_todo_source(registry.TodoSource("myapp", my_todo, order=50))
+
 What an app holds about a person (export, erasure) registers in ``incubator.personal_data``.
 """
 
@@ -78,6 +85,7 @@ _personal_views: set[str] = set()
 _calendar_sources: dict[str, CalendarSource] = {}
 _flags: dict[tuple[str, str], Flag] = {}
 _timeline_sources: dict[str, TimelineSource] = {}
+_todo_sources: dict[str, TodoSource] = {}
 
 
 @dataclass(frozen=True)
@@ -405,6 +413,45 @@ def timeline_sources() -> list[TimelineSource]:
 def timeline_entries(obj, user) -> list[TimelineEntry]:
     """Every registered source's entries about ``obj`` that ``user`` may read, source by source."""
     return [TimelineEntry(*entry) for source in timeline_sources() for entry in source.entries(obj, user)]
+
+
+# To-do sources ("what needs me today") ----------------------------------------------------------
+
+
+class TodoItem(NamedTuple):
+    """One thing that needs a person: its day (due, or when it became late), a short kind label
+    ("Comité"), the text (plain: escaped where it lands), the URL where it is resolved, and
+    whether it is late (past its date)."""
+
+    date: Any
+    kind: str
+    text: str
+    url: str
+    late: bool = False
+
+
+@dataclass(frozen=True)
+class TodoSource:
+    """What an app asks of a person now: ``items(user, today)`` returns ``TodoItem`` items (one or
+    two queries, whatever their number); an item disappears once resolved, as its query says."""
+
+    key: str
+    items: Callable[[Any, Any], Iterable[TodoItem]]
+    order: int = 50
+
+
+def register_todo_source(source: TodoSource) -> None:
+    _todo_sources[source.key] = source
+
+
+def todo_sources() -> list[TodoSource]:
+    return _ordered(_todo_sources.values())
+
+
+def todo_items(user, today) -> list[TodoItem]:
+    """Every registered source's items for ``user``, the late ones first, then by date."""
+    items = [TodoItem(*item) for source in todo_sources() for item in source.items(user, today)]
+    return sorted(items, key=lambda item: (not item.late, item.date is None, item.date or today))
 
 
 # Open-data fields ----------------------------------------------------------------------------
