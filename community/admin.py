@@ -1,13 +1,23 @@
 """The community in the admin: the offer and the events are written here; statuses are not.
 
 A request's status moves only on its page (``services.transition_request``), a registration's only
-through registering and cancelling (``services``): both are read-only here.
+through registering and cancelling (``services``): both are read-only here. A dismissed suggestion
+is a person's choice on a product's page: the admin reads it and may delete it (the suggestion shows
+again), never writes one.
 """
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Event, Registration, RequestComment, Resource, ResourceCategory, ResourceRequest
+from .models import (
+    DismissedSuggestion,
+    Event,
+    Registration,
+    RequestComment,
+    Resource,
+    ResourceCategory,
+    ResourceRequest,
+)
 
 
 @admin.register(ResourceCategory)
@@ -107,4 +117,20 @@ class RegistrationAdmin(SimpleHistoryAdmin):
     readonly_fields = ["event", "user", "status", "position", "created_at", "status_changed_at"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(DismissedSuggestion)
+class DismissedSuggestionAdmin(admin.ModelAdmin):
+    list_display = ["resource", "startup", "user", "created_at"]
+    list_filter = ["resource__category", "resource"]
+    list_select_related = ["resource", "startup", "user"]
+    search_fields = ["resource__title", "startup__name", "user__email", "user__last_name"]
+    readonly_fields = ["user", "startup", "resource", "created_at"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -6,7 +6,15 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from community.models import Event, Registration, RequestComment, Resource, ResourceCategory, ResourceRequest
+from community.models import (
+    DismissedSuggestion,
+    Event,
+    Registration,
+    RequestComment,
+    Resource,
+    ResourceCategory,
+    ResourceRequest,
+)
 from incubator.tests.factories import IncubatorFactory, UserFactory
 
 
@@ -92,6 +100,15 @@ class RegistrationFactory(DjangoModelFactory):
     event = factory.SubFactory(EventFactory)
     user = factory.SubFactory(UserFactory)
     status = Registration.Status.CONFIRMED
+
+
+class DismissedSuggestionFactory(DjangoModelFactory):
+    class Meta:
+        model = DismissedSuggestion
+
+    user = factory.SubFactory(UserFactory)
+    startup = factory.SubFactory("portfolio.tests.factories.StartupFactory")
+    resource = factory.SubFactory(ResourceFactory)
 
 
 def route_objects(*, startup, requester, organiser):

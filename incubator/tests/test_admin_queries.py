@@ -15,8 +15,17 @@ from calls.models import Application, Call, ConflictOfInterest, JuryScore, Pitch
 from calls.tests.factories import ApplicationFactory, CallFactory
 from committees.models import CalendarFeed, Committee, Decision
 from committees.tests.factories import CommitteeFactory, DecisionFactory
-from community.models import Event, Registration, RequestComment, Resource, ResourceCategory, ResourceRequest
+from community.models import (
+    DismissedSuggestion,
+    Event,
+    Registration,
+    RequestComment,
+    Resource,
+    ResourceCategory,
+    ResourceRequest,
+)
 from community.tests.factories import (
+    DismissedSuggestionFactory,
     EventFactory,
     RegistrationFactory,
     RequestCommentFactory,
@@ -117,6 +126,7 @@ MAKERS = {
     RequestComment: RequestCommentFactory,
     Event: lambda: EventFactory(audience="incubator", audience_incubator=IncubatorFactory()),
     Registration: RegistrationFactory,
+    DismissedSuggestion: DismissedSuggestionFactory,
     StandardsVersion: StandardsVersionFactory,
     Standard: StandardFactory,
     ProductStandard: lambda: ProductStandardFactory(updated_by=UserFactory()),
