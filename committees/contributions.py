@@ -8,6 +8,19 @@ The schedule is an annotation of the products (``with_schedule``), read by:
   in the sheet (``facts_before_update``), the committees and their actions (``aside_after_phases``);
 - the portfolio list: the "Next committee" column, the committee filter and the sort on the date
   the column shows.
+
+The 6-month rule's marks (``with_rule_marks``, both pages): the last decision of the current
+phase when it went beyond the rule (and no due date was set by hand since), the due date set by
+hand beyond it; the flag ``hors-regle-6-mois`` reads them.
+
+The committee page (``COMMITTEE_PAGE``) is open to panels of the other wings; its slots:
+
+- ``main_after_indicators``: in the main column, after the indicators measured since the
+  previous committee (the standards' scorecard);
+- ``aside_after_attendees``: in the side column, after the attendees.
+
+A panel's ``context(committee, user)`` gets the committee (its product selected with it); the
+page's template context offers ``committee``, ``startup`` and ``can_manage``.
 """
 
 from datetime import timedelta
@@ -24,11 +37,14 @@ from incubator import registry
 from portfolio.contributions import PORTFOLIO_LIST, PRODUCT_PAGE, in_scope
 from portfolio.models import ACTIVE_PHASES
 
-from . import services
+from . import services, todo
 from .cadence import gaps_of
-from .models import Committee
+from .models import Committee, Decision, DueDateChange
 
 DUE_SOON_DAYS = 45
+COMMITTEE_PAGE = "committees.committee_detail"
+COMMITTEE_SLOTS = ("main_after_indicators", "aside_after_attendees")
+BEYOND_RULE = "hors-regle-6-mois"
 
 
 def with_schedule(startups, now=None):
@@ -62,6 +78,36 @@ def with_schedule(startups, now=None):
             output_field=models.BooleanField(),
         ),
     )
+
+
+def with_rule_marks(startups):
+    """Annotate a Startup queryset with the 6-month rule's marks (subqueries of the same query):
+    ``rule_last_decision``, the last held decision of the current phase (as ``cadence.with_record``
+    orders them); ``rule_due_change_reason``, the reason of the due date set by hand beyond the
+    rule when it is the due date in force (None otherwise)."""
+    last = Decision.objects.filter(
+        committee__startup=OuterRef("pk"),
+        committee__status=Committee.Status.HELD,
+        committee__startup__periods__end__isnull=True,
+        decided_on__gte=F("committee__startup__periods__start"),
+    ).order_by("-decided_on", "-committee__scheduled_at", "-pk")
+    by_hand = DueDateChange.objects.filter(startup=OuterRef("pk"), due=OuterRef("next_committee_due"), beyond_rule=True)
+    return startups.annotate(
+        rule_last_decision=Subquery(last.values("pk")[:1]),
+        rule_due_change_reason=Subquery(by_hand.order_by("-changed_at", "-pk").values("beyond_rule_reason")[:1]),
+    )
+
+
+def beyond_rule():
+    """The due date in force goes beyond the 6-month rule: the last decision of the phase granted
+    more (and no date was set by hand since), or a manager set it by hand beyond the rule."""
+    changed_since = DueDateChange.objects.filter(
+        startup=OuterRef("committee__startup"), changed_at__gt=OuterRef("recorded_at")
+    )
+    decision = Decision.objects.filter(pk=OuterRef("rule_last_decision"), beyond_rule=True).exclude(
+        Exists(changed_since)
+    )
+    return Q(next_committee_due__isnull=False) & (Q(Exists(decision)) | Q(rule_due_change_reason__isnull=False))
 
 
 # The portfolio list's committee filter and sort (on a queryset annotated by ``with_schedule``).
@@ -100,8 +146,11 @@ def next_committee_date():
 
 
 def product_committees(startup, user):
-    """The product's committees the user may read (a viewer or a coach of the incubator reads none)."""
-    committees = list(Committee.objects.filter(startup=startup).visible_to(user).order_by("-scheduled_at"))
+    """The product's committees the user may read (a viewer or a coach of the incubator reads none),
+    their decisions with them (the 6-month rule's marks)."""
+    committees = list(
+        Committee.objects.filter(startup=startup).visible_to(user).select_related("decision").order_by("-scheduled_at")
+    )
     held = {committee.local_date for committee in committees if committee.is_held}
     first_start = startup.periods.order_by("start").values_list("start", flat=True).first() if held else None
     return {"committees": committees, "cadence_gaps": gaps_of(committee_days=held, first_phase_start=first_start)}
@@ -143,6 +192,11 @@ def timeline_committees(startup, user):
         decision = getattr(committee, "decision", None)
         if decision is not None:
             state = _("decision: %(outcome)s") % {"outcome": decision.get_outcome_display()}
+            if decision.beyond_rule:
+                state += " — " + _("beyond the 6-month rule (%(months)s months): %(reason)s") % {
+                    "months": decision.granted_months,
+                    "reason": decision.beyond_rule_reason,
+                }
         elif committee.awaits_decision:
             state = _("decision to record")
         else:
@@ -167,8 +221,10 @@ def overdue():
 
 
 def register_contributions():
+    registry.declare_page(COMMITTEE_PAGE, slots=COMMITTEE_SLOTS)
     for page in (PRODUCT_PAGE, PORTFOLIO_LIST):
         registry.register_annotation(registry.Annotation(page, "committee_schedule", with_schedule))
+        registry.register_annotation(registry.Annotation(page, "committee_rule_marks", with_rule_marks))
     registry.register_panel(
         registry.Panel(PRODUCT_PAGE, "heading", "committee_badges", "committees/includes/_schedule_badges.html")
     )
@@ -199,8 +255,10 @@ def register_contributions():
     registry.register_personal_view("committees:calendar_feed")
     registry.register_calendar_source(registry.CalendarSource("committees", calendar_committees, order=10))
     registry.register_timeline_source(registry.TimelineSource("committees", timeline_committees, order=10))
+    registry.register_todo_source(registry.TodoSource("committees", todo.committees_todo, order=10))
     for page in (PRODUCT_PAGE, PORTFOLIO_LIST):
         registry.register_flag(registry.Flag(page, "aucun-comite", _("No committee ever"), no_committee_ever, order=50))
         registry.register_flag(
             registry.Flag(page, Schedule.OVERDUE, _("Committee overdue"), overdue, level="error", order=60)
         )
+        registry.register_flag(registry.Flag(page, BEYOND_RULE, _("Beyond the 6-month rule"), beyond_rule, order=70))

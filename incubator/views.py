@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
 from . import audit, personal_data, registry
+from .dates import local_day
 from .mail import send_templated
 from .models import AuditEvent, Incubator
 
@@ -52,13 +53,20 @@ class IncubatorDetailView(DetailView):
 
 
 class MySpaceView(TemplateView):
-    """Signed-in home: the sections the apps register (``incubator.registry``), the user's
+    """Signed-in home: what needs the user today first (the apps' to-do sources, asked once, for
+    today in Paris), then the sections the apps register (``incubator.registry``), the user's
     incubators and roles first."""
 
     template_name = "incubator/my_space.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(sections=registry.sections_for(self.request.user), **kwargs)
+        today = local_day(timezone.now())
+        return super().get_context_data(
+            todo_items=registry.todo_items(self.request.user, today),
+            today=today,
+            sections=registry.sections_for(self.request.user),
+            **kwargs,
+        )
 
 
 @method_decorator(login_not_required, name="dispatch")

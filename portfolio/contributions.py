@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from incubator import registry
 
-from . import flags
+from . import flags, todo
 from .models import Phase, Startup
 
 PRODUCT_PAGE = "portfolio.startup_detail"
@@ -88,3 +88,4 @@ def register_contributions():
             "products_with_flags", _("Flagged products"), compute=products_with_flags, order=15, link=flagged_link
         )
     )
+    registry.register_todo_source(registry.TodoSource("portfolio", todo.portfolio_todo, order=30))

@@ -9,8 +9,11 @@
   version's name and each criterion's status per published product (public facts only), in two
   queries; a saved answer rebuilds the document (``portfolio.opendata.watch``).
 
-The committee page declares no slot today (``committees`` opens none): the scorecard is not on it
-yet; a ``declare_page("committees.committee_detail", ...)`` there would let a panel join.
+- the scorecard on the committee page (``committees.committee_detail``, slot
+  ``main_after_indicators``, declared by ``committees/contributions.py``; committees is before
+  standards in ``INSTALLED_APPS``, so the page is declared first): the page is named by its
+  string, the wing imports nothing of committees. Shown to who may read the product (a
+  committee's outside attendee reads the committee, not the product's scorecard): two queries.
 """
 
 from django.db.models import Count, IntegerField, Max, Q, Subquery
@@ -19,7 +22,9 @@ from django.utils.translation import gettext_lazy as _
 
 from incubator import registry
 from portfolio.contributions import PRODUCT_PAGE, in_scope
+from portfolio.models import Startup
 
+from . import todo
 from .models import SETTLED, ProductStandard, Standard, Status
 
 
@@ -40,6 +45,18 @@ def scorecard(startup, user):
         "standards_applicable": applicable,
         "standards_missing": sum(criterion.status not in SETTLED for criterion in criteria),
     }
+
+
+COMMITTEE_PAGE = "committees.committee_detail"
+
+
+def committee_scorecard(committee, user):
+    """The committee's product's scorecard, for who may read the product (None otherwise: the
+    panel is left out), and whether the user may answer it."""
+    startup = committee.startup
+    if not Startup.objects.visible_to(user).filter(pk=startup.pk).exists():
+        return None
+    return {**scorecard(startup, user), "can_answer_standards": user.has_perm("standards.change_scorecard", startup)}
 
 
 def coverage(user, scope):
@@ -92,5 +109,16 @@ def register_contributions():
             order=40,
         )
     )
+    registry.register_panel(
+        registry.Panel(
+            COMMITTEE_PAGE,
+            "main_after_indicators",
+            "standards_scorecard",
+            "standards/includes/_committee_scorecard.html",
+            context=committee_scorecard,
+            order=40,
+        )
+    )
     registry.register_open_data_field(registry.OpenDataField("standards", open_data_statuses, order=50))
     registry.register_tile(registry.Tile("standards_coverage", _("Standards done"), compute=coverage, order=40))
+    registry.register_todo_source(registry.TodoSource("standards", todo.standards_todo, order=40))
