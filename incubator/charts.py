@@ -5,6 +5,7 @@ shown with its data table (for screen readers, and for anyone who would rather r
 to the same figures as CSV. Three kinds:
 
 - ``bars(key, title, rows)``: horizontal bars, one per ``Row(label, value, url)`` (or tuple);
+- ``grouped(key, title, categories, series)``: a group of bars per category, one per series;
 - ``stacked(key, title, categories, series)``: one horizontal bar per category, cut into one
   segment per ``Series(label, values)`` (``values[i]`` belongs to ``categories[i]``), with a legend;
 - ``line(key, title, categories, series)``: one line per series over ``categories`` (in order:
@@ -44,7 +45,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
@@ -213,32 +214,37 @@ def _scale(largest: float):
 
 
 def _draw_bars(chart: Chart) -> tuple[int, SafeString]:
-    values = chart.series[0].values if chart.series else ()
-    width = _scale(max((_number(value) for value in values), default=0))
-    colour = chart.colours[0] if chart.series else PALETTE[0]
+    """One bar per category, or, with several series, a group of thinner bars (and a legend)."""
+    count = len(chart.series)
+    width = _scale(max((_number(value) for series in chart.series for value in series.values), default=0))
+    bar = BAR if count <= 1 else 12
+    row = max(ROW, count * bar + 10)
     parts = []
-    for i, (category, value) in enumerate(zip(chart.categories, values, strict=True)):
-        top = PAD + i * ROW
-        middle = top + BAR / 2
-        length = width(value)
-        parts.append(_row_label(middle, category))
-        parts.append(
-            format_html(
-                '<rect class="portal-chart__bar" x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
-                '<text x="{}" y="{}" dominant-baseline="middle" fill="{}">{}</text>',
-                LABEL_WIDTH,
-                _px(top),
-                _px(length),
-                BAR,
-                colour,
-                _px(LABEL_WIDTH + length + 4),
-                _px(middle),
-                TEXT,
-                _shown(value),
+    for i, category in enumerate(chart.categories):
+        top = PAD + i * row
+        parts.append(_row_label(top + count * bar / 2, category))
+        for j, (series, colour) in enumerate(zip(chart.series, chart.colours, strict=True)):
+            y = top + j * bar
+            length = width(series.values[i])
+            parts.append(
+                format_html(
+                    '<rect class="portal-chart__bar" x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
+                    '<text x="{}" y="{}" dominant-baseline="middle" fill="{}">{}</text>',
+                    LABEL_WIDTH,
+                    _px(y),
+                    _px(length),
+                    bar - (2 if count > 1 else 0),
+                    colour,
+                    _px(LABEL_WIDTH + length + 4),
+                    _px(y + bar / 2),
+                    TEXT,
+                    _shown(series.values[i]),
+                )
             )
-        )
-    height = PAD * 2 + max(len(chart.categories), 1) * ROW
-    return height, format_html("{}{}", _axis(height - PAD), _join(parts))
+    bars_height = PAD + max(len(chart.categories), 1) * row
+    legend_height, legend = _legend(chart, bars_height + PAD) if count > 1 else (0, SafeString(""))
+    height = bars_height + PAD + (legend_height + PAD if count > 1 else 0)
+    return int(height), format_html("{}{}{}", _axis(bars_height), _join(parts), legend)
 
 
 def _legend(chart: Chart, top: float) -> tuple[float, SafeString]:
@@ -358,7 +364,7 @@ def _draw_line(chart: Chart) -> tuple[int, SafeString]:
                 colour,
             )
         )
-    legend_height, legend = _legend(chart, LINE_HEIGHT) if len(chart.series) > 1 else (0, mark_safe(""))
+    legend_height, legend = _legend(chart, LINE_HEIGHT) if len(chart.series) > 1 else (0, SafeString(""))
     return LINE_HEIGHT + legend_height, format_html("{}{}", _join(parts), legend)
 
 
@@ -379,6 +385,20 @@ def bars(key, title, rows, *, csv_url="", label_header=None, value_label=None, c
         categories=[row.label for row in rows],
         series=[Series(value_label or _("Number"), tuple(row.value for row in rows), colour)],
         links=[row.url for row in rows],
+        csv_url=csv_url,
+        label_header=label_header or _("Label"),
+    )
+
+
+def grouped(key, title, categories, series, *, links=(), csv_url="", label_header=None) -> Chart:
+    """A group of horizontal bars per category, one bar per series (the legend names them)."""
+    return Chart(
+        key=key,
+        title=title,
+        kind=BARS,
+        categories=list(categories),
+        series=list(series),
+        links=list(links),
         csv_url=csv_url,
         label_header=label_header or _("Label"),
     )

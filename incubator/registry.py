@@ -33,8 +33,12 @@ own), a ``Column`` a cell of the page's table (its template, which renders the `
 row), a ``ListFilter`` a field of the page's filter form and a ``Sort`` an order of its sort field.
 
 **Dashboard tiles** (``Tile``): a figure ``compute(user, scope)`` computed in one query, for the
-dashboards; ``scope`` is a ``Scope`` (one incubator, or the whole network). The caller has checked
-that the user may see the scope.
+dashboards; ``scope`` is a ``Scope`` (one incubator, or the whole network, on a day: ``as_of``,
+today by default). The caller has checked that the user may see the scope. A tile may also say
+how it is drawn (``chart(value, scope)``: an ``incubator.charts.Chart`` whose rows link to the
+lists behind them, no query) and how it compares across incubators (``per_incubator(user, scope,
+incubators)``: ``{incubator pk: value}`` in one or two queries whatever their number, and
+``summary(value)``: the one number of the network cockpit's comparison table).
 
 **Personal views** (``register_personal_view``): URL names whose pages are for one person though
 anyone holding their address may read them (never stored by a cache: ``incubator.middleware``).
@@ -70,8 +74,10 @@ What an app holds about a person (export, erasure) registers in ``incubator.pers
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
+
+from django.utils import timezone
 
 _sections: dict[str, Section] = {}
 _pages: dict[str, tuple[str, ...]] = {}
@@ -283,25 +289,49 @@ def sorts(page: str) -> list[Sort]:
 
 @dataclass(frozen=True)
 class Scope:
-    """What a dashboard looks at: one incubator, or the whole network (``incubator`` None)."""
+    """What a dashboard looks at: one incubator, or the whole network (``incubator`` None), on the
+    day ``as_of`` (None: today; a tile that cannot look back ignores it)."""
 
     incubator: Any = None
+    as_of: Any = None
 
     @property
     def is_network(self) -> bool:
         return self.incubator is None
 
+    @property
+    def today(self):
+        return self.as_of or timezone.localdate()
+
 
 @dataclass(frozen=True)
 class Tile:
     """A dashboard figure. ``compute(user, scope)`` runs one query and returns a JSON-serialisable
-    value (a number, or a dict of numbers); ``link(scope)``, if set, is the URL of the list behind it."""
+    value (a number, or a dict of numbers); ``link(scope)``, if set, is the URL of the list behind it.
+
+    Optional, for the dashboards' pictures and the network's comparison:
+
+    - ``chart(value, scope)``: the ``incubator.charts.Chart`` of the value, each row linked to the
+      list behind it (no query); without it the dashboard shows the number and the link;
+    - ``per_incubator(user, scope, incubators)``: ``{incubator pk: value}`` for the incubators of a
+      queryset, the value ``compute`` gives for each one's scope, in one or two queries whatever
+      their number (network ``scope``: its ``as_of``);
+    - ``summary(value)``: the one number of the comparison table (default: the value itself),
+      under the header ``summary_label`` (default: ``label``).
+    """
 
     key: str
     label: str
     compute: Callable[[Any, Scope], Any]
     order: int = 50
     link: Callable[[Scope], str] | None = None
+    chart: Callable[[Any, Scope], Any] | None = None
+    per_incubator: Callable[[Any, Scope, Any], dict] | None = None
+    summary: Callable[[Any], Any] | None = None
+    summary_label: Any = None
+
+    def summarise(self, value):
+        return value if self.summary is None else self.summary(value)
 
 
 def register_tile(tile: Tile) -> None:
@@ -313,6 +343,12 @@ def tiles() -> list[Tile]:
 
 
 def get_tile(key: str) -> Tile:
+    return _tiles[key]
+
+
+def extend_tile(key: str, **fields) -> Tile:
+    """Complete the registered tile ``key`` (its ``chart``, ``per_incubator``...): registered again."""
+    _tiles[key] = replace(_tiles[key], **fields)
     return _tiles[key]
 
 

@@ -114,3 +114,13 @@ def test_csv_response_has_the_table_and_neutralises_formulas():
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows == [["Produit", "Nombre"], ["'=HYPERLINK(1)", "3"], ["Ok", "1.5"]]
+
+
+def test_grouped_bars_draw_one_bar_per_series_in_each_group():
+    chart = charts.grouped("g", "G", ["Jan", "Feb"], [charts.Series("asked", (4, 2)), charts.Series("granted", (2, 0))])
+
+    widths = bar_widths(parse(chart))
+
+    room = charts.WIDTH - charts.LABEL_WIDTH - charts.VALUE_WIDTH
+    assert widths == [room, room / 2, room / 2, 0.0]
+    assert chart.rows == [["Jan", 4, 2], ["Feb", 2, 0]]
