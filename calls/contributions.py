@@ -9,6 +9,7 @@ from incubator import registry
 from portfolio.contributions import PRODUCT_PAGE
 
 from .models import Application, Call
+from .todo import todo_items
 
 
 def my_space(user):
@@ -31,6 +32,7 @@ def open_calls(user, scope):
 
 def register_contributions():
     registry.register_section(registry.Section("calls", "calls/includes/_my_space.html", context=my_space, order=50))
+    registry.register_todo_source(registry.TodoSource("calls", todo_items, order=50))
     registry.register_panel(
         registry.Panel(
             PRODUCT_PAGE,

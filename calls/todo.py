@@ -1,0 +1,272 @@
+"""What the calls ask of a person today ("Mon espace", ``incubator.registry.TodoSource``), in two
+queries whatever the number of calls and applications.
+
+- A juror: the applications of a call to tick before its pre-selection date, as long as they have
+  ticked none (the fact the ``calls.votes_missing`` reminder chases), and the pitches to score
+  (all four criteria) before the selection day.
+- A manager of the call's incubator (``incubator.rules``; a network-wide call: the network
+  admins): the next step of each call along ``Call.TRANSITIONS``: close it once its deadline has
+  passed, the jurors who still owe votes, the pre-selection to record, then to mark done, the
+  pitch order to draw, the selection day's decisions, then to mark done; and the laureates'
+  commitment forms still missing, and the laureates to onboard.
+- An applicant: the next step of each application and its date (the draft to submit before the
+  deadline, the pre-selection, the pitch, the commitment form, the start of the investigation).
+
+A draft or archived call asks nothing. The commitment form is due as many days after the
+laureate's decision as the ``calls.commitment_missing`` reminder rule waits (7 when none is set).
+"""
+
+import datetime
+
+from django.db.models import BooleanField, Exists, ExpressionWrapper, Func, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from incubator.dates import local_day
+from incubator.models import ReminderRule
+from incubator.registry import TodoItem
+from incubator.rules import managed_incubator_ids
+
+from .models import Application, Call, JuryScore, PreselectionVote
+from .reminders import CommitmentMissing
+from .services import deadline_label
+
+# The calls that still ask something of someone.
+LIVE_STATUSES = (
+    Call.Status.PUBLISHED,
+    Call.Status.CLOSED,
+    Call.Status.PRESELECTION_DONE,
+    Call.Status.SELECTION_DONE,
+)
+# Jurors tick while the applications are submitted, before the pre-selection is done.
+VOTING_STATUSES = (Call.Status.PUBLISHED, Call.Status.CLOSED)
+# The applications whose applicant has a next step.
+APPLICANT_STATUSES = (
+    Application.Status.DRAFT,
+    Application.Status.SUBMITTED,
+    Application.Status.SHORTLISTED,
+    Application.Status.PITCHED,
+    Application.Status.LAUREATE,
+    Application.Status.COMMITMENT_SIGNED,
+)
+COMMITMENT_DAYS = 7  # when no active calls.commitment_missing rule says otherwise
+
+
+class RowCount(Func):
+    """COUNT(*) over a subquery's rows, with no GROUP BY (not an aggregate to Django)."""
+
+    function = "COUNT"
+    template = "%(function)s(*)"
+    output_field = IntegerField()
+
+
+def count_of(queryset):
+    """The number of rows of ``queryset`` (filtered on an ``OuterRef``), as a subquery of the outer row."""
+    return Coalesce(Subquery(queryset.order_by().annotate(n=RowCount()).values("n")[:1]), 0)
+
+
+def jurors_without_votes():
+    """The call's jurors who have ticked none of its applications (the ``votes_missing`` reminder's)."""
+    voted = PreselectionVote.objects.filter(application__call=OuterRef("call"), juror=OuterRef("user"))
+    return Call.jurors.through.objects.filter(call=OuterRef("pk")).exclude(Exists(voted))
+
+
+def commitment_offset():
+    rules = ReminderRule.objects.filter(kind=CommitmentMissing.code, is_active=True).order_by("offset_days")
+    return Coalesce(Subquery(rules.values("offset_days")[:1]), Value(COMMITMENT_DAYS))
+
+
+def calls_for(user):
+    """The live calls ``user`` judges or manages, with what each asks of them (one query)."""
+    judged = Call.jurors.through.objects.filter(user=user).values("call")
+    managed = Q(incubator__in=managed_incubator_ids(user))
+    if user.is_network_admin:
+        managed |= Q(incubator__isnull=True)
+    applications = Application.objects.filter(call=OuterRef("pk"))
+    jury = Application.objects.for_jury(user).filter(call=OuterRef("pk"))
+    my_scores = JuryScore.objects.filter(application=OuterRef("pk"), juror=user)
+    laureates = applications.filter(status=Application.Status.LAUREATE)
+    return (
+        Call.objects.filter(Q(pk__in=judged) | managed, status__in=LIVE_STATUSES)
+        .annotate(
+            is_juror=Exists(Call.jurors.through.objects.filter(call=OuterRef("pk"), user=user)),
+            is_manager=ExpressionWrapper(managed, output_field=BooleanField()),
+            has_voted=Exists(PreselectionVote.objects.filter(application__call=OuterRef("pk"), juror=user)),
+            to_tick=count_of(jury.filter(status=Application.Status.SUBMITTED)),
+            to_score=count_of(
+                jury.filter(status__in=Application.ON_STAGE_STATUSES)
+                .annotate(scored=count_of(my_scores))
+                .filter(scored__lt=len(JuryScore.Criterion))
+            ),
+            submitted=count_of(applications.filter(status=Application.Status.SUBMITTED)),
+            shortlisted=count_of(applications.filter(status=Application.Status.SHORTLISTED)),
+            on_stage=count_of(applications.filter(status__in=Application.ON_STAGE_STATUSES)),
+            laureates=count_of(laureates),
+            first_laureate_at=Subquery(laureates.order_by("status_changed_at").values("status_changed_at")[:1]),
+            to_onboard=count_of(applications.filter(status=Application.Status.COMMITMENT_SIGNED)),
+            votes_missing=count_of(jurors_without_votes()),
+            commitment_days=commitment_offset(),
+        )
+        .order_by("pk")
+    )
+
+
+def _item(date, kind, text, url, today, *, may_be_late=True):
+    return TodoItem(date, kind, text, url, may_be_late and date < today)
+
+
+def juror_items(call, today):
+    kind = _("Jury")
+    url = reverse("calls:jury_applications", kwargs={"slug": call.slug})
+    if call.status in VOTING_STATUSES and call.to_tick and not call.has_voted:
+        text = ngettext(
+            "%(call)s: tick the applications you want to hear (%(count)s submitted)",
+            "%(call)s: tick the applications you want to hear (%(count)s submitted)",
+            call.to_tick,
+        ) % {"call": call.title, "count": call.to_tick}
+        yield _item(call.preselection_on, kind, text, url, today)
+    if call.status == Call.Status.PRESELECTION_DONE and call.to_score:
+        text = ngettext("%(call)s: score %(count)s pitch", "%(call)s: score %(count)s pitches", call.to_score) % {
+            "call": call.title,
+            "count": call.to_score,
+        }
+        yield _item(call.selection_on, kind, text, url, today)
+
+
+def manager_items(call, today, now):
+    kind = _("Call")
+
+    def url(name, **query):
+        address = reverse(f"calls:{name}", kwargs={"slug": call.slug})
+        return f"{address}?{urlencode(query)}" if query else address
+
+    def status_url(to):
+        return reverse("calls:manage_call_status", kwargs={"slug": call.slug, "to": to})
+
+    values = {"call": call.title}
+    deadline_passed = call.closes_at <= now
+    if call.status == Call.Status.PUBLISHED and deadline_passed:
+        text = _("%(call)s: the deadline has passed, close the call") % values
+        yield _item(local_day(call.closes_at), kind, text, status_url(Call.Status.CLOSED), today)
+    if call.status in VOTING_STATUSES and call.submitted and call.votes_missing:
+        text = ngettext(
+            "%(call)s: %(count)s juror has not voted yet",
+            "%(call)s: %(count)s jurors have not voted yet",
+            call.votes_missing,
+        ) % {**values, "count": call.votes_missing}
+        yield _item(call.preselection_on, kind, text, url("manage_jurors"), today)
+    # The pre-selection, once the call takes no more applications (``check_preselection_allowed``).
+    may_preselect = call.status == Call.Status.CLOSED or (call.status == Call.Status.PUBLISHED and deadline_passed)
+    if may_preselect and call.submitted:
+        text = ngettext(
+            "%(call)s: record the pre-selection of %(count)s application",
+            "%(call)s: record the pre-selection of %(count)s applications",
+            call.submitted,
+        ) % {**values, "count": call.submitted}
+        link = url("manage_ranking", status=Application.Status.SUBMITTED)
+        yield _item(call.preselection_on, kind, text, link, today)
+    elif call.status == Call.Status.CLOSED:
+        text = _("%(call)s: mark the pre-selection done") % values
+        yield _item(call.preselection_on, kind, text, status_url(Call.Status.PRESELECTION_DONE), today)
+    if call.status == Call.Status.PRESELECTION_DONE:
+        if call.shortlisted and call.drawn_at is None:
+            text = _("%(call)s: draw the pitch order") % values
+            yield _item(call.selection_on, kind, text, url("manage_selection"), today)
+        if call.selection_on <= today:
+            if call.on_stage:
+                text = ngettext(
+                    "%(call)s: record the decision on %(count)s pitch",
+                    "%(call)s: record the decisions on %(count)s pitches",
+                    call.on_stage,
+                ) % {**values, "count": call.on_stage}
+                yield _item(call.selection_on, kind, text, url("manage_selection"), today)
+            else:
+                text = _("%(call)s: mark the selection done") % values
+                yield _item(call.selection_on, kind, text, status_url(Call.Status.SELECTION_DONE), today)
+    if call.laureates:
+        text = ngettext(
+            "%(call)s: %(count)s laureate has not sent the commitment form",
+            "%(call)s: %(count)s laureates have not sent their commitment form",
+            call.laureates,
+        ) % {**values, "count": call.laureates}
+        due = local_day(call.first_laureate_at) + datetime.timedelta(days=call.commitment_days)
+        yield _item(due, kind, text, url("manage_ranking", status=Application.Status.LAUREATE), today)
+    if call.to_onboard:
+        text = ngettext(
+            "%(call)s: onboard %(count)s laureate", "%(call)s: onboard %(count)s laureates", call.to_onboard
+        ) % {**values, "count": call.to_onboard}
+        link = url("manage_ranking", status=Application.Status.COMMITMENT_SIGNED)
+        yield _item(call.investigation_starts_on, kind, text, link, today)
+
+
+def my_applications(user):
+    """The person's applications that have a next step, with their call and pitch (one query)."""
+    return (
+        Application.objects.of(user)
+        .filter(status__in=APPLICANT_STATUSES, call__status__in=LIVE_STATUSES)
+        .select_related("call", "pitch")
+        .annotate(commitment_days=commitment_offset())
+        .order_by("pk")
+    )
+
+
+def applicant_item(application, today, now):
+    """The next step of one application, or None (a draft whose call no longer takes it)."""
+    call = application.call
+    values = {"call": call.title}
+    url = application.get_absolute_url()
+    kind = _("Application")
+    status = application.status
+    if status == Application.Status.DRAFT:
+        if not call.is_open(now):
+            return None
+        text = _("%(call)s: submit your application before the deadline (%(deadline)s)") % {
+            **values,
+            "deadline": deadline_label(call),
+        }
+        return TodoItem(local_day(call.closes_at), kind, text, reverse("calls:apply", kwargs={"slug": call.slug}))
+    if status == Application.Status.SUBMITTED:
+        text = _("%(call)s: the pre-selection of your application (its result comes by email)") % values
+        return TodoItem(call.preselection_on, kind, text, url)
+    if status == Application.Status.SHORTLISTED:
+        pitch = getattr(application, "pitch", None)
+        if pitch is None:
+            text = _("%(call)s: the selection day, where you pitch your project") % values
+            return TodoItem(call.selection_on, kind, text, url)
+        starts = timezone.localtime(pitch.starts_at)
+        text = _("%(call)s: your pitch on the selection day, at %(time)s") % {
+            **values,
+            "time": formats.time_format(starts, "TIME_FORMAT"),
+        }
+        return TodoItem(starts.date(), kind, text, url)
+    if status == Application.Status.PITCHED:
+        text = _("%(call)s: the decision of the selection day (it comes by email)") % values
+        return TodoItem(call.selection_on, kind, text, url)
+    if status == Application.Status.LAUREATE:
+        due = local_day(application.status_changed_at) + datetime.timedelta(days=application.commitment_days)
+        text = _("%(call)s: send your signed commitment form") % values
+        return _item(due, kind, text, url, today)
+    text = _("%(call)s: your investigation starts") % values
+    return TodoItem(call.investigation_starts_on, kind, text, url)
+
+
+def todo_items(user, today):
+    """What the calls ask of ``user`` on ``today``: as a juror, a manager, an applicant (two queries)."""
+    if not user.is_authenticated:
+        return []
+    now = timezone.now()
+    items = []
+    for call in calls_for(user):
+        if call.is_juror:
+            items.extend(juror_items(call, today))
+        if call.is_manager:
+            items.extend(manager_items(call, today, now))
+    for application in my_applications(user):
+        item = applicant_item(application, today, now)
+        if item is not None:
+            items.append(item)
+    return items
