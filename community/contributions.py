@@ -16,6 +16,7 @@ from portfolio.models import ENDED_PHASES, Startup, TeamMembership
 from .ics import event_entries
 from .models import Registration, Resource, ResourceRequest
 from .suggestions import suggestions_for
+from .todo import todo_items
 
 
 def my_space(user):
@@ -92,3 +93,4 @@ def register_contributions():
         )
     )
     registry.register_calendar_source(registry.CalendarSource("community", calendar_registrations, order=60))
+    registry.register_todo_source(registry.TodoSource("community", todo_items, order=60))

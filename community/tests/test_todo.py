@@ -1,0 +1,174 @@
+"""What the community asks of a person today ("Mon espace"'s to-do source ``community``): a handler's
+open requests with their age, a registrant's events of the next 7 days and a seat given from the
+waiting list; each for its persona only, gone once resolved; two queries whatever the rows."""
+
+import datetime
+import zoneinfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from community import services
+from community.models import Registration, ResourceRequest
+from community.tests.factories import EventFactory, RegistrationFactory, ResourceFactory, ResourceRequestFactory
+from incubator import registry
+from incubator.tests.factories import MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+TODAY = datetime.date(2026, 6, 5)
+
+
+def paris(*args):
+    return datetime.datetime(*args, tzinfo=PARIS)
+
+
+@pytest.fixture(autouse=True)
+def on_today(time_machine):
+    time_machine.move_to(paris(2026, 6, 5, 10), tick=False)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The items in their source strings (the French catalogue is merged apart)."""
+    with translation.override("en"):
+        yield
+
+
+def community_todo(user, today=TODAY):
+    source = next(source for source in registry.todo_sources() if source.key == "community")
+    return list(source.items(user, today))
+
+
+# Requests -------------------------------------------------------------------------------------
+
+
+def test_a_handler_is_asked_to_answer_the_open_requests_of_their_resources_until_they_decide(time_machine):
+    handler, other_handler = UserFactory(), UserFactory()
+    resource = ResourceFactory(title="Marché de coaching", handlers=[handler])
+    ResourceFactory(handlers=[other_handler])
+    resource_request = ResourceRequestFactory(resource=resource, startup__name="Pitchou")
+    requester = resource_request.requester
+    manager_b = MembershipFactory(mfa=False).user
+    admin = UserFactory(is_staff=True, is_superuser=True, mfa=False)
+    time_machine.move_to(paris(2026, 6, 8, 11), tick=False)
+    url = reverse("community:request_detail", kwargs={"pk": resource_request.pk})
+
+    assert community_todo(handler, datetime.date(2026, 6, 8)) == [
+        registry.TodoItem(
+            TODAY, "Request", "Answer the request for Marché de coaching (Pitchou), open for 3 days", url, False
+        )
+    ]
+    for outsider in (other_handler, requester, manager_b, admin):
+        assert community_todo(outsider) == []
+
+    services.transition_request(resource_request, ResourceRequest.Status.IN_PROGRESS, actor=handler)
+    assert [item.text for item in community_todo(handler)] == [
+        "Give your decision on the request for Marché de coaching (Pitchou), open for 3 days"
+    ]
+    services.transition_request(resource_request, ResourceRequest.Status.GRANTED, actor=handler)
+    assert community_todo(handler) == []
+
+
+def test_a_network_admin_answers_the_requests_of_the_resources_nobody_handles():
+    admin = UserFactory(is_staff=True, is_superuser=True, mfa=False)
+    orphan = ResourceRequestFactory(resource=ResourceFactory(title="Nom de domaine"))
+    ResourceRequestFactory(resource=ResourceFactory(handlers=[UserFactory()]))
+
+    assert [item.url for item in community_todo(admin)] == [orphan.get_absolute_url()]
+    assert community_todo(orphan.requester) == []
+
+
+def test_an_incubators_own_request_is_named_after_the_incubator():
+    handler = UserFactory()
+    resource_request = ResourceRequestFactory(
+        resource=ResourceFactory(title="Appui stratégique", handlers=[handler]), startup=None
+    )
+
+    assert community_todo(handler)[0].text == (
+        f"Answer the request for Appui stratégique ({resource_request.incubator.title}), open for 0 days"
+    )
+
+
+# Registrations --------------------------------------------------------------------------------
+
+
+def test_a_registrant_sees_the_events_of_the_next_seven_days_they_hold_a_place_for():
+    person, stranger = UserFactory(), UserFactory()
+    soon = EventFactory(title="Club des coachs", starts_at=paris(2026, 6, 8, 12), ends_at=paris(2026, 6, 8, 14))
+    full = EventFactory(
+        title="Formation Alpha", starts_at=paris(2026, 6, 12, 9), ends_at=paris(2026, 6, 12, 17), capacity=1
+    )
+    later = EventFactory(starts_at=paris(2026, 6, 13, 9), ends_at=paris(2026, 6, 13, 17))
+    seat = services.register(event=soon, actor=person)
+    services.register(event=full, actor=stranger)
+    services.register(event=full, actor=UserFactory())
+    services.register(event=full, actor=person)
+    services.register(event=later, actor=person)
+
+    assert community_todo(person) == [
+        registry.TodoItem(
+            datetime.date(2026, 6, 8),
+            "Event",
+            "Club des coachs at noon: you have a seat (cancel it if you cannot come)",
+            soon.get_absolute_url(),
+        ),
+        registry.TodoItem(
+            datetime.date(2026, 6, 12),
+            "Event",
+            "Formation Alpha at 9 a.m.: you are number 2 on the waiting list",
+            full.get_absolute_url(),
+        ),
+    ]
+    assert [item.url for item in community_todo(stranger)] == [full.get_absolute_url()]
+
+    services.cancel_registration(registration=seat, actor=person)
+    assert [item.url for item in community_todo(person)] == [full.get_absolute_url()]
+
+
+def test_a_seat_given_from_the_waiting_list_is_news_for_a_week_whenever_the_event(time_machine):
+    holder, waiting = UserFactory(), UserFactory()
+    event = EventFactory(title="Séminaire", starts_at=paris(2026, 6, 30, 9), ends_at=paris(2026, 6, 30, 17), capacity=1)
+    seat = services.register(event=event, actor=holder)
+    services.register(event=event, actor=waiting)
+    assert community_todo(waiting) == []  # on the waiting list, but the event is weeks away
+
+    time_machine.move_to(paris(2026, 6, 6, 10), tick=False)
+    services.cancel_registration(registration=seat, actor=holder)
+    promotion = registry.TodoItem(
+        datetime.date(2026, 6, 30),
+        "Event",
+        "Séminaire at 9 a.m.: a seat freed up and it is yours",
+        event.get_absolute_url(),
+    )
+
+    assert community_todo(waiting, datetime.date(2026, 6, 6)) == [promotion]
+    assert community_todo(holder, datetime.date(2026, 6, 6)) == []
+    time_machine.move_to(paris(2026, 6, 14, 10), tick=False)
+    assert community_todo(waiting, datetime.date(2026, 6, 14)) == []  # old news, the event still weeks away
+
+
+# Queries --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_the_community_source_costs_two_queries_whatever_the_number_of_rows(count):
+    person = UserFactory()
+    resource = ResourceFactory(handlers=[person])
+    for n in range(count):
+        ResourceRequestFactory(resource=resource)
+        event = EventFactory(starts_at=paris(2026, 6, 7, 9), ends_at=paris(2026, 6, 7, 11), capacity=1)
+        if n % 2:
+            RegistrationFactory(event=event)
+            RegistrationFactory(event=event, user=person, status=Registration.Status.WAITLISTED, position=1)
+        else:
+            RegistrationFactory(event=event, user=person)
+
+    with CaptureQueriesContext(connection) as queries:
+        items = community_todo(person)
+
+    assert len(queries) == 2
+    assert len(items) == 2 * count
