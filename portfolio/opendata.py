@@ -1,4 +1,5 @@
-"""The open data, served like a file: ``/api/startups.json`` and ``/api/incubators.json``.
+"""The open data, served like a file: ``/api/startups.json``, ``/api/incubators.json`` and
+``/api/statistiques.json`` (the figures of the statistics page, ``portfolio.statistics``).
 
 Each document is built once per change, as bytes and as a gzip copy, and kept in Django's cache
 (Redis in production) with its ``ETag`` and ``Last-Modified``; a request reads it from there and
@@ -47,6 +48,7 @@ from incubator import registry
 from incubator.middleware import public_api
 from incubator.models import Incubator, Organisation
 
+from . import statistics
 from .models import PhasePeriod, ProductEvent, Startup
 
 logger = logging.getLogger(__name__)
@@ -242,6 +244,13 @@ def build_incubators(request):
     }
 
 
+def build_statistics(request):
+    """The statistics page's figures (``portfolio.statistics``): two queries. They read the published
+    products and their periods only, so the products' version and fingerprint keep them fresh; the
+    current year's column moves at the new year when the cached copy expires, or at the next change."""
+    return statistics.network_statistics().as_json()
+
+
 def fingerprint(queryset):
     """The latest ``updated_at`` of a document's main rows: one query, an index read for the
     products (``startup_updated_idx``), whatever their number."""
@@ -257,6 +266,7 @@ class Document:
 
 STARTUPS = Document("startups", build_startups, lambda: Startup.objects.published())
 INCUBATORS = Document("incubators", build_incubators, lambda: Incubator.objects.active())
+STATISTICS = Document("statistics", build_statistics, lambda: Startup.objects.published())
 
 
 # --- Serving -------------------------------------------------------------------------------------
@@ -340,3 +350,10 @@ def startups_json(request):
 @require_safe
 def incubators_json(request):
     return serve(request, INCUBATORS)
+
+
+@public_api
+@login_not_required
+@require_safe
+def statistics_json(request):
+    return serve(request, STATISTICS)

@@ -4,21 +4,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
-from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView
+from django.views.decorators.http import require_POST, require_safe
+from django.views.generic import CreateView, DetailView, FormView, ListView, TemplateView, UpdateView
 
 from incubator import registry
 from incubator.exports import csv_response
 from incubator.lists import FilteredListMixin
 from incubator.models import Incubator
 
-from . import flags, services
+from . import flags, services, statistics
 from .contributions import PORTFOLIO_LIST, PRODUCT_PAGE
 from .filters import DirectoryFilter, PortfolioFilter
 from .forms import (
@@ -351,3 +352,25 @@ class PublicStartupView(DetailView):
             breadcrumb=[(_("Products of the network"), reverse("portfolio:directory"))],
             **kwargs,
         )
+
+
+@method_decorator(login_not_required, name="dispatch")
+class StatisticsView(TemplateView):
+    """Public: the network's statistics (``portfolio.statistics``, two queries), each figure with its
+    data table and its CSV file."""
+
+    template_name = "portfolio/statistics.html"
+
+    def get_context_data(self, **kwargs):
+        figures = statistics.network_statistics()
+        return super().get_context_data(statistics=figures, tables=figures.tables() if figures.years else [], **kwargs)
+
+
+@login_not_required
+@require_safe
+def statistics_csv(request, table):
+    """One table of the statistics page as CSV. Public aggregates: no audit row (a GET changes nothing)."""
+    found = statistics.network_statistics().table(table)
+    if found is None:
+        raise Http404
+    return csv_response(f"statistiques-{found.slug}.csv", found.header, found.rows)

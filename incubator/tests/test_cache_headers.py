@@ -140,6 +140,7 @@ def values(objects):
         ("portfolio:measurement_add", "pk"): objects["indicator"].pk,
         ("portfolio:event_edit", "pk"): objects["event"].pk,
         ("portfolio:event_delete", "pk"): objects["event"].pk,
+        ("portfolio:statistics_csv", "table"): "produits-par-phase",
         ("committees", "slug"): startup.slug,
         ("committees", "pk"): objects["committee"].pk,
         ("committees:document_download", "pk"): objects["document"].pk,
@@ -270,6 +271,7 @@ def test_a_download_is_not_stored(sign_in, objects, network_admin):
     [
         reverse("incubator:home"),
         reverse("portfolio:directory"),
+        reverse("portfolio:statistics"),
         reverse("calls:call_list"),
     ],
 )
@@ -280,7 +282,10 @@ def test_public_pages_for_anonymous_visitors_stay_cacheable(client, url):
     assert "Cache-Control" not in response
 
 
-@pytest.mark.parametrize("url", [reverse("portfolio:startups_json"), reverse("portfolio:incubators_json")])
+@pytest.mark.parametrize(
+    "url",
+    [reverse("portfolio:startups_json"), reverse("portfolio:incubators_json"), reverse("portfolio:statistics_json")],
+)
 def test_the_open_data_may_be_kept_by_browsers_and_proxies(client, sign_in, member_a, url):
     anonymous = client.get(url)
     signed_in = sign_in(member_a).get(url)

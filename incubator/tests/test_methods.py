@@ -104,6 +104,9 @@ ROUTES = {
     "portfolio:public_detail": (READ, startup, "manager"),
     "portfolio:startups_json": (READ, no_args, "manager"),
     "portfolio:incubators_json": (READ, no_args, "manager"),
+    "portfolio:statistics": (READ, no_args, "manager"),
+    "portfolio:statistics_csv": (READ, lambda world: {"table": "produits-par-phase"}, "manager"),
+    "portfolio:statistics_json": (READ, no_args, "manager"),
     # Committees
     "committees:committee_list": (READ, no_args, "manager"),
     "committees:my_calendar": (READ, no_args, "manager"),
