@@ -6,6 +6,7 @@ import datetime
 import zoneinfo
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
@@ -494,3 +495,9 @@ def test_the_demo_applicants_lists_are_what_their_applications_imply(demo):
 
 def demo_now():
     return paris(2026, 12, 1, 9, 30)
+
+
+def test_an_anonymous_visitor_is_asked_nothing(django_assert_num_queries):
+    a_call(IncubatorFactory()).jurors.add(UserFactory())
+    with django_assert_num_queries(0):
+        assert calls_todo(AnonymousUser()) == []

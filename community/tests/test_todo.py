@@ -6,6 +6,7 @@ import datetime
 import zoneinfo
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -172,3 +173,14 @@ def test_the_community_source_costs_two_queries_whatever_the_number_of_rows(coun
 
     assert len(queries) == 2
     assert len(items) == 2 * count
+
+
+def test_the_items_reach_mon_espace_through_the_registry_and_an_anonymous_visitor_is_asked_nothing(
+    django_assert_num_queries,
+):
+    handler = UserFactory()
+    resource_request = ResourceRequestFactory(resource=ResourceFactory(handlers=[handler]))
+
+    assert resource_request.get_absolute_url() in [item.url for item in registry.todo_items(handler, TODAY)]
+    with django_assert_num_queries(0):
+        assert community_todo(AnonymousUser()) == []
