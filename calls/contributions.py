@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from incubator import registry
 from portfolio.contributions import PRODUCT_PAGE
 
+from . import public_results
 from .models import Application, Call
 from .todo import todo_items
 
@@ -31,6 +32,7 @@ def open_calls(user, scope):
 
 
 def register_contributions():
+    public_results.register()  # the calls, on an incubator's public page
     registry.register_section(registry.Section("calls", "calls/includes/_my_space.html", context=my_space, order=50))
     registry.register_todo_source(registry.TodoSource("calls", todo_items, order=50))
     registry.register_panel(

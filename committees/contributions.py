@@ -37,7 +37,7 @@ from incubator import registry
 from portfolio.contributions import PORTFOLIO_LIST, PRODUCT_PAGE, in_scope
 from portfolio.models import ACTIVE_PHASES
 
-from . import services, todo
+from . import public_results, services, todo
 from .cadence import gaps_of
 from .models import Committee, Decision, DueDateChange
 
@@ -221,6 +221,7 @@ def overdue():
 
 
 def register_contributions():
+    public_results.register()  # the committees held, on an incubator's public page
     registry.declare_page(COMMITTEE_PAGE, slots=COMMITTEE_SLOTS)
     for page in (PRODUCT_PAGE, PORTFOLIO_LIST):
         registry.register_annotation(registry.Annotation(page, "committee_schedule", with_schedule))

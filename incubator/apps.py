@@ -10,7 +10,7 @@ class IncubatorConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from . import audit, checks, tasks  # noqa: F401  (checks: the system checks; tasks: the outbox's transport)
-        from .contributions import register_core_sections
+        from .contributions import declare_pages, register_core_sections
         from .mfa import note_at_login
         from .navigation import register_core_entries
         from .personal_data import register_core_provider
@@ -21,4 +21,5 @@ class IncubatorConfig(AppConfig):
         audit.connect()
         register_core_entries()  # the header's Home, My space, Administration
         register_core_sections()  # "Mon espace": my incubators, my account
+        declare_pages()  # the incubator's public page, open to the apps' panels
         register_core_provider()  # personal data: the account, the roles, the audit log

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
 from . import audit, personal_data, registry
+from .contributions import INCUBATOR_PAGE
 from .dates import local_day
 from .mail import send_templated
 from .models import AuditEvent, Incubator
@@ -43,13 +44,19 @@ class HomeView(ListView):
 
 @method_decorator(login_not_required, name="dispatch")
 class IncubatorDetailView(DetailView):
-    """Public page of an active incubator."""
+    """Public page of an active incubator: its facts, then its public results, the panels the apps
+    register on ``INCUBATOR_PAGE`` (products by phase, committees held, calls), asked once; public
+    facts only, for everyone."""
 
     template_name = "incubator/incubator_detail.html"
     context_object_name = "incubator"
 
     def get_queryset(self):
         return Incubator.objects.active().for_list()
+
+    def get_context_data(self, **kwargs):
+        panels = registry.panels_for(INCUBATOR_PAGE, self.object, self.request.user)
+        return super().get_context_data(panels=panels, **kwargs)
 
 
 class MySpaceView(TemplateView):

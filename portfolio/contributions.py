@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from incubator import registry
 
-from . import flags, todo
+from . import flags, public_results, todo
 from .models import Phase, Startup
 
 PRODUCT_PAGE = "portfolio.startup_detail"
@@ -67,6 +67,7 @@ def flagged_link(scope):
 
 
 def register_contributions():
+    public_results.register()  # the products by phase on an incubator's public page
     registry.declare_page(PRODUCT_PAGE, slots=PRODUCT_SLOTS)
     registry.declare_page(PORTFOLIO_LIST)
     for page in (PRODUCT_PAGE, PORTFOLIO_LIST):
