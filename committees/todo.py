@@ -24,7 +24,7 @@ date when it is within the D-45 window or past (link: the product page).
 
 from datetime import timedelta
 
-from django.db.models import BooleanField, Case, Exists, OuterRef, Q, When
+from django.db.models import BooleanField, Case, Q, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,7 +35,7 @@ from portfolio.contributions import PORTFOLIO_LIST
 from portfolio.models import Startup
 from portfolio.todo import managed_startups, team_startups
 
-from .models import Committee, CommitteeDocument, Decision, planned_ahead
+from .models import Committee, planned_ahead
 from .reminders import WeeklyDigest
 
 # The D-45 window: the horizon the reminders watch (``WeeklyDigest``, the D-45 rule).
@@ -75,20 +75,20 @@ def committees_to_follow(user, today, now):
     mine = managed_startups(user).values("pk")
     team = team_startups(user, today).values("pk")
     _start, deck_end = day_bounds(today, today + timedelta(days=DECK_DAYS))
-    decks = CommitteeDocument.objects.filter(committee=OuterRef("pk"), kind=CommitteeDocument.Kind.DECK)
-    decision = Decision.objects.filter(committee=OuterRef("pk"))
     upcoming = Q(status=Committee.Status.PLANNED, scheduled_at__gte=now)
     managed_needs = (
         (upcoming & Q(scheduled_at__lt=deck_end, has_deck=False))
         | Q(scheduled_at__lt=now, has_decision=False)
         | Q(decision__purchasing_told=False)
     )
+    # ``for_list``: the committee list's ``has_deck`` and ``has_decision``, as the reminders test them.
     return (
         Committee.objects.filter(Q(startup__in=mine) | Q(startup__in=team))
         .exclude(status=Committee.Status.CANCELLED)
-        .annotate(has_deck=Exists(decks), has_decision=Exists(decision), todo_managed=_managed("startup", user))
+        .for_list()
+        .annotate(todo_managed=_managed("startup", user))
         .filter((Q(todo_managed=True) & managed_needs) | (Q(todo_managed=False) & upcoming))
-        .select_related("startup", "decision")
+        .select_related("decision")
         .order_by("scheduled_at", "pk")
     )
 
