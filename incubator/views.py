@@ -70,7 +70,6 @@ class MySpaceView(TemplateView):
         today = local_day(timezone.now())
         return super().get_context_data(
             todo_items=registry.todo_items(self.request.user, today),
-            today=today,
             sections=registry.sections_for(self.request.user),
             **kwargs,
         )
