@@ -5,21 +5,35 @@ queries whatever the number of calls and applications.
   ticked none (the fact the ``calls.votes_missing`` reminder chases), and the pitches to score
   (all four criteria) before the selection day.
 - A manager of the call's incubator (``incubator.rules``; a network-wide call: the network
-  admins): the next step of each call along ``Call.TRANSITIONS``: close it once its deadline has
+  admins): the next step of each call along ``Call.TRANSITIONS``: publish a draft opening within
+  ``PUBLISH_DAYS`` or already due to open (its deadline not past), close it once its deadline has
   passed, the jurors who still owe votes, the pre-selection to record, then to mark done, the
-  pitch order to draw, the selection day's decisions, then to mark done; and the laureates'
+  pitch order to draw, the selection day's decisions, then to mark done; the result emails
+  prepared and held for review (``services.prepare_results``), to send; and the laureates'
   commitment forms still missing, and the laureates to onboard.
 - An applicant: the next step of each application and its date (the draft to submit before the
   deadline, the pre-selection, the pitch, the commitment form, the start of the investigation).
 
-A draft or archived call asks nothing. The commitment form is due as many days after the
-laureate's decision as the ``calls.commitment_missing`` reminder rule waits (7 when none is set).
+An archived call asks nothing, a draft only its publication. The jurors who owe votes and the
+commitment forms missing are the reminders' facts (``calls.reminders``): the form is due as many
+days after the laureate's decision as the ``calls.commitment_missing`` rule waits.
 """
 
 import datetime
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, Func, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Exists,
+    ExpressionWrapper,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import urlencode
@@ -27,12 +41,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from incubator.dates import local_day
-from incubator.models import ReminderRule
+from incubator.models import OutboxMessage
 from incubator.registry import TodoItem
+from incubator.reminders import day_bounds
 from incubator.rules import managed_incubator_ids
 
-from .models import Application, Call, JuryScore, PreselectionVote
-from .reminders import CommitmentMissing
+from .models import Application, Call, JuryScore
+from .reminders import commitment_missing, commitment_offset, jurors_owing_votes
 from .services import deadline_label
 
 # The calls that still ask something of someone.
@@ -42,8 +57,6 @@ LIVE_STATUSES = (
     Call.Status.PRESELECTION_DONE,
     Call.Status.SELECTION_DONE,
 )
-# Jurors tick while the applications are submitted, before the pre-selection is done.
-VOTING_STATUSES = (Call.Status.PUBLISHED, Call.Status.CLOSED)
 # The applications whose applicant has a next step.
 APPLICANT_STATUSES = (
     Application.Status.DRAFT,
@@ -53,7 +66,7 @@ APPLICANT_STATUSES = (
     Application.Status.LAUREATE,
     Application.Status.COMMITMENT_SIGNED,
 )
-COMMITMENT_DAYS = 7  # when no active calls.commitment_missing rule says otherwise
+PUBLISH_DAYS = 7  # a draft call opening this soon (or already due to open) is to publish
 
 
 class RowCount(Func):
@@ -69,33 +82,33 @@ def count_of(queryset):
     return Coalesce(Subquery(queryset.order_by().annotate(n=RowCount()).values("n")[:1]), 0)
 
 
-def jurors_without_votes():
-    """The call's jurors who have ticked none of its applications (the ``votes_missing`` reminder's)."""
-    voted = PreselectionVote.objects.filter(application__call=OuterRef("call"), juror=OuterRef("user"))
-    return Call.jurors.through.objects.filter(call=OuterRef("pk")).exclude(Exists(voted))
+def held_result():
+    """The application's result email prepared and held for review (its key is the one
+    ``services.prepare_results`` gives it), as a subquery of an application row."""
+    key = Concat(Value("application:"), Cast(OuterRef("pk"), CharField()), Value(":result"))
+    return OutboxMessage.objects.filter(idempotency_key=key, status=OutboxMessage.Status.HELD)
 
 
-def commitment_offset():
-    rules = ReminderRule.objects.filter(kind=CommitmentMissing.code, is_active=True).order_by("offset_days")
-    return Coalesce(Subquery(rules.values("offset_days")[:1]), Value(COMMITMENT_DAYS))
-
-
-def calls_for(user):
-    """The live calls ``user`` judges or manages, with what each asks of them (one query)."""
+def calls_for(user, today):
+    """The live calls ``user`` judges or manages, and the drafts they manage that open within
+    ``PUBLISH_DAYS``, with what each asks of them (one query)."""
     judged = Call.jurors.through.objects.filter(user=user).values("call")
     managed = Q(incubator__in=managed_incubator_ids(user))
     if user.is_network_admin:
         managed |= Q(incubator__isnull=True)
+    start, horizon = day_bounds(today, today + datetime.timedelta(days=PUBLISH_DAYS))
+    drafts = Q(status=Call.Status.DRAFT, opens_at__lt=horizon, closes_at__gte=start)
     applications = Application.objects.filter(call=OuterRef("pk"))
     jury = Application.objects.for_jury(user).filter(call=OuterRef("pk"))
     my_scores = JuryScore.objects.filter(application=OuterRef("pk"), juror=user)
-    laureates = applications.filter(status=Application.Status.LAUREATE)
+    laureates = commitment_missing().filter(call=OuterRef("pk"))
+    owing = jurors_owing_votes().filter(call=OuterRef("pk"))
     return (
-        Call.objects.filter(Q(pk__in=judged) | managed, status__in=LIVE_STATUSES)
+        Call.objects.filter((Q(pk__in=judged) | managed) & Q(status__in=LIVE_STATUSES) | managed & drafts)
         .annotate(
             is_juror=Exists(Call.jurors.through.objects.filter(call=OuterRef("pk"), user=user)),
             is_manager=ExpressionWrapper(managed, output_field=BooleanField()),
-            has_voted=Exists(PreselectionVote.objects.filter(application__call=OuterRef("pk"), juror=user)),
+            owes_votes=Exists(owing.filter(user=user)),
             to_tick=count_of(jury.filter(status=Application.Status.SUBMITTED)),
             to_score=count_of(
                 jury.filter(status__in=Application.ON_STAGE_STATUSES)
@@ -108,7 +121,8 @@ def calls_for(user):
             laureates=count_of(laureates),
             first_laureate_at=Subquery(laureates.order_by("status_changed_at").values("status_changed_at")[:1]),
             to_onboard=count_of(applications.filter(status=Application.Status.COMMITMENT_SIGNED)),
-            votes_missing=count_of(jurors_without_votes()),
+            votes_missing=count_of(owing),
+            results_held=count_of(applications.filter(Exists(held_result()))),
             commitment_days=commitment_offset(),
         )
         .order_by("pk")
@@ -122,7 +136,7 @@ def _item(date, kind, text, url, today, *, may_be_late=True):
 def juror_items(call, today):
     kind = _("Jury")
     url = reverse("calls:jury_applications", kwargs={"slug": call.slug})
-    if call.status in VOTING_STATUSES and call.to_tick and not call.has_voted:
+    if call.owes_votes and call.to_tick:
         text = ngettext(
             "%(call)s: tick the applications you want to hear (%(count)s submitted)",
             "%(call)s: tick the applications you want to hear (%(count)s submitted)",
@@ -148,11 +162,18 @@ def manager_items(call, today, now):
         return reverse("calls:manage_call_status", kwargs={"slug": call.slug, "to": to})
 
     values = {"call": call.title}
+    if call.status == Call.Status.DRAFT:
+        text = _("%(call)s: publish the call, still a draft, which opens on %(date)s") % {
+            **values,
+            "date": formats.date_format(timezone.localtime(call.opens_at), "DATE_FORMAT"),
+        }
+        yield _item(local_day(call.opens_at), kind, text, status_url(Call.Status.PUBLISHED), today)
+        return
     deadline_passed = call.closes_at <= now
     if call.status == Call.Status.PUBLISHED and deadline_passed:
         text = _("%(call)s: the deadline has passed, close the call") % values
         yield _item(local_day(call.closes_at), kind, text, status_url(Call.Status.CLOSED), today)
-    if call.status in VOTING_STATUSES and call.submitted and call.votes_missing:
+    if call.votes_missing:
         text = ngettext(
             "%(call)s: %(count)s juror has not voted yet",
             "%(call)s: %(count)s jurors have not voted yet",
@@ -187,6 +208,13 @@ def manager_items(call, today, now):
             else:
                 text = _("%(call)s: mark the selection done") % values
                 yield _item(call.selection_on, kind, text, status_url(Call.Status.SELECTION_DONE), today)
+    if call.results_held:
+        text = ngettext(
+            "%(call)s: send the result email held for review",
+            "%(call)s: send the %(count)s result emails held for review",
+            call.results_held,
+        ) % {**values, "count": call.results_held}
+        yield _item(call.selection_on, kind, text, url("manage_send_results"), today, may_be_late=False)
     if call.laureates:
         text = ngettext(
             "%(call)s: %(count)s laureate has not sent the commitment form",
@@ -260,7 +288,7 @@ def todo_items(user, today):
         return []
     now = timezone.now()
     items = []
-    for call in calls_for(user):
+    for call in calls_for(user, today):
         if call.is_juror:
             items.extend(juror_items(call, today))
         if call.is_manager:
