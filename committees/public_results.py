@@ -8,9 +8,10 @@ import datetime
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
 
-from incubator import registry
+from incubator import charts, registry
 from incubator.contributions import INCUBATOR_PAGE
 from incubator.dates import local_day
 from portfolio.public_results import published_products
@@ -27,8 +28,8 @@ def months_until(today, count=MONTHS):
 
 
 def committees_held(incubator, user):
-    """{"committee_months": [(month, {kind: count}, total)], "committee_kinds", "committee_count",
-    "committees_since"}: one query."""
+    """{"committee_chart": per month (the oldest first), the committees held of each kind;
+    "committee_count", "committees_since"}: one query."""
     now = timezone.now()
     months = months_until(local_day(now))
     since = timezone.make_aware(datetime.datetime.combine(months[0], datetime.time.min))
@@ -46,14 +47,16 @@ def committees_held(incubator, user):
         .order_by()
     }
     kinds = list(Committee.Kind)
-    rows = []
-    for month in months:
-        by_kind = {kind: counts.get((month, kind.value), 0) for kind in kinds}
-        rows.append((month, by_kind, sum(by_kind.values())))
+    chart = charts.stacked(
+        "incubator-committees",
+        _("Committees held per month"),
+        [formats.date_format(month, "YEAR_MONTH_FORMAT") for month in months],
+        [charts.Series(kind.label, tuple(counts.get((month, kind.value), 0) for month in months)) for kind in kinds],
+        label_header=_("Month"),
+    )
     return {
-        "committee_months": rows,
-        "committee_kinds": kinds,
-        "committee_count": sum(total for _month, _by_kind, total in rows),
+        "committee_chart": chart,
+        "committee_count": sum(counts.values()),
         "committees_since": months[0],
     }
 

@@ -3,8 +3,10 @@ its published products, principal or co-incubated, by phase, in one query. Regis
 ``contributions.register_contributions``."""
 
 from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
-from incubator import registry
+from incubator import charts, registry
 from incubator.contributions import INCUBATOR_PAGE
 
 from .models import Phase, Startup
@@ -18,16 +20,28 @@ def published_products(incubator):
 
 def products_by_phase(incubator, user):
     """{"phase_groups": [(phase, [product])] of the phases that have some, in the phases' order;
-    "phase_counts": [(phase, count)] of every phase; "product_count"}: one query, public facts
-    only (the same for every visitor)."""
+    "phase_chart": the count of every phase (each bar a link to the directory's products of the
+    incubator in that phase); "product_count"}: one query, public facts only (the same for every
+    visitor)."""
     rows = published_products(incubator).order_by("name", "pk").values_list("slug", "name", "pitch", "phase")
     groups = {phase: [] for phase in Phase}
     for slug, name, pitch, phase in rows:
         startup = Startup(slug=slug, name=name, pitch=pitch, phase=phase)
         groups[Phase(phase)].append(startup)
+    directory = reverse("portfolio:directory")
+    chart = charts.bars(
+        "incubator-products-by-phase",
+        _("Published products by phase"),
+        [
+            charts.Row(phase.label, len(startups), f"{directory}?incubator={incubator.slug}&phase={phase.value}")
+            for phase, startups in groups.items()
+        ],
+        label_header=_("Phase"),
+        value_label=_("Products"),
+    )
     return {
         "phase_groups": [(phase, startups) for phase, startups in groups.items() if startups],
-        "phase_counts": [(phase, len(startups)) for phase, startups in groups.items()],
+        "phase_chart": chart,
         "product_count": sum(len(startups) for startups in groups.values()),
     }
 

@@ -17,7 +17,8 @@ figure is an aggregate of the database, in two queries whatever the number of pr
 
 The current year's "end of year" is today. Only sums over these few grouped rows are done in
 Python (years x phases), never a loop over products. The page, its CSV files and the JSON read the
-same ``Statistics`` (``tables()``, ``as_json()``), so they cannot disagree.
+same ``Statistics`` (``charts()``, drawn by ``incubator.charts`` with their data tables, and
+``as_json()``), so they cannot disagree.
 """
 
 import datetime
@@ -26,8 +27,11 @@ from dataclasses import dataclass
 
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, Subquery
 from django.db.models.functions import ExtractYear
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from incubator import charts
 
 from .models import Phase, PhasePeriod, Startup
 
@@ -62,16 +66,6 @@ class Cohort:
 
 
 @dataclass(frozen=True)
-class Table:
-    """A figure as a table: the page's data table and its CSV file (``slug``)."""
-
-    slug: str
-    title: str
-    header: list
-    rows: list  # [[label, number, ...]]
-
-
-@dataclass(frozen=True)
 class Statistics:
     today: datetime.date
     years: list  # from the first year of the history to today's
@@ -100,52 +94,71 @@ class Statistics:
             },
         }
 
-    def tables(self):
-        """The page's tables, in order; each is also a CSV file (``table(slug)``)."""
-        phases = [phase.label for phase in Phase]
-        year_end = [
-            [year if year < self.today.year else _("%(year)s (today)") % {"year": year}]
-            + [self.at_year_end[year][phase] for phase in Phase.values]
-            for year in self.years
-        ]
-        outcome_labels = [
-            _("Reached construction"),
-            _("Stopped after the investigation"),
-            _("Stopped later"),
-            _("Transferred"),
-            _("Still in investigation"),
-        ]
-        cohort_rows = [[cohort.year, *cohort.counts().values()] for cohort in self.cohorts]
-        cohort_rows.append([_("Total"), *self.total.counts().values()])
+    def charts(self):
+        """The page's charts, in order, each with its data table; each is also a CSV file
+        (``chart(key)``). Labels are ours (phases, years, outcomes): no user text."""
+        directory = reverse("portfolio:directory")
+        years = [year if year < self.today.year else _("%(year)s (today)") % {"year": year} for year in self.years]
+        outcomes = {
+            "launched": _("Investigations launched"),
+            "reached_construction": _("Reached construction"),
+            "stopped_after_investigation": _("Stopped after the investigation"),
+            "stopped_later": _("Stopped later"),
+            "transferred": _("Transferred"),
+            "investigating": _("Still in investigation"),
+        }
+
+        def per_phase(by_year):
+            return [charts.Series(phase.label, tuple(by_year[year][phase] for year in self.years)) for phase in Phase]
+
         return [
-            Table(
+            charts.bars(
                 "produits-par-phase",
                 _("Products by phase today"),
-                [_("Phase"), _("Products")],
-                [[phase.label, self.by_phase[phase.value]] for phase in Phase],
+                [charts.Row(p.label, self.by_phase[p], f"{directory}?phase={p.value}") for p in Phase],
+                csv_url=reverse("portfolio:statistics_csv", args=["produits-par-phase"]),
+                label_header=_("Phase"),
+                value_label=_("Products"),
             ),
-            Table(
+            charts.stacked(
                 "phases-fin-d-annee",
                 _("Products in each phase at the end of each year"),
-                [_("Year"), *phases],
-                year_end,
+                years,
+                per_phase(self.at_year_end),
+                csv_url=reverse("portfolio:statistics_csv", args=["phases-fin-d-annee"]),
+                label_header=_("Year"),
             ),
-            Table(
+            charts.stacked(
                 "entrees-par-an",
                 _("Entries into each phase per year"),
-                [_("Year"), *phases],
-                [[year, *(self.entries[year][phase] for phase in Phase.values)] for year in self.years],
+                years,
+                per_phase(self.entries),
+                csv_url=reverse("portfolio:statistics_csv", args=["entrees-par-an"]),
+                label_header=_("Year"),
             ),
-            Table(
+            charts.line(
                 "investigations",
                 _("Investigations launched per year and what became of them"),
-                [_("Year the investigation began"), _("Investigations launched"), *outcome_labels],
-                cohort_rows,
+                [cohort.year for cohort in self.cohorts],
+                [
+                    charts.Series(label, tuple(getattr(cohort, name) for cohort in self.cohorts))
+                    for name, label in outcomes.items()
+                ],
+                csv_url=reverse("portfolio:statistics_csv", args=["investigations"]),
+                label_header=_("Year the investigation began"),
+            ),
+            charts.bars(
+                "devenir-des-investigations",
+                _("What became of the investigations (share of those launched, in %)"),
+                [charts.Row(outcomes[name], self.total.share(name)) for name in OUTCOMES],
+                csv_url=reverse("portfolio:statistics_csv", args=["devenir-des-investigations"]),
+                label_header=_("Outcome"),
+                value_label=_("Share (%)"),
             ),
         ]
 
-    def table(self, slug):
-        return next((table for table in self.tables() if table.slug == slug), None)
+    def chart(self, key):
+        return next((chart for chart in self.charts() if chart.key == key), None)
 
 
 def period_counts(today):

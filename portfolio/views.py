@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import CreateView, DetailView, FormView, ListView, TemplateView, UpdateView
 
-from incubator import registry
+from incubator import charts, registry
 from incubator.exports import csv_response
 from incubator.lists import FilteredListMixin
 from incubator.models import Incubator
@@ -363,14 +363,15 @@ class StatisticsView(TemplateView):
 
     def get_context_data(self, **kwargs):
         figures = statistics.network_statistics()
-        return super().get_context_data(statistics=figures, tables=figures.tables() if figures.years else [], **kwargs)
+        return super().get_context_data(statistics=figures, charts=figures.charts() if figures.years else [], **kwargs)
 
 
 @login_not_required
 @require_safe
 def statistics_csv(request, table):
-    """One table of the statistics page as CSV. Public aggregates: no audit row (a GET changes nothing)."""
-    found = statistics.network_statistics().table(table)
-    if found is None:
+    """One chart of the statistics page as CSV (its data table). Public aggregates: no audit row (a GET
+    changes nothing)."""
+    chart = statistics.network_statistics().chart(table)
+    if chart is None:
         raise Http404
-    return csv_response(f"statistiques-{found.slug}.csv", found.header, found.rows)
+    return charts.csv_response(chart, f"statistiques-{chart.key}.csv")

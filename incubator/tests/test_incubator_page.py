@@ -85,7 +85,11 @@ def test_the_products_panel_lists_the_published_products_by_phase(results):
         (Phase.ABANDONED, ["arrete"]),
     ]
     assert context["product_count"] == 3
-    assert dict(context["phase_counts"])[Phase.INVESTIGATION] == 0
+    chart = context["phase_chart"]
+    assert chart.rows == [
+        [phase.label, {"construction": 1, "acceleration": 1, "abandon": 1}.get(phase, 0)] for phase in Phase
+    ]
+    assert chart.links[1] == "/produits/?incubator=fabrique-a&phase=construction"
 
 
 def test_the_committees_panel_counts_those_held_per_month_over_twelve_months(results):
@@ -93,11 +97,14 @@ def test_the_committees_panel_counts_those_held_per_month_over_twelve_months(res
 
     assert context["committees_since"] == D(2026, 1, 1)
     assert context["committee_count"] == 3
-    months = {month: total for month, _by_kind, total in context["committee_months"]}
-    assert list(months) == [D(2026, month, 1) for month in range(1, 13)]
-    assert months == {**dict.fromkeys(months, 0), D(2026, 1, 1): 1, D(2026, 11, 1): 2}
-    january = context["committee_months"][0][1]
-    assert january[Committee.Kind.END_OF_INVESTIGATION] == 1
+    chart = context["committee_chart"]
+    assert chart.categories[0] == "janvier 2026"
+    assert chart.categories[-1] == "décembre 2026"
+    totals = [sum(series.values[month] for series in chart.series) for month in range(12)]
+    assert totals == [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0]
+    by_kind = {series.label: series.values for series in chart.series}
+    assert by_kind[Committee.Kind.END_OF_INVESTIGATION.label][0] == 1
+    assert by_kind[Committee.Kind.PERIODIC.label][10] == 2
 
 
 @pytest.mark.parametrize("persona", ["anonymous", "member_a", "member_b", "network_admin", "team_member"])

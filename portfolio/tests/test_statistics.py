@@ -137,38 +137,38 @@ def test_the_page_shows_the_sample_figures_and_the_json_the_same(client, seeded)
     assert page.status_code == 200
     tables = html_tables(page.content.decode())
     figures = network_statistics()
-    assert tables["table-produits-par-phase"] == [
-        [str(Phase(p).label), str(n)] for p, n in data["products_by_phase"].items()
+    assert tables["chart-produits-par-phase-table"] == [
+        [str(Phase(phase).label), str(count)] for phase, count in data["products_by_phase"].items()
     ]
-    year_end = tables["table-phases-fin-d-annee"]
-    assert [row[1:] for row in year_end] == [
+    assert [row[1:] for row in tables["chart-phases-fin-d-annee-table"]] == [
         [str(n) for n in data["products_by_phase_at_year_end"][str(year)].values()] for year in figures.years
     ]
-    assert [row[1:] for row in tables["table-entrees-par-an"]] == [
+    assert [row[1:] for row in tables["chart-entrees-par-an-table"]] == [
         [str(n) for n in data["phase_entries_per_year"][str(year)].values()] for year in figures.years
     ]
-    cohorts = tables["table-investigations"]
-    per_year = [
-        [str(row["year"]), *(str(v) for k, v in row.items() if k != "year")]
+    assert tables["chart-investigations-table"] == [
+        [str(row["year"]), *(str(value) for key, value in row.items() if key != "year")]
         for row in data["investigations"]["per_year"]
     ]
-    assert cohorts[:-1] == per_year
-    assert cohorts[-1][1:] == [str(n) for n in data["investigations"]["total"].values()]
+    shares = [row[1].replace(",", ".") for row in tables["chart-devenir-des-investigations-table"]]
+    assert shares == [str(share) for share in data["investigations"]["shares_percent"].values()]
     assert data["investigations"]["total"]["launched"] == 24
     assert data["investigations"]["shares_percent"]["reached_construction"] == 87.5
-    assert "87,5 %" in text_of(page)
+    outcomes = text_of(page)
+    assert "24 " in outcomes
+    assert "87,5 %" in outcomes
 
 
-def test_a_csv_file_holds_its_table(client, seeded):
+def test_a_csv_file_holds_its_chart_s_table(client, seeded):
     response = client.get(reverse("portfolio:statistics_csv", args=["investigations"]))
 
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="statistiques-investigations.csv"'
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
-    table = network_statistics().table("investigations")
-    assert rows[0] == [str(label) for label in table.header]
-    assert rows[1:] == [[str(cell) for cell in row] for row in table.rows]
-    assert rows[-1][1] == "24"
+    chart = network_statistics().chart("investigations")
+    assert rows[0] == [str(label) for label in chart.header]
+    assert rows[1:] == [[str(cell) for cell in row] for row in chart.rows]
+    assert [int(row[1]) for row in rows[1:]] == [1, 1, 4, 2, 2, 5, 4, 3, 2]  # launched, 2018 to 2026
 
 
 def test_an_unknown_csv_is_a_404(client):
@@ -237,7 +237,7 @@ def test_no_product_no_figures(client):
 
     assert response.status_code == 200
     assert network_statistics().years == []
-    assert "table-produits-par-phase" not in response.content.decode()
+    assert "chart-produits-par-phase" not in response.content.decode()
 
 
 # Access: the same public figures for everyone; only GET and HEAD -------------------------------
@@ -253,7 +253,10 @@ def test_everyone_reads_the_same_public_figures(as_persona, incubator_a, persona
     data = client.get(JSON).json()
 
     assert page.status_code == 200
-    assert html_tables(page.content.decode())["table-produits-par-phase"][1] == [str(Phase.CONSTRUCTION.label), "1"]
+    assert html_tables(page.content.decode())["chart-produits-par-phase-table"][1] == [
+        str(Phase.CONSTRUCTION.label),
+        "1",
+    ]
     assert data["products_by_phase"]["construction"] == 1
 
 
@@ -334,7 +337,7 @@ def test_statistics_csv_and_json_query_count(client, incubator_a, django_assert_
 
 
 class TableReader(HTMLParser):
-    """{id of the div.fr-table: [[cell texts] of each body row]}."""
+    """{id of each table: [[cell texts] of each body row]}."""
 
     def __init__(self):
         super().__init__()
@@ -342,7 +345,7 @@ class TableReader(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "div" and "fr-table" in (attrs.get("class") or "").split():
+        if tag == "table":
             self.current = self.tables.setdefault(attrs.get("id"), [])
         elif tag == "tbody":
             self.in_body = True
