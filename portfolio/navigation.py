@@ -1,5 +1,5 @@
-"""The portfolio's header entries (registered by ``PortfolioConfig.ready``): the public directory,
-the team member's products, the portfolio of the incubators' staff."""
+"""The portfolio's header entries (registered by ``PortfolioConfig.ready``): the public directory
+and the network's statistics, the team member's products, the portfolio of the incubators' staff."""
 
 from django.db.models import Exists
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +25,7 @@ def register_entries():
     )
     navigation.register_fact("in_team", lambda user: Exists(TeamMembership.objects.current().filter(user=user)))
     navigation.register(navigation.Entry("directory", _("Products"), "portfolio:directory", order=10))
+    navigation.register(navigation.Entry("statistics", _("Statistics"), "portfolio:statistics", order=12))
     navigation.register(
         navigation.Entry(
             "my_products",

@@ -18,7 +18,7 @@ from incubator.tests.factories import MembershipFactory, UserFactory
 from portfolio.models import TeamMembership
 from portfolio.tests.factories import StartupFactory, TeamMembershipFactory
 
-PUBLIC = ["/", "/produits/", "/appels/", "/communaute/ressources/"]
+PUBLIC = ["/", "/produits/", "/statistiques/", "/appels/", "/communaute/ressources/"]
 MANAGER = [*PUBLIC, "/portefeuille/", "/comites/", "/gestion/appels/", "/mon-espace/"]
 
 
