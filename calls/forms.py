@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from incubator import retention
 from incubator.dates import DateInput, DateTimeLocalInput
 from incubator.models import Membership, Organisation, User
 from incubator.text import unique_slug
@@ -37,8 +38,14 @@ class ApplicationForm(forms.ModelForm):
     ``strict=True`` (submitting): the model form's fields, the required questions and both
     consents are required (a file question already answered by a kept file counts as answered).
     Either way, those fields carry ``required_to_submit``: the template marks them, so a draft
-    shows what the submission will ask for.
+    shows what the submission will ask for. ``talent_pool`` is never required and unticked unless
+    the applicant gave the consent: ``values()`` records it with its date (``talent_pool_consent_at``).
     """
+
+    talent_pool = forms.BooleanField(
+        label=_("I agree that my application stays in the network's talent pool if this call does not keep it"),
+        required=False,
+    )
 
     class Meta:
         model = Application
@@ -62,6 +69,15 @@ class ApplicationForm(forms.ModelForm):
             field.required = strict and field.required_to_submit
         if call is not None or self.instance.call_id:
             self.describe_guide(call or self.instance.call)
+        self.fields["talent_pool"].initial = self.instance.in_talent_pool
+        self.fields["talent_pool"].help_text = _(
+            "Optional. The incubators of the network may then contact you for another call: your application "
+            "is kept %(pool)s after the call closes instead of %(usual)s. You can withdraw this consent at any "
+            "time on your application's page."
+        ) % {
+            "pool": retention.days_text(retention.talent_pool_days()),
+            "usual": retention.days_text(retention.application_days()),
+        }
 
     def describe_guide(self, call):
         """The guide consent links to the call's guide; a call without a guide asks for its page instead."""
@@ -116,7 +132,7 @@ class ApplicationForm(forms.ModelForm):
         sections = [(title, [self[name] for name in names]) for title, names in SECTIONS]
         if self.questions:
             sections.append((_("The call's questions"), [self[f"q_{q.pk}"] for q in self.questions]))
-        sections.append((_("Consents"), [self[name] for name in CONSENTS]))
+        sections.append((_("Consents"), [*(self[name] for name in CONSENTS), self["talent_pool"]]))
         return sections
 
     def clean(self):
@@ -153,6 +169,11 @@ class ApplicationForm(forms.ModelForm):
                 path = default_storage.save(f"calls/answers/{self.instance.call_id}/{stored}", value)
                 answers[str(question.pk)] = {"name": value.name[-255:], "path": path}
         values["answers"] = answers
+        if "talent_pool" in self.cleaned_data:  # the date of the consent is the first time it was ticked
+            given = self.cleaned_data["talent_pool"]
+            values["talent_pool_consent_at"] = (
+                (self.instance.talent_pool_consent_at or timezone.now()) if given else None
+            )
         return values
 
 

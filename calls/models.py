@@ -329,6 +329,12 @@ class Application(models.Model):
     consent_sharing = models.BooleanField(
         _("I agree that my data is shared with the teams running the call"), default=False
     )
+    # The applicant's consent to the talent pool, with its date (None: not given, or withdrawn): an
+    # application the call does not keep is then anonymised ``retention.talent_pool_days()`` after
+    # the call closes instead of ``retention.application_days()`` (``calls.personal_data.purge``).
+    talent_pool_consent_at = models.DateTimeField(
+        _("consent to the talent pool given on"), null=True, blank=True, validators=[validate_in_window]
+    )
     commitment_form = models.FileField(_("signed commitment form"), upload_to="calls/commitments/%Y/", blank=True)
     startup = models.ForeignKey(
         Startup,
@@ -362,6 +368,12 @@ class Application(models.Model):
                 "draft_saved_at", name="application_draft_saved_at_in_window", instant=True, nullable=True
             ),
             window_constraint("submitted_at", name="application_submitted_at_in_window", instant=True, nullable=True),
+            window_constraint(
+                "talent_pool_consent_at",
+                name="application_talent_pool_consent_at_in_window",
+                instant=True,
+                nullable=True,
+            ),
             models.UniqueConstraint(fields=["call", "applicant"], name="application_one_per_call"),
             models.UniqueConstraint(
                 fields=["startup"], condition=Q(startup__isnull=False), name="application_one_startup"
@@ -412,6 +424,11 @@ class Application(models.Model):
     @property
     def can_withdraw(self):
         return self.may_become(self.Status.WITHDRAWN)
+
+    @property
+    def in_talent_pool(self):
+        """The applicant agreed that the application stays longer if the call does not keep it."""
+        return self.talent_pool_consent_at is not None
 
     @property
     def can_be_voted(self):

@@ -10,8 +10,16 @@ from incubator.personal_data import DataCategory, LegalBasis, iso
 
 from .models import Application, Call, ConflictOfInterest, JuryScore, PreselectionVote, keep_jury_record
 
-# What an application says about its applicant (the problem and the solution are the call's record).
-IDENTITY_FIELDS = {"administration": "", "service": "", "role": "", "remarks": "", "callback_requested": False}
+# What an application says about its applicant (the problem and the solution are the call's record);
+# the talent pool's consent goes with them (an anonymised application is in no pool).
+IDENTITY_FIELDS = {
+    "administration": "",
+    "service": "",
+    "role": "",
+    "remarks": "",
+    "callback_requested": False,
+    "talent_pool_consent_at": None,
+}
 JURY_MODELS = (PreselectionVote, ConflictOfInterest, JuryScore)
 
 
@@ -38,6 +46,7 @@ def export(user):
                 "answers": application.answers,
                 "consent_guide": application.consent_guide,
                 "consent_sharing": application.consent_sharing,
+                "talent_pool_consent_at": iso(application.talent_pool_consent_at),
                 "commitment_form": application.commitment_form.name or None,
                 "created_at": iso(application.created_at),
             }
@@ -138,11 +147,16 @@ def files(user):
 def purge(now, *, dry_run=False):
     """Retention (issue 14 item 5): drafts never submitted go once their call has closed; an
     application the call did not keep is anonymised (in its history too) once its call closed
-    ``retention.application_days()`` ago. A second run finds nothing left to do."""
+    ``retention.application_days()`` ago, or ``retention.talent_pool_days()`` ago when its applicant
+    consented to the talent pool (and has not withdrawn it). A second run finds nothing left to do."""
     drafts = Application.objects.filter(status=Application.Status.DRAFT, call__closes_at__lt=now)
+    in_pool = Q(
+        talent_pool_consent_at__isnull=False,
+        call__closes_at__gte=retention.cutoff(now, retention.talent_pool_days()),
+    )
     not_kept = Application.objects.filter(
         status__in=NOT_KEPT, call__closes_at__lt=retention.cutoff(now, retention.application_days())
-    )
+    ).exclude(in_pool)
     identifying = Q(commitment_form__gt="") | Q(callback_requested=True) | ~Q(answers={})
     for name, value in ANONYMISED_FIELDS.items():
         if value == "":
@@ -207,6 +221,27 @@ def register_provider():
                             "A draft never submitted is deleted when the call closes; an application not shortlisted, "
                             "ineligible, not selected or withdrawn is anonymised %(period)s after the call closes; a "
                             "laureate's application stays with the product it started."
+                        ),
+                    ),
+                ),
+                DataCategory(
+                    key="talent_pool",
+                    label=_(
+                        "Your consent to the talent pool, with its date: ticked in the application form, "
+                        "withdrawn from your application's page."
+                    ),
+                    fields=("calls.application.talent_pool_consent_at",),
+                    purpose=_(
+                        "Letting the network's incubators contact you for another call when this one does not "
+                        "keep your application."
+                    ),
+                    legal_basis=LegalBasis.CONSENT,
+                    retention=retention.describe(
+                        retention.talent_pool_days,
+                        _(
+                            "With your consent, an application the call does not keep is anonymised %(period)s "
+                            "after the call closes instead; once you withdraw it, at the next daily purge if the "
+                            "usual period is over."
                         ),
                     ),
                 ),

@@ -141,6 +141,21 @@ def withdraw(*, application, actor):
     return transition_application(application=application, to=Application.Status.WITHDRAWN, actor=actor)
 
 
+def withdraw_talent_pool_consent(*, application, actor):
+    """The applicant withdraws their consent to the talent pool (in the history, by ``actor``): the
+    retention's usual period applies again (``calls.personal_data.purge``). Returns False when there
+    was no consent to withdraw."""
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.talent_pool_consent_at is None:
+            return False
+        locked.talent_pool_consent_at = None
+        locked._history_user = actor
+        locked.save(update_fields=["talent_pool_consent_at", "updated_at"])
+    application.talent_pool_consent_at = None
+    return True
+
+
 def preselect(*, applications, to, actor):
     """Bulk pre-selection result: shortlist, not shortlisted or ineligible, with the applicant's email.
 

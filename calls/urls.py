@@ -10,6 +10,7 @@ urlpatterns = [
     path("appels/<slug:slug>/candidater/", public.ApplyView.as_view(), name="apply"),
     path("appels/<slug:slug>/candidater/brouillon/", public.autosave, name="autosave"),
     path("candidatures/<int:pk>/retirer/", public.withdraw, name="withdraw"),
+    path("candidatures/<int:pk>/vivier/retirer/", public.talent_pool_withdraw, name="talent_pool_withdraw"),
     path("candidatures/", public.MyApplicationsView.as_view(), name="my_applications"),
     path("candidatures/<int:pk>/", public.ApplicationDetailView.as_view(), name="application_detail"),
     # Jury pages

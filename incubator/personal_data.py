@@ -38,8 +38,11 @@ from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
 from django.apps import apps
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -234,8 +237,9 @@ def emails_to(user):
 
 def erase_account(user, *, actor) -> dict:
     """The roles go; the account stays as a pseudonym that cannot sign in (the records that point
-    to it keep pointing to someone); the audit log keeps its rows (no personal payload beyond the
-    id) until their retention ends."""
+    to it keep pointing to someone), signed out everywhere (its sessions go); the admin's log names
+    it by its number; the audit log keeps its rows (no personal payload beyond the id) until their
+    retention ends."""
     memberships = Membership.objects.filter(user=user)
     erased = {"memberships": memberships.count()}
     memberships.delete()
@@ -247,6 +251,8 @@ def erase_account(user, *, actor) -> dict:
     erased["sponsor_contact_of"] = Organisation.objects.filter(contact_email__iexact=user.email).update(
         contact_name="", contact_email=""
     )
+    erased["admin_log_names"] = erase_admin_log_names(user)
+    erased["sessions"] = erase_sessions(user)
     user.email = f"compte-supprime-{user.pk}@invalid"
     user.first_name = user.last_name = ""
     user.is_active = False
@@ -255,6 +261,39 @@ def erase_account(user, *, actor) -> dict:
     erased["account"] = 1
     erased["audit_events_kept"] = AuditEvent.objects.filter(actor_id=user.pk).count()
     return erased
+
+
+def session_store():
+    """The session engine's store, and its model when the sessions are rows (None for a cache)."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    return store, (store.get_model_class() if hasattr(store, "get_model_class") else None)
+
+
+def erase_sessions(user):
+    """The person's sessions in every browser go: their data holds the address they signed in with
+    (allauth's ``account_authentication_methods``). Sessions are not indexed by user: each row is
+    decoded (an erasure is rare). A cache-only session engine keeps them until they expire."""
+    store, model = session_store()
+    if model is None:
+        return 0
+    decoder = store()
+    keys = [
+        session.session_key
+        for session in model.objects.only("session_key", "session_data").iterator()
+        if str(decoder.decode(session.session_data).get("_auth_user_id")) == str(user.pk)
+    ]
+    return model.objects.filter(session_key__in=keys).delete()[0]
+
+
+def erase_admin_log_names(user):
+    """The Django admin's log names each changed object by its ``str()`` at the time (``object_repr``):
+    the entries about the account, and any other whose name holds the person's email or full name,
+    keep the object's number only."""
+    names = Q(content_type=ContentType.objects.get_for_model(user), object_id=str(user.pk))
+    for trace in (user.email, user.get_full_name().strip()):
+        if trace:
+            names |= Q(object_repr__icontains=trace)
+    return LogEntry.objects.filter(names).update(object_repr=Concat(Value("#"), "object_id"))
 
 
 def erase_emails(user):
@@ -288,9 +327,7 @@ def purge_core(now, *, dry_run=False) -> dict:
     emails = old.exclude(subject="", body_text="", body_html="")
     deliveries = ReminderDelivery.objects.filter(created_at__lt=retention.cutoff(now, retention.outbox_days()))
     audit = AuditEvent.objects.expired(now)
-    engine = import_module(settings.SESSION_ENGINE)
-    store = engine.SessionStore
-    model = store.get_model_class() if hasattr(store, "get_model_class") else None
+    store, model = session_store()
     sessions = model.objects.filter(expire_date__lt=now) if model is not None else None
     report = {
         "emails": emails.count(),
@@ -368,7 +405,12 @@ def register_core_provider():
                         "The security log of your sign-ins and sensitive actions (your account number, the "
                         "action, its time)."
                     ),
-                    fields=("incubator.auditevent.actor_id", "admin.logentry.user", "admin.logentry.change_message"),
+                    fields=(
+                        "incubator.auditevent.actor_id",
+                        "admin.logentry.user",
+                        "admin.logentry.change_message",
+                        "admin.logentry.object_repr",
+                    ),
                     purpose=_("Security of the portal: tracing sign-ins and sensitive actions."),
                     legal_basis=LegalBasis.LEGAL_OBLIGATION,
                     retention=retention.describe(retention.audit_days, _("%(period)s, then purged.")),

@@ -26,6 +26,13 @@ def application_days():
     return getattr(settings, "APPLICATION_RETENTION_DAYS", 90)
 
 
+def talent_pool_days():
+    """The same application, when its applicant agreed to the talent pool (a recorded consent, which
+    they may withdraw): kept this long after its call closes (two years), never less than
+    ``application_days()``."""
+    return max(getattr(settings, "TALENT_POOL_RETENTION_DAYS", 730), application_days())
+
+
 def audit_days():
     """The audit log's rows (a year: the CNIL's recommendation for access logs)."""
     return settings.AUDIT_RETENTION_DAYS

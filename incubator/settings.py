@@ -238,6 +238,8 @@ AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
 # Retention (incubator.retention): sent emails' recipients and bodies; applications a call did not keep.
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=365)
 APPLICATION_RETENTION_DAYS = env.int("APPLICATION_RETENTION_DAYS", default=90)
+# ... or, with the applicant's recorded consent (the talent pool), this long after the call closes.
+TALENT_POOL_RETENTION_DAYS = env.int("TALENT_POOL_RETENTION_DAYS", default=730)
 # The privacy page's controller and data protection officer.
 PRIVACY_CONTROLLER = env.str("PRIVACY_CONTROLLER", default="Réseau des incubateurs de services publics")
 PRIVACY_DPO_EMAIL = env.str("PRIVACY_DPO_EMAIL", default="dpd@example.gouv.fr")

@@ -276,3 +276,14 @@ def withdraw(request, pk):
     else:
         messages.success(request, _("Your application is withdrawn."))
     return redirect("calls:my_applications")
+
+
+@require_POST
+def talent_pool_withdraw(request, pk):
+    """The applicant withdraws their consent to the talent pool, from their application's page."""
+    application = get_object_or_404(Application.objects.of(request.user), pk=pk)
+    if services.withdraw_talent_pool_consent(application=application, actor=request.user):
+        messages.success(request, _("Your consent to the talent pool is withdrawn."))
+    else:
+        messages.info(request, _("Your application was not in the talent pool."))
+    return redirect(application)

@@ -40,6 +40,7 @@ AS_APPLICANT = {
     "calls:apply",
     "calls:autosave",
     "calls:withdraw",
+    "calls:talent_pool_withdraw",
     "calls:my_applications",
     "calls:application_detail",
     "calls:commitment",

@@ -127,6 +127,7 @@ ROUTES = {
     "calls:apply": (FORM, call, "applicant"),
     "calls:autosave": (ACTION, call, None),
     "calls:withdraw": (ACTION, application, None),
+    "calls:talent_pool_withdraw": (ACTION, application, None),
     "calls:my_applications": (READ, no_args, "applicant"),
     "calls:application_detail": (READ, application, "applicant"),
     "calls:commitment": (ACTION, signed_application, None),
