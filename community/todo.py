@@ -5,17 +5,20 @@ two queries whatever the number of requests and registrations.
   from its submission. A network admin also answers the requests of the resources nobody handles
   (the queue of a network admin holds every request: the list asks only what nobody else will).
   The app has no deadline for an answer, so none is late.
+- A lead or portfolio manager (``incubator.rules.managed_incubator_ids``): the open requests of
+  their incubator's products and of the incubator itself (the request's ``incubator``), with
+  their age, to follow up; a request they also handle is on the list once, to answer.
 - A registrant: the events they hold a seat or a waiting place for within the next 7 days (their
   place on the waiting list said), and a seat given to them from the waiting list in the last 7
   days (``services.fill_seats``), whenever the event.
 
 A request's state machine (``ResourceRequest.TRANSITIONS``) has no state that waits for the
-requester, so the requester is asked nothing here.
+requester, so the requester is asked nothing beyond their managers' follow-up.
 """
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -24,6 +27,7 @@ from django.utils.translation import ngettext
 from incubator.dates import local_day
 from incubator.registry import TodoItem
 from incubator.reminders import day_bounds
+from incubator.rules import managed_incubator_ids
 
 from .models import Registration, Resource, ResourceRequest
 
@@ -31,14 +35,17 @@ EVENT_DAYS = 7  # an event this close is on the list
 PROMOTION_DAYS = 7  # a seat from the waiting list is news this long
 
 
-def handled_requests(user):
-    """The open requests ``user`` answers, oldest first (one query)."""
+def open_requests(user):
+    """The open requests ``user`` answers (``is_handled``) or follows up for an incubator they run,
+    each once, oldest first (one query)."""
     resources = Resource.objects.filter(handlers=user)
     if user.is_network_admin:
         resources = Resource.objects.filter(Q(handlers=user) | Q(handlers__isnull=True))
+    handled = Q(resource__in=resources.values("pk"))
     return (
         ResourceRequest.objects.open()
-        .filter(resource__in=resources.values("pk"))
+        .filter(handled | Q(incubator__in=managed_incubator_ids(user)))
+        .annotate(is_handled=ExpressionWrapper(handled, output_field=BooleanField()))
         .select_related("resource", "startup", "incubator")
         .order_by("submitted_at", "pk")
     )
@@ -47,7 +54,13 @@ def handled_requests(user):
 def request_item(resource_request, now):
     days = resource_request.age_days(now)
     values = {"resource": resource_request.resource.title, "target": resource_request.target_name, "count": days}
-    if resource_request.status == ResourceRequest.Status.SUBMITTED:
+    if not resource_request.is_handled:
+        text = ngettext(
+            "Your incubator's request for %(resource)s (%(target)s) awaits its answer, open for %(count)s day",
+            "Your incubator's request for %(resource)s (%(target)s) awaits its answer, open for %(count)s days",
+            days,
+        )
+    elif resource_request.status == ResourceRequest.Status.SUBMITTED:
         text = ngettext(
             "Answer the request for %(resource)s (%(target)s), open for %(count)s day",
             "Answer the request for %(resource)s (%(target)s), open for %(count)s days",
@@ -101,10 +114,11 @@ def registration_item(registration, now):
 
 
 def todo_items(user, today):
-    """What the community asks of ``user`` on ``today``: requests to answer, events to attend (two queries)."""
+    """What the community asks of ``user`` on ``today``: requests to answer or to follow up, events
+    to attend (two queries)."""
     if not user.is_authenticated:
         return []
     now = timezone.now()
-    items = [request_item(resource_request, now) for resource_request in handled_requests(user)]
+    items = [request_item(resource_request, now) for resource_request in open_requests(user)]
     items += [registration_item(registration, now) for registration in my_registrations(user, today, now)]
     return items

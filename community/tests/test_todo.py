@@ -1,6 +1,7 @@
 """What the community asks of a person today ("Mon espace"'s to-do source ``community``): a handler's
-open requests with their age, a registrant's events of the next 7 days and a seat given from the
-waiting list; each for its persona only, gone once resolved; two queries whatever the rows."""
+open requests with their age, a manager's open requests of their incubator to follow up, a
+registrant's events of the next 7 days and a seat given from the waiting list; each for its persona
+only, gone once resolved; two queries whatever the rows."""
 
 import datetime
 import zoneinfo
@@ -16,7 +17,9 @@ from community import services
 from community.models import Registration, ResourceRequest
 from community.tests.factories import EventFactory, RegistrationFactory, ResourceFactory, ResourceRequestFactory
 from incubator import registry
-from incubator.tests.factories import MembershipFactory, UserFactory
+from incubator.models import Membership
+from incubator.tests.factories import IncubatorFactory, MembershipFactory, UserFactory
+from portfolio.tests.factories import StartupFactory
 
 pytestmark = pytest.mark.django_db
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
@@ -94,6 +97,76 @@ def test_an_incubators_own_request_is_named_after_the_incubator():
     )
 
 
+def test_the_managers_of_the_asking_incubator_follow_its_open_requests_until_they_are_answered(time_machine):
+    incubator, other = IncubatorFactory(), IncubatorFactory()
+    handler = UserFactory()
+    lead, portfolio_manager, manager_b = (
+        MembershipFactory(incubator=incubator, mfa=False).user,
+        MembershipFactory(incubator=incubator, role=Membership.Role.PORTFOLIO_MANAGER, mfa=False).user,
+        MembershipFactory(incubator=other, mfa=False).user,
+    )
+    coach = MembershipFactory(incubator=incubator, role=Membership.Role.COACH).user
+    coaching = ResourceFactory(title="Marché de coaching", handlers=[handler])
+    for_product = ResourceRequestFactory(resource=coaching, startup=StartupFactory(name="Pitchou", incubator=incubator))
+    for_incubator = ResourceRequestFactory(
+        resource=ResourceFactory(title="Appui stratégique"), startup=None, incubator=incubator
+    )
+    of_b = ResourceRequestFactory(resource=coaching, startup=StartupFactory(incubator=other))
+    time_machine.move_to(paris(2026, 6, 8, 11), tick=False)
+    today = datetime.date(2026, 6, 8)
+    expected = [
+        registry.TodoItem(
+            TODAY,
+            "Request",
+            "Your incubator's request for Marché de coaching (Pitchou) awaits its answer, open for 3 days",
+            for_product.get_absolute_url(),
+            False,
+        ),
+        registry.TodoItem(
+            TODAY,
+            "Request",
+            f"Your incubator's request for Appui stratégique ({incubator.title}) awaits its answer, open for 3 days",
+            for_incubator.get_absolute_url(),
+            False,
+        ),
+    ]
+
+    assert community_todo(lead, today) == community_todo(portfolio_manager, today) == expected
+    assert [item.url for item in community_todo(manager_b, today)] == [of_b.get_absolute_url()]
+    assert community_todo(coach, today) == []
+    assert [item.text.split(",")[0] for item in community_todo(handler, today)] == [
+        "Answer the request for Marché de coaching (Pitchou)",
+        f"Answer the request for Marché de coaching ({of_b.startup.name})",
+    ]
+
+    services.transition_request(for_product, ResourceRequest.Status.IN_PROGRESS, actor=handler)
+    assert community_todo(lead, today) == expected  # still open: it still awaits its answer
+    services.transition_request(for_product, ResourceRequest.Status.GRANTED, actor=handler)
+    admin = UserFactory(is_staff=True, is_superuser=True, mfa=False)
+    services.transition_request(
+        for_incubator, ResourceRequest.Status.REFUSED, actor=admin, comment="Hors du périmètre."
+    )
+    assert community_todo(lead, today) == community_todo(portfolio_manager, today) == []
+
+
+def test_a_manager_who_also_handles_their_incubators_request_has_it_once_to_answer():
+    manager = MembershipFactory(mfa=False).user
+    incubator = manager.memberships.get().incubator
+    resource_request = ResourceRequestFactory(
+        resource=ResourceFactory(title="Nom de domaine", handlers=[manager]),
+        startup=StartupFactory(name="Pitchou", incubator=incubator),
+    )
+
+    assert community_todo(manager) == [
+        registry.TodoItem(
+            TODAY,
+            "Request",
+            "Answer the request for Nom de domaine (Pitchou), open for 0 days",
+            resource_request.get_absolute_url(),
+        )
+    ]
+
+
 # Registrations --------------------------------------------------------------------------------
 
 
@@ -157,10 +230,12 @@ def test_a_seat_given_from_the_waiting_list_is_news_for_a_week_whenever_the_even
 
 @pytest.mark.parametrize("count", [1, 30])
 def test_the_community_source_costs_two_queries_whatever_the_number_of_rows(count):
-    person = UserFactory()
-    resource = ResourceFactory(handlers=[person])
+    person = MembershipFactory(mfa=False).user  # a handler who runs an incubator too
+    incubator = person.memberships.get().incubator
+    resource, elsewhere = ResourceFactory(handlers=[person]), ResourceFactory(handlers=[UserFactory()])
     for n in range(count):
         ResourceRequestFactory(resource=resource)
+        ResourceRequestFactory(resource=elsewhere, startup=StartupFactory(incubator=incubator))
         event = EventFactory(starts_at=paris(2026, 6, 7, 9), ends_at=paris(2026, 6, 7, 11), capacity=1)
         if n % 2:
             RegistrationFactory(event=event)
@@ -172,7 +247,8 @@ def test_the_community_source_costs_two_queries_whatever_the_number_of_rows(coun
         items = community_todo(person)
 
     assert len(queries) == 2
-    assert len(items) == 2 * count
+    assert len(items) == 3 * count
+    assert len([item for item in items if item.text.startswith("Your incubator's request")]) == count
 
 
 def test_the_items_reach_mon_espace_through_the_registry_and_an_anonymous_visitor_is_asked_nothing(
