@@ -19,7 +19,8 @@ from calls.models import Application, Call, JuryScore, PreselectionVote
 from calls.tests.factories import ApplicationFactory, CallFactory
 from incubator import registry
 from incubator.demo import DEMO_DOMAIN
-from incubator.models import Membership, ReminderRule, User
+from incubator.models import Membership, OutboxMessage, ReminderDelivery, ReminderRule, User
+from incubator.reminders import plan
 from incubator.tests.factories import IncubatorFactory, MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reminder_rules")]
@@ -196,6 +197,104 @@ def test_the_managers_of_the_calls_incubator_see_the_jurors_who_owe_votes_and_th
     ]
     services.transition_call(call=call, to=Call.Status.PRESELECTION_DONE, actor=world["manager"])
     assert [item.text for item in calls_todo(world["manager"])] == ["Appel de printemps: draw the pitch order"]
+
+
+def test_the_jurors_counted_are_those_the_votes_missing_reminder_chases(world, time_machine):
+    call = world["call"]
+    voted = ApplicationFactory(call=call, status=Application.Status.SUBMITTED)
+    services.toggle_vote(application=voted, juror=world["juror"])
+    late_juror = UserFactory()
+    call.jurors.add(late_juror)
+    time_machine.move_to(paris(2026, 6, 8, 9), tick=False)  # D-2 before the pre-selection, the rule's day
+    plan()
+
+    chased = ReminderDelivery.objects.filter(rule__kind="calls.votes_missing").values_list("recipient", flat=True)
+    assert sorted(chased) == sorted([world["other_juror"].email, late_juror.email])
+    owing = [item.text for item in calls_todo(world["manager"], datetime.date(2026, 6, 8)) if "voted" in item.text]
+    assert owing == ["Appel de printemps: 2 jurors have not voted yet"]
+    assert [item.kind for item in calls_todo(late_juror, datetime.date(2026, 6, 8))] == ["Jury"]
+    assert calls_todo(world["juror"], datetime.date(2026, 6, 8)) == []
+
+
+def test_a_draft_call_opening_within_a_week_is_to_publish_for_its_incubators_managers(world, time_machine):
+    incubator = world["call"].incubator
+    soon = a_call(
+        incubator,
+        title="Appel d'automne",
+        status=Call.Status.DRAFT,
+        opens_at=paris(2026, 6, 12, 9),
+        closes_at=paris(2026, 7, 10, 12),
+    )
+    soon.jurors.add(world["juror"])
+    a_call(
+        incubator,
+        title="Appel d'hiver",
+        status="draft",
+        opens_at=paris(2026, 6, 13, 9),  # 8 days away
+        closes_at=paris(2026, 7, 10, 12),
+    )
+    a_call(incubator, title="Appel oublié", status="draft", opens_at=paris(2026, 5, 1, 9))  # deadline past
+    a_call(
+        None, title="Appel du réseau", status="draft", opens_at=paris(2026, 6, 1, 9), closes_at=paris(2026, 7, 1, 12)
+    )
+    publish = registry.TodoItem(
+        datetime.date(2026, 6, 12),
+        "Call",
+        "Appel d'automne: publish the call, still a draft, which opens on June 12, 2026",
+        reverse("calls:manage_call_status", kwargs={"slug": soon.slug, "to": "published"}),
+        False,
+    )
+
+    def to_publish(persona, today=TODAY):
+        return [item for item in calls_todo(world[persona], today) if "publish" in item.text]
+
+    assert to_publish("manager") == to_publish("portfolio_manager") == [publish]
+    for persona in ("manager_b", "juror", "juror_of_b"):
+        assert calls_todo(world[persona]) == []
+    assert [item.text for item in calls_todo(world["admin"])] == [
+        "Appel du réseau: publish the call, still a draft, which opens on June 1, 2026"
+    ]
+    assert calls_todo(world["admin"])[0].late  # it should have opened already
+
+    time_machine.move_to(paris(2026, 6, 13, 10), tick=False)
+    winter = "Appel d'hiver: publish the call, still a draft, which opens on June 13, 2026"
+    assert [(item.text, item.late) for item in to_publish("manager", datetime.date(2026, 6, 13))] == [
+        (publish.text, True),  # it should have opened yesterday
+        (winter, False),  # a week away now
+    ]
+    services.transition_call(call=soon, to=Call.Status.PUBLISHED, actor=world["manager"])
+    assert [item.text for item in to_publish("manager", datetime.date(2026, 6, 13))] == [winter]
+
+
+def test_the_result_emails_held_for_review_are_to_send_until_sent(world):
+    call = world["call"]
+    call.status = Call.Status.SELECTION_DONE
+    call.save(update_fields=["status"])
+    ApplicationFactory.create_batch(2, call=call, status=Application.Status.NOT_SELECTED)
+    ApplicationFactory(call=call, status=Application.Status.COMMITMENT_SIGNED)
+    other = world["other_call"]
+    other.status = Call.Status.SELECTION_DONE
+    other.save(update_fields=["status"])
+    ApplicationFactory(call=other, status=Application.Status.NOT_SELECTED)
+    services.prepare_results(call=other, actor=world["manager_b"])
+    send = registry.TodoItem(
+        datetime.date(2026, 6, 20),
+        "Call",
+        "Appel de printemps: send the 2 result emails held for review",
+        reverse("calls:manage_send_results", kwargs={"slug": call.slug}),
+        False,
+    )
+
+    assert [item.text for item in calls_todo(world["manager"])] == ["Appel de printemps: onboard 1 laureate"]
+    services.prepare_results(call=call, actor=world["manager"])
+    assert send in calls_todo(world["manager"])
+    assert send in calls_todo(world["portfolio_manager"])
+    assert calls_todo(world["manager_b"])[0].text == "Appel de B: send the result email held for review"
+    assert not [item for item in calls_todo(world["admin"]) + calls_todo(world["juror"]) if "result" in item.text]
+
+    services.send_results(call=call, actor=world["manager"])
+    assert OutboxMessage.objects.filter(status="held").count() == 1  # B's
+    assert [item.text for item in calls_todo(world["manager"])] == ["Appel de printemps: onboard 1 laureate"]
 
 
 def test_a_published_call_past_its_deadline_is_to_close_and_a_network_wide_call_is_the_network_admins(world):
@@ -375,7 +474,8 @@ def test_a_shortlisted_applicant_sees_their_pitch_time_once_drawn(world):
 
 def build_rows(count, juror, applicant):
     """``count`` calls of one incubator, each at another stage, judged by ``juror``, with an
-    application of ``applicant`` in each."""
+    application of ``applicant`` in each (the results of those past the selection day prepared),
+    and ``count`` drafts about to open."""
     incubator = IncubatorFactory()
     stages = [
         (Call.Status.CLOSED, Application.Status.SUBMITTED),
@@ -388,6 +488,9 @@ def build_rows(count, juror, applicant):
         call.jurors.add(juror)
         ApplicationFactory(call=call, applicant=applicant, status=status)
         ApplicationFactory(call=call, status=Application.Status.COMMITMENT_SIGNED)
+        if call_status == Call.Status.SELECTION_DONE:
+            services.prepare_results(call=call, actor=None)
+        a_call(incubator, status=Call.Status.DRAFT, opens_at=paris(2026, 6, 8, 9), closes_at=paris(2026, 7, 1, 12))
     return manager_of(incubator)
 
 
@@ -403,7 +506,9 @@ def test_the_calls_source_costs_two_queries_whatever_the_number_of_calls(count):
         assert len(queries) == 2, user
         assert items
 
-    assert len(calls_todo(manager)) >= count
+    texts = [item.text for item in calls_todo(manager)]
+    assert len([text for text in texts if "publish the call" in text]) == count
+    assert len([text for text in texts if "held for review" in text]) == len(range(2, count, 3))
 
 
 # The demo ---------------------------------------------------------------------------------------
