@@ -98,7 +98,8 @@ class Statistics:
         """The page's charts, in order, each with its data table; each is also a CSV file
         (``chart(key)``). Labels are ours (phases, years, outcomes): no user text."""
         directory = reverse("portfolio:directory")
-        years = [year if year < self.today.year else _("%(year)s (today)") % {"year": year} for year in self.years]
+        # The current year's end is today.
+        year_ends = [year if year < self.today.year else _("%(year)s (today)") % {"year": year} for year in self.years]
         outcomes = {
             "launched": _("Investigations launched"),
             "reached_construction": _("Reached construction"),
@@ -123,7 +124,7 @@ class Statistics:
             charts.stacked(
                 "phases-fin-d-annee",
                 _("Products in each phase at the end of each year"),
-                years,
+                year_ends,
                 per_phase(self.at_year_end),
                 csv_url=reverse("portfolio:statistics_csv", args=["phases-fin-d-annee"]),
                 label_header=_("Year"),
@@ -131,12 +132,12 @@ class Statistics:
             charts.stacked(
                 "entrees-par-an",
                 _("Entries into each phase per year"),
-                years,
+                self.years,
                 per_phase(self.entries),
                 csv_url=reverse("portfolio:statistics_csv", args=["entrees-par-an"]),
                 label_header=_("Year"),
             ),
-            charts.line(
+            charts.grouped(
                 "investigations",
                 _("Investigations launched per year and what became of them"),
                 [cohort.year for cohort in self.cohorts],
