@@ -11,9 +11,11 @@ class CallsConfig(AppConfig):
         from .contributions import register_contributions
         from .navigation import register_entries
         from .personal_data import register_provider
+        from .tiles import register_tiles
 
         register_entries()  # the header's Calls, Call management, Jury, My applications
         register_contributions()  # "Mon espace", the product's origin, the open-calls tile
+        register_tiles()  # the dashboards' tiles: the call funnel, per incubator
         register_provider()  # personal data: applications, jury records
 
         from django.db.models.signals import post_save

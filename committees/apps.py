@@ -11,9 +11,11 @@ class CommitteesConfig(AppConfig):
         from .contributions import register_contributions
         from .navigation import register_entries
         from .personal_data import register_provider
+        from .tiles import register_tiles
 
         register_entries()  # the header's Committees
         register_contributions()  # the portfolio's schedule column, filter, sort and panels; a tile; the feed
+        register_tiles()  # the dashboards' tiles: compliance, budget, per incubator
         register_provider()  # personal data: attendances, the calendar feed
 
         from portfolio.signals import phase_changed

@@ -37,7 +37,7 @@ dashboards; ``scope`` is a ``Scope`` (one incubator, or the whole network, on a 
 today by default). The caller has checked that the user may see the scope. A tile may also say
 how it is drawn (``chart(value, scope)``: an ``incubator.charts.Chart`` whose rows link to the
 lists behind them, no query) and how it compares across incubators (``per_incubator(user, scope,
-incubators)``: ``{incubator pk: value}`` in one or two queries whatever their number, and
+incubators)``: ``{incubator pk: value}`` in a few queries whatever their number, and
 ``summary(value)``: the one number of the network cockpit's comparison table).
 
 **Personal views** (``register_personal_view``): URL names whose pages are for one person though
@@ -313,9 +313,9 @@ class Tile:
 
     - ``chart(value, scope)``: the ``incubator.charts.Chart`` of the value, each row linked to the
       list behind it (no query); without it the dashboard shows the number and the link;
-    - ``per_incubator(user, scope, incubators)``: ``{incubator pk: value}`` for the incubators of a
-      queryset, the value ``compute`` gives for each one's scope, in one or two queries whatever
-      their number (network ``scope``: its ``as_of``);
+    - ``per_incubator(user, scope, incubators)``: ``{incubator pk: value}`` for each of
+      ``incubators`` (a list of rows), the value ``compute`` gives for its scope, in a few queries
+      whatever their number (network ``scope``: its ``as_of``);
     - ``summary(value)``: the one number of the comparison table (default: the value itself),
       under the header ``summary_label`` (default: ``label``).
     """

@@ -213,3 +213,18 @@ class ProductEventForm(forms.ModelForm):
         exclude = super()._get_validation_exclusions()
         exclude.discard("startup")
         return exclude
+
+
+class AsOfForm(forms.Form):
+    """The day of the network cockpit's "portfolio as of": inside the dates' window, not after today."""
+
+    date = DateField(
+        label=_("Portfolio as of"),
+        help_text=_("The phases in force on that day, from the products' phase history."),
+    )
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day > timezone.localdate():
+            raise ValidationError(_("Choose a day in the past or today: the phases of a future day are not known."))
+        return day

@@ -31,3 +31,5 @@ can_manage = is_network_admin | manages_startup
 rules.add_perm("portfolio.add_startup", is_network_admin | manages_an_incubator)
 rules.add_perm("portfolio.change_phase", can_manage)
 rules.add_perm("portfolio.change_startup", can_manage | in_startup_team)
+# The network cockpit (portfolio/steering.py): the network admins.
+rules.add_perm("portfolio.view_cockpit", is_network_admin)

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import opendata, views
+from . import opendata, steering, views
 
 
 class StartupSlug:
@@ -41,6 +41,12 @@ urlpatterns = [
     path("produits/<startup:slug>/", views.PublicStartupView.as_view(), name="public_detail"),
     path("api/startups.json", opendata.startups_json, name="startups_json"),
     path("api/incubators.json", opendata.incubators_json, name="incubators_json"),
+    path("tableau-de-bord/<slug:slug>/", steering.DashboardView.as_view(), name="dashboard"),
+    path("tableau-de-bord/<slug:slug>/<slug:key>.csv", steering.dashboard_csv, name="dashboard_csv"),
+    path("pilotage/", steering.CockpitView.as_view(), name="cockpit"),
+    path("pilotage/portefeuille-a-date/", steering.AsOfView.as_view(), name="as_of"),
+    path("pilotage/qualite-des-donnees/", steering.DataQualityView.as_view(), name="data_quality"),
+    path("pilotage/<slug:key>.csv", steering.cockpit_csv, name="cockpit_csv"),
     path("statistiques/", views.StatisticsView.as_view(), name="statistics"),
     path("statistiques/<slug:table>.csv", views.statistics_csv, name="statistics_csv"),
     path("api/statistiques.json", opendata.statistics_json, name="statistics_json"),

@@ -13,8 +13,10 @@ class StandardsConfig(AppConfig):
         from .contributions import register_contributions
         from .models import ProductStandard, Standard
         from .personal_data import register_provider
+        from .tiles import register_tiles
 
         register_contributions()  # the product page's scorecard, the coverage tile, the open data
+        register_tiles()  # the coverage tile's chart and figures per incubator
         register_provider()  # personal data: who last updated an answer
         watch(ProductStandard)  # the open data shows the statuses: rebuilt when one changes
         watch(Standard)

@@ -1,0 +1,86 @@
+"""The calls' dashboard tiles (``incubator.registry.Tile``; registered by ``CallsConfig.ready``
+after the contributions), with their figures per incubator for the network cockpit:
+
+- ``open_calls`` (registered in ``contributions``): completed with its count per incubator (the
+  incubator's open calls and the network-wide ones);
+- ``call_funnel``: the applications to the scope's calls at each stage they reached (drafts,
+  submitted, shortlisted, laureates, onboarded; a later stage counts in the earlier ones, as the
+  call's own funnel does), one query, each stage linked to the calls' management list.
+"""
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from incubator import charts, registry
+
+from .models import Application, Call
+from .views.manage import FUNNEL
+
+STAGES = {**FUNNEL, "onboarded": [Application.Status.ONBOARDED]}
+STAGE_LABELS = {
+    "drafts": _("Drafts"),
+    "submitted": _("Submitted"),
+    "shortlisted": _("Shortlisted"),
+    "laureates": _("Laureates"),
+    "onboarded": _("Onboarded"),
+}
+
+
+def open_calls_per_incubator(user, scope, incubators):
+    """The open calls of each incubator, plus the network-wide ones (one query)."""
+    counts = dict(
+        Call.objects.open()
+        .filter(Q(incubator__in=incubators) | Q(incubator__isnull=True))
+        .order_by()
+        .values_list("incubator")
+        .annotate(count=Count("pk"))
+    )
+    network_wide = counts.pop(None, 0)
+    return {incubator.pk: counts.get(incubator.pk, 0) + network_wide for incubator in incubators}
+
+
+def stage_counts():
+    return {stage: Count("pk", filter=Q(status__in=statuses)) for stage, statuses in STAGES.items()}
+
+
+def funnel(user, scope):
+    """Stage -> applications to the scope's calls (the incubator's; the network: all), one query."""
+    applications = Application.objects.all()
+    if not scope.is_network:
+        applications = applications.filter(call__incubator=scope.incubator)
+    return applications.aggregate(**stage_counts())
+
+
+def funnel_per_incubator(user, scope, incubators):
+    rows = (
+        Application.objects.filter(call__incubator__in=incubators)
+        .order_by()
+        .values("call__incubator")
+        .annotate(**stage_counts())
+    )
+    found = {row.pop("call__incubator"): row for row in rows}
+    return {incubator.pk: found.get(incubator.pk, dict.fromkeys(STAGES, 0)) for incubator in incubators}
+
+
+def funnel_chart(value, scope):
+    link = reverse("calls:manage_call_list")
+    rows = [charts.Row(STAGE_LABELS[stage], value[stage], link) for stage in STAGES]
+    return charts.bars("call-funnel", _("Call funnel"), rows, label_header=_("Stage"), value_label=_("Applications"))
+
+
+def register_tiles():
+    registry.extend_tile("open_calls", per_incubator=open_calls_per_incubator)
+    registry.register_tile(
+        registry.Tile(
+            "call_funnel",
+            _("Call funnel"),
+            compute=funnel,
+            order=31,
+            link=lambda scope: reverse("calls:manage_call_list"),
+            chart=funnel_chart,
+            per_incubator=funnel_per_incubator,
+            summary=lambda value: value["submitted"],
+            summary_label=_("Applications submitted"),
+        )
+    )

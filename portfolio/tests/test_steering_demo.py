@@ -1,0 +1,131 @@
+"""The steering figures on the real sample (``seed_demo``, on 2026-12-01), against values computed
+here independently: from the sample file's phase histories and from plain queries of the rows, never
+from the dashboards' own functions."""
+
+import csv
+import datetime
+import io
+import json
+from collections import Counter, defaultdict
+from zoneinfo import ZoneInfo
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from django.conf import settings as django_settings
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from committees.models import Committee
+from incubator.models import Incubator
+from portfolio.models import ACTIVE_PHASES, Phase, PhasePeriod, Startup
+
+pytestmark = pytest.mark.django_db
+
+PARIS = ZoneInfo("Europe/Paris")
+SEED_DAY = datetime.datetime(2026, 12, 1, 9, 30, tzinfo=PARIS)
+AS_OF = datetime.date(2024, 1, 1)
+SAMPLE = django_settings.BASE_DIR / "incubator" / "data" / "network-sample.json"
+
+
+@pytest.fixture
+def seeded(settings, time_machine):
+    settings.DEBUG = True
+    time_machine.move_to(SEED_DAY, tick=False)
+    call_command("seed_demo")
+    return json.loads(SAMPLE.read_text())
+
+
+def csv_rows(response):
+    assert response.status_code == 200
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+
+
+def phase_on(history, day):
+    """The sample's phase of a product on ``day``: the last one begun by then (the loader closes a
+    period when the next one begins, whatever end the sample gives)."""
+    begun = [phase for phase, start, *_end in history if datetime.date.fromisoformat(start) <= day]
+    return begun[-1] if begun else None
+
+
+def invented():
+    """The demo incubator's invented products: those that are not in the sample."""
+    sample = {row["slug"] for row in json.loads(SAMPLE.read_text())["startups"]}
+    return Startup.objects.exclude(slug__in=sample)
+
+
+def expected_today(sample):
+    expected = defaultdict(Counter)
+    for row in sample["startups"]:
+        expected[row["incubator"]][row["phases"][-1][0]] += 1
+    for slug, phase in invented().values_list("incubator__slug", "phase"):
+        expected[slug][phase] += 1
+    return expected
+
+
+def test_dashboards_count_each_incubators_products_by_phase(seeded, as_persona):
+    client = as_persona("network_admin")
+    expected = expected_today(seeded)
+    assert sum(expected["dinum"].values()) == 4 + 5  # the sample's four and the five invented ones
+
+    for incubator in Incubator.objects.all():
+        url = reverse("portfolio:dashboard_csv", args=[incubator.slug, "products_by_phase"])
+        shown = {label: int(count) for label, count in csv_rows(client.get(url))[1:]}
+
+        assert shown == {phase.label: expected[incubator.slug][phase.value] for phase in Phase}, incubator.slug
+
+
+def test_cockpit_compares_active_products_and_compliance(seeded, as_persona):
+    client = as_persona("network_admin")
+    today = SEED_DAY.date()
+    since = today - relativedelta(months=6)
+    held = {
+        startup
+        for startup, at in Committee.objects.filter(status=Committee.Status.HELD).values_list("startup", "scheduled_at")
+        if since <= at.astimezone(PARIS).date() <= today
+    }
+    active, compliant = Counter(), Counter()
+    for pk, slug, phase in Startup.objects.values_list("pk", "incubator__slug", "phase"):
+        if phase in ACTIVE_PHASES:
+            active[slug] += 1
+            compliant[slug] += pk in held
+    assert compliant["dinum"] > 0  # the demo's committees: something to check
+
+    header, *rows = csv_rows(client.get(reverse("portfolio:cockpit_csv", args=["comparaison"])))
+
+    by_title = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    for incubator in Incubator.objects.all():
+        row = by_title[incubator.title]
+        assert int(row[_("Active products")]) == active[incubator.slug], incubator.slug
+        share = round(100 * compliant[incubator.slug] / active[incubator.slug]) if active[incubator.slug] else 0
+        assert int(row[_("Committee in the last 6 months (%)")]) == share, incubator.slug
+
+
+def test_portfolio_as_of_2024_01_01_has_the_phases_then_in_force(seeded, as_persona):
+    client = as_persona("network_admin")
+    expected = defaultdict(Counter)
+    for row in seeded["startups"]:
+        phase = phase_on(row["phases"], AS_OF)
+        if phase:
+            expected[row["incubator"]][phase] += 1
+    # The invented products: their periods' rows, read one by one here.
+    periods = PhasePeriod.objects.filter(startup__in=invented())
+    periods = periods.values_list("startup__incubator__slug", "phase", "start", "end")
+    for slug, phase, start, end in periods:
+        if start <= AS_OF and (end is None or end > AS_OF):
+            expected[slug][phase] += 1
+    assert expected["justice"] == {"acceleration": 1, "consolidation": 1, "construction": 1}
+
+    url = reverse("portfolio:as_of") + f"?date={AS_OF.isoformat()}&format=csv"
+    header, *rows = csv_rows(client.get(url))
+
+    labels = {phase.label: phase.value for phase in Phase}
+    shown = {
+        row[0]: {labels[label]: int(count) for label, count in zip(header[1:], row[1:], strict=True) if int(count)}
+        for row in rows
+    }
+    for incubator in Incubator.objects.all():
+        assert shown[incubator.title] == dict(expected[incubator.slug]), incubator.slug
+    page = client.get(reverse("portfolio:as_of"), {"date": AS_OF.isoformat()})
+    total = sum(sum(counts.values()) for counts in expected.values())
+    assert page.context["paginator"].count == total

@@ -1,0 +1,277 @@
+"""The portfolio's dashboard tiles, their charts and their comparison across incubators
+(``incubator.registry.Tile``; registered by ``PortfolioConfig.ready`` after the contributions).
+
+- ``products_by_phase`` (registered in ``contributions``): completed here with its chart (each
+  phase linked to the filtered portfolio list), a look back (``Scope.as_of``: the phases in force
+  on that day, from the ``PhasePeriod`` rows) and its count per incubator;
+- ``products_over_time``: the products in each phase on the 1st of January of the last years and
+  today (one query: a conditional count per day and phase);
+- ``phase_durations``: how long the phases last (ended and current periods) against the network's
+  typical maximum (``TYPICAL_MAX_DAYS``), each phase linked to its products that are late;
+- ``products_with_flags`` (registered in ``contributions``): its chart and count per incubator.
+
+``by_incubator`` groups a queryset's aggregates per incubator, a product counting in its principal
+incubator and in each co-incubator (two queries whatever the number of rows): the wings' tiles use
+it for their ``per_incubator``.
+"""
+
+import datetime
+from collections import defaultdict
+from itertools import chain
+
+from django.db.models import Avg, Count, DateField, DurationField, ExpressionWrapper, F, Q, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from incubator import charts, registry
+
+from . import flags
+from .contributions import PORTFOLIO_LIST, in_scope
+from .contributions import products_by_phase as products_by_phase_today
+from .models import ACTIVE_PHASES, TYPICAL_MAX_DAYS, Phase, PhasePeriod, Startup
+
+YEARS_BACK = 5
+DAYS_PER_MONTH = 30.44
+
+
+def list_url(scope, **params):
+    """The portfolio list filtered on ``params`` and, for an incubator's scope, on the incubator."""
+    if not scope.is_network:
+        params = {"incubator": scope.incubator.slug, **params}
+    return reverse("portfolio:startup_list") + (f"?{urlencode(params)}" if params else "")
+
+
+def in_force(day, prefix=""):
+    """The condition "the period is in force on ``day``": started on or before it, ending after it."""
+    return Q(**{f"{prefix}start__lte": day}) & (Q(**{f"{prefix}end__isnull": True}) | Q(**{f"{prefix}end__gt": day}))
+
+
+def by_incubator(queryset, incubators, *fields, path="", **aggregates):
+    """``{incubator pk: [row, ...]}`` (no rows: ``[]``): ``queryset``'s ``aggregates`` grouped by
+    ``fields`` in each of ``incubators`` (a list of rows), a product counting in its principal
+    incubator and in each co-incubator (``path`` leads from the queryset's model to the product:
+    ``"startup__"`` for periods). Two queries."""
+    principal = (
+        queryset.filter(**{f"{path}incubator__in": incubators})
+        .order_by()
+        .values(f"{path}incubator", *fields)
+        .annotate(**aggregates)
+    )
+    co_incubated = (
+        queryset.filter(**{f"{path}other_incubators__in": incubators})
+        .order_by()
+        .values(f"{path}other_incubators", *fields)
+        .annotate(**aggregates)
+    )
+    grouped = defaultdict(list)
+    for row in chain(principal, co_incubated):
+        incubator = row.pop(f"{path}incubator", None) or row.pop(f"{path}other_incubators")
+        grouped[incubator].append(row)
+    return grouped
+
+
+def summed(rows, *names):
+    """The sum of each aggregate ``names`` over ``rows`` (an incubator's rows of ``by_incubator``)."""
+    return {name: sum(row[name] or 0 for row in rows) for name in names}
+
+
+# Products by phase ----------------------------------------------------------------------------
+
+
+def products_by_phase(user, scope):
+    """Phase -> number of products on the scope's day: today's phase, or the periods in force on
+    ``scope.as_of`` (one query)."""
+    if scope.as_of is None:
+        return products_by_phase_today(user, scope)
+    periods = PhasePeriod.objects.filter(in_force(scope.as_of), startup__in=in_scope(scope))
+    counts = dict(periods.order_by().values_list("phase").annotate(count=Count("pk")))
+    return {phase.value: counts.get(phase.value, 0) for phase in Phase}
+
+
+def products_by_phase_per_incubator(user, scope, incubators):
+    if scope.as_of is None:
+        grouped = by_incubator(Startup.objects.all(), incubators, "phase", count=Count("pk"))
+    else:
+        periods = PhasePeriod.objects.filter(in_force(scope.as_of))
+        grouped = by_incubator(periods, incubators, "phase", path="startup__", count=Count("pk"))
+    result = {}
+    for incubator in incubators:
+        counts = dict.fromkeys(Phase.values, 0)
+        for row in grouped[incubator.pk]:
+            counts[row["phase"]] += row["count"]
+        result[incubator.pk] = counts
+    return result
+
+
+def products_by_phase_chart(value, scope):
+    rows = [charts.Row(phase.label, value[phase.value], list_url(scope, phase=phase.value)) for phase in Phase]
+    return charts.bars(
+        "products-by-phase", _("Products by phase"), rows, label_header=_("Phase"), value_label=_("Products")
+    )
+
+
+def active_products(value):
+    return sum(value[phase.value] for phase in ACTIVE_PHASES)
+
+
+# Products over time ---------------------------------------------------------------------------
+
+
+def days_shown(today):
+    """The 1st of January of the last ``YEARS_BACK`` years, then ``today``."""
+    firsts = [datetime.date(year, 1, 1) for year in range(today.year - YEARS_BACK + 1, today.year + 1)]
+    return [day for day in firsts if day < today] + [today]
+
+
+def products_over_time(user, scope):
+    """{"days": [ISO days], "counts": {ISO day: {phase: products}}}: the periods in force on each
+    day of ``days_shown`` (one query)."""
+    days = days_shown(scope.today)
+    periods = PhasePeriod.objects.filter(startup__in=in_scope(scope))
+    counts = periods.aggregate(
+        **{
+            f"{phase.value}|{day.isoformat()}": Count("pk", filter=in_force(day) & Q(phase=phase.value))
+            for day in days
+            for phase in Phase
+        }
+    )
+    by_day = {
+        day.isoformat(): {phase.value: counts[f"{phase.value}|{day.isoformat()}"] for phase in Phase} for day in days
+    }
+    return {"days": [day.isoformat() for day in days], "counts": by_day}
+
+
+def products_over_time_chart(value, scope):
+    days = value["days"]
+    shown = [phase for phase in Phase if any(value["counts"][day][phase.value] for day in days)] or list(ACTIVE_PHASES)
+    return charts.stacked(
+        "products-over-time",
+        _("Products by phase over time"),
+        [date_format(datetime.date.fromisoformat(day), "SHORT_DATE_FORMAT") for day in days],
+        [charts.Series(phase.label, tuple(value["counts"][day][phase.value] for day in days)) for phase in shown],
+        label_header=_("Day"),
+    )
+
+
+# Phase durations ------------------------------------------------------------------------------
+
+
+def phase_durations(user, scope):
+    """Phase -> {"average_days", "typical_days", "periods", "longer"}: the periods of the phases that
+    have a typical maximum, ended or current (counted to the scope's day), one query."""
+    today = scope.today
+    end = Coalesce(F("end"), Value(today, output_field=DateField()))
+    length = ExpressionWrapper(end - F("start"), output_field=DurationField())
+    periods = PhasePeriod.objects.filter(startup__in=in_scope(scope), start__lte=today).annotate(length=length)
+    figures = {}
+    for phase, days in TYPICAL_MAX_DAYS.items():
+        mine = Q(phase=phase.value)
+        figures[f"{phase.value}|average"] = Avg("length", filter=mine)
+        figures[f"{phase.value}|periods"] = Count("pk", filter=mine)
+        figures[f"{phase.value}|longer"] = Count("pk", filter=mine & Q(length__gt=datetime.timedelta(days=days)))
+    values = periods.aggregate(**figures)
+    result = {}
+    for phase, days in TYPICAL_MAX_DAYS.items():
+        average = values[f"{phase.value}|average"]
+        result[phase.value] = {
+            "average_days": None if average is None else round(average.total_seconds() / 86400),
+            "typical_days": days,
+            "periods": values[f"{phase.value}|periods"],
+            "longer": values[f"{phase.value}|longer"],
+        }
+    return result
+
+
+def months(days):
+    return None if days is None else round(days / DAYS_PER_MONTH, 1)
+
+
+def phase_durations_chart(value, scope):
+    phases = [Phase(phase) for phase in value]
+    return charts.grouped(
+        "phase-durations",
+        _("Phase durations against the typical ones (months)"),
+        [phase.label for phase in phases],
+        [
+            charts.Series(_("Average (months)"), tuple(months(value[p.value]["average_days"]) for p in phases)),
+            charts.Series(_("Typical maximum (months)"), tuple(months(value[p.value]["typical_days"]) for p in phases)),
+        ],
+        links=[list_url(scope, phase=p.value, flag=flags.PHASE_TOO_LONG) for p in phases],
+        label_header=_("Phase"),
+    )
+
+
+# Flagged products -----------------------------------------------------------------------------
+
+
+def flag_counts():
+    """The aggregates of ``products_with_flags``: the active products with a flag, each flag's."""
+    return {
+        "products": Count("pk", filter=flags.any_flag(PORTFOLIO_LIST)),
+        **{flags.attribute(flag): Count("pk", filter=flag.condition()) for flag in registry.flags(PORTFOLIO_LIST)},
+    }
+
+
+def products_with_flags_per_incubator(user, scope, incubators):
+    startups = registry.annotate(PORTFOLIO_LIST, Startup.objects.all())
+    listed = registry.flags(PORTFOLIO_LIST)
+    names = ["products", *(flags.attribute(flag) for flag in listed)]
+    grouped = by_incubator(startups, incubators, **flag_counts())
+    result = {}
+    for incubator in incubators:
+        sums = summed(grouped[incubator.pk], *names)
+        result[incubator.pk] = {
+            "products": sums["products"],
+            **{flag.key: sums[flags.attribute(flag)] for flag in listed},
+        }
+    return result
+
+
+def products_with_flags_chart(value, scope):
+    rows = [charts.Row(_("Active products with at least one flag"), value["products"], list_url(scope, flag=flags.ANY))]
+    rows += [
+        charts.Row(flag.label, value.get(flag.key, 0), list_url(scope, flag=flag.key))
+        for flag in registry.flags(PORTFOLIO_LIST)
+    ]
+    return charts.bars(
+        "flagged-products", _("Flagged products"), rows, label_header=_("Flag"), value_label=_("Products")
+    )
+
+
+def register_tiles():
+    registry.extend_tile(
+        "products_by_phase",
+        compute=products_by_phase,
+        chart=products_by_phase_chart,
+        per_incubator=products_by_phase_per_incubator,
+        summary=active_products,
+        summary_label=_("Active products"),
+    )
+    registry.register_tile(
+        registry.Tile(
+            "products_over_time",
+            _("Products by phase over time"),
+            compute=products_over_time,
+            order=11,
+            chart=products_over_time_chart,
+        )
+    )
+    registry.register_tile(
+        registry.Tile(
+            "phase_durations",
+            _("Phase durations"),
+            compute=phase_durations,
+            order=12,
+            link=lambda scope: list_url(scope, flag=flags.PHASE_TOO_LONG),
+            chart=phase_durations_chart,
+        )
+    )
+    registry.extend_tile(
+        "products_with_flags",
+        chart=products_with_flags_chart,
+        per_incubator=products_with_flags_per_incubator,
+        summary=lambda value: value["products"],
+    )
