@@ -38,7 +38,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
 from incubator.dates import local_day
 from incubator.models import OutboxMessage
@@ -151,8 +151,40 @@ def juror_items(call, today):
         yield _item(call.selection_on, kind, text, url, today)
 
 
+# What a manager is told of a count of ``calls_for``: its annotation's name, the text.
+COUNTED_STEPS = {
+    "votes_missing": ngettext_lazy(
+        "%(call)s: %(count)s juror has not voted yet", "%(call)s: %(count)s jurors have not voted yet", "count"
+    ),
+    "submitted": ngettext_lazy(
+        "%(call)s: record the pre-selection of %(count)s application",
+        "%(call)s: record the pre-selection of %(count)s applications",
+        "count",
+    ),
+    "on_stage": ngettext_lazy(
+        "%(call)s: record the decision on %(count)s pitch",
+        "%(call)s: record the decisions on %(count)s pitches",
+        "count",
+    ),
+    "results_held": ngettext_lazy(
+        "%(call)s: send the result email held for review",
+        "%(call)s: send the %(count)s result emails held for review",
+        "count",
+    ),
+    "laureates": ngettext_lazy(
+        "%(call)s: %(count)s laureate has not sent the commitment form",
+        "%(call)s: %(count)s laureates have not sent their commitment form",
+        "count",
+    ),
+    "to_onboard": ngettext_lazy(
+        "%(call)s: onboard %(count)s laureate", "%(call)s: onboard %(count)s laureates", "count"
+    ),
+}
+
+
 def manager_items(call, today, now):
     kind = _("Call")
+    values = {"call": call.title}
 
     def url(name, **query):
         address = reverse(f"calls:{name}", kwargs={"slug": call.slug})
@@ -161,74 +193,47 @@ def manager_items(call, today, now):
     def status_url(to):
         return reverse("calls:manage_call_status", kwargs={"slug": call.slug, "to": to})
 
-    values = {"call": call.title}
+    def step(date, text, link, **options):
+        return _item(date, kind, text % values, link, today, **options)
+
+    def counted(date, count, link, **options):
+        text = COUNTED_STEPS[count] % {**values, "count": getattr(call, count)}
+        return _item(date, kind, text, link, today, **options)
+
     if call.status == Call.Status.DRAFT:
-        text = _("%(call)s: publish the call, still a draft, which opens on %(date)s") % {
-            **values,
-            "date": formats.date_format(timezone.localtime(call.opens_at), "DATE_FORMAT"),
-        }
+        opens = formats.date_format(timezone.localtime(call.opens_at), "DATE_FORMAT")
+        text = _("%(call)s: publish the call, still a draft, which opens on %(date)s") % {**values, "date": opens}
         yield _item(local_day(call.opens_at), kind, text, status_url(Call.Status.PUBLISHED), today)
         return
     deadline_passed = call.closes_at <= now
     if call.status == Call.Status.PUBLISHED and deadline_passed:
-        text = _("%(call)s: the deadline has passed, close the call") % values
-        yield _item(local_day(call.closes_at), kind, text, status_url(Call.Status.CLOSED), today)
+        text = _("%(call)s: the deadline has passed, close the call")
+        yield step(local_day(call.closes_at), text, status_url(Call.Status.CLOSED))
     if call.votes_missing:
-        text = ngettext(
-            "%(call)s: %(count)s juror has not voted yet",
-            "%(call)s: %(count)s jurors have not voted yet",
-            call.votes_missing,
-        ) % {**values, "count": call.votes_missing}
-        yield _item(call.preselection_on, kind, text, url("manage_jurors"), today)
+        yield counted(call.preselection_on, "votes_missing", url("manage_jurors"))
     # The pre-selection, once the call takes no more applications (``check_preselection_allowed``).
     may_preselect = call.status == Call.Status.CLOSED or (call.status == Call.Status.PUBLISHED and deadline_passed)
     if may_preselect and call.submitted:
-        text = ngettext(
-            "%(call)s: record the pre-selection of %(count)s application",
-            "%(call)s: record the pre-selection of %(count)s applications",
-            call.submitted,
-        ) % {**values, "count": call.submitted}
-        link = url("manage_ranking", status=Application.Status.SUBMITTED)
-        yield _item(call.preselection_on, kind, text, link, today)
+        yield counted(call.preselection_on, "submitted", url("manage_ranking", status=Application.Status.SUBMITTED))
     elif call.status == Call.Status.CLOSED:
-        text = _("%(call)s: mark the pre-selection done") % values
-        yield _item(call.preselection_on, kind, text, status_url(Call.Status.PRESELECTION_DONE), today)
+        text = _("%(call)s: mark the pre-selection done")
+        yield step(call.preselection_on, text, status_url(Call.Status.PRESELECTION_DONE))
     if call.status == Call.Status.PRESELECTION_DONE:
         if call.shortlisted and call.drawn_at is None:
-            text = _("%(call)s: draw the pitch order") % values
-            yield _item(call.selection_on, kind, text, url("manage_selection"), today)
-        if call.selection_on <= today:
-            if call.on_stage:
-                text = ngettext(
-                    "%(call)s: record the decision on %(count)s pitch",
-                    "%(call)s: record the decisions on %(count)s pitches",
-                    call.on_stage,
-                ) % {**values, "count": call.on_stage}
-                yield _item(call.selection_on, kind, text, url("manage_selection"), today)
-            else:
-                text = _("%(call)s: mark the selection done") % values
-                yield _item(call.selection_on, kind, text, status_url(Call.Status.SELECTION_DONE), today)
+            yield step(call.selection_on, _("%(call)s: draw the pitch order"), url("manage_selection"))
+        if call.selection_on <= today and call.on_stage:
+            yield counted(call.selection_on, "on_stage", url("manage_selection"))
+        elif call.selection_on <= today:
+            text = _("%(call)s: mark the selection done")
+            yield step(call.selection_on, text, status_url(Call.Status.SELECTION_DONE))
     if call.results_held:
-        text = ngettext(
-            "%(call)s: send the result email held for review",
-            "%(call)s: send the %(count)s result emails held for review",
-            call.results_held,
-        ) % {**values, "count": call.results_held}
-        yield _item(call.selection_on, kind, text, url("manage_send_results"), today, may_be_late=False)
+        yield counted(call.selection_on, "results_held", url("manage_send_results"), may_be_late=False)
     if call.laureates:
-        text = ngettext(
-            "%(call)s: %(count)s laureate has not sent the commitment form",
-            "%(call)s: %(count)s laureates have not sent their commitment form",
-            call.laureates,
-        ) % {**values, "count": call.laureates}
         due = local_day(call.first_laureate_at) + datetime.timedelta(days=call.commitment_days)
-        yield _item(due, kind, text, url("manage_ranking", status=Application.Status.LAUREATE), today)
+        yield counted(due, "laureates", url("manage_ranking", status=Application.Status.LAUREATE))
     if call.to_onboard:
-        text = ngettext(
-            "%(call)s: onboard %(count)s laureate", "%(call)s: onboard %(count)s laureates", call.to_onboard
-        ) % {**values, "count": call.to_onboard}
         link = url("manage_ranking", status=Application.Status.COMMITMENT_SIGNED)
-        yield _item(call.investigation_starts_on, kind, text, link, today)
+        yield counted(call.investigation_starts_on, "to_onboard", link)
 
 
 def my_applications(user):

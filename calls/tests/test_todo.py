@@ -3,7 +3,7 @@ manager of the call's incubator and an applicant, each item for its persona only
 its date, gone once resolved; two queries whatever the number of calls and applications."""
 
 import datetime
-import zoneinfo
+import functools
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -12,7 +12,6 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 
 from calls import services
 from calls.models import Application, Call, JuryScore, PreselectionVote
@@ -22,33 +21,16 @@ from incubator.demo import DEMO_DOMAIN
 from incubator.models import Membership, OutboxMessage, ReminderDelivery, ReminderRule, User
 from incubator.reminders import plan
 from incubator.tests.factories import IncubatorFactory, MembershipFactory, UserFactory
+from tests.todo import PARIS, TODAY, on_the_day, paris, source_items
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reminder_rules")]
-PARIS = zoneinfo.ZoneInfo("Europe/Paris")
-TODAY = datetime.date(2026, 6, 5)
 CRITERIA = JuryScore.Criterion.values
-
-
-def paris(*args):
-    return datetime.datetime(*args, tzinfo=PARIS)
+calls_todo = functools.partial(source_items, "calls")
 
 
 @pytest.fixture(autouse=True)
-def on_today(time_machine):
-    time_machine.move_to(paris(2026, 6, 5, 10), tick=False)
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """The items in their source strings (the French catalogue is merged apart)."""
-    with translation.override("en"):
-        yield
-
-
-def calls_todo(user, today=TODAY):
-    """The items of the registered ``calls`` source for ``user``."""
-    source = next(source for source in registry.todo_sources() if source.key == "calls")
-    return list(source.items(user, today))
+def _on_today(time_machine):
+    yield from on_the_day(time_machine)
 
 
 def a_call(incubator, **fields):
@@ -226,6 +208,9 @@ def test_a_draft_call_opening_within_a_week_is_to_publish_for_its_incubators_man
         closes_at=paris(2026, 7, 10, 12),
     )
     soon.jurors.add(world["juror"])
+    text = "Appel d'automne: publish the call, still a draft, which opens on June 12, 2026"
+    link = reverse("calls:manage_call_status", args=[soon.slug, "published"])
+    publish = registry.TodoItem(datetime.date(2026, 6, 12), "Call", text, link, False)
     a_call(
         incubator,
         title="Appel d'hiver",
@@ -236,13 +221,6 @@ def test_a_draft_call_opening_within_a_week_is_to_publish_for_its_incubators_man
     a_call(incubator, title="Appel oublié", status="draft", opens_at=paris(2026, 5, 1, 9))  # deadline past
     a_call(
         None, title="Appel du réseau", status="draft", opens_at=paris(2026, 6, 1, 9), closes_at=paris(2026, 7, 1, 12)
-    )
-    publish = registry.TodoItem(
-        datetime.date(2026, 6, 12),
-        "Call",
-        "Appel d'automne: publish the call, still a draft, which opens on June 12, 2026",
-        reverse("calls:manage_call_status", kwargs={"slug": soon.slug, "to": "published"}),
-        False,
     )
 
     def to_publish(persona, today=TODAY):

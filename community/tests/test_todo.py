@@ -4,14 +4,13 @@ registrant's events of the next 7 days and a seat given from the waiting list; e
 only, gone once resolved; two queries whatever the rows."""
 
 import datetime
-import zoneinfo
+import functools
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 
 from community import services
 from community.models import Registration, ResourceRequest
@@ -20,31 +19,15 @@ from incubator import registry
 from incubator.models import Membership
 from incubator.tests.factories import IncubatorFactory, MembershipFactory, UserFactory
 from portfolio.tests.factories import StartupFactory
+from tests.todo import PARIS, TODAY, on_the_day, paris, source_items
 
 pytestmark = pytest.mark.django_db
-PARIS = zoneinfo.ZoneInfo("Europe/Paris")
-TODAY = datetime.date(2026, 6, 5)
-
-
-def paris(*args):
-    return datetime.datetime(*args, tzinfo=PARIS)
+community_todo = functools.partial(source_items, "community")
 
 
 @pytest.fixture(autouse=True)
-def on_today(time_machine):
-    time_machine.move_to(paris(2026, 6, 5, 10), tick=False)
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """The items in their source strings (the French catalogue is merged apart)."""
-    with translation.override("en"):
-        yield
-
-
-def community_todo(user, today=TODAY):
-    source = next(source for source in registry.todo_sources() if source.key == "community")
-    return list(source.items(user, today))
+def _on_today(time_machine):
+    yield from on_the_day(time_machine)
 
 
 # Requests -------------------------------------------------------------------------------------
@@ -170,6 +153,11 @@ def test_a_manager_who_also_handles_their_incubators_request_has_it_once_to_answ
 # Registrations --------------------------------------------------------------------------------
 
 
+def event_item(event, text):
+    """The item of an event: dated from its day in Paris, linked to its page."""
+    return registry.TodoItem(event.starts_at.astimezone(PARIS).date(), "Event", text, event.get_absolute_url())
+
+
 def test_a_registrant_sees_the_events_of_the_next_seven_days_they_hold_a_place_for():
     person, stranger = UserFactory(), UserFactory()
     soon = EventFactory(title="Club des coachs", starts_at=paris(2026, 6, 8, 12), ends_at=paris(2026, 6, 8, 14))
@@ -184,18 +172,8 @@ def test_a_registrant_sees_the_events_of_the_next_seven_days_they_hold_a_place_f
     services.register(event=later, actor=person)
 
     assert community_todo(person) == [
-        registry.TodoItem(
-            datetime.date(2026, 6, 8),
-            "Event",
-            "Club des coachs at noon: you have a seat (cancel it if you cannot come)",
-            soon.get_absolute_url(),
-        ),
-        registry.TodoItem(
-            datetime.date(2026, 6, 12),
-            "Event",
-            "Formation Alpha at 9 a.m.: you are number 2 on the waiting list",
-            full.get_absolute_url(),
-        ),
+        event_item(soon, "Club des coachs at noon: you have a seat (cancel it if you cannot come)"),
+        event_item(full, "Formation Alpha at 9 a.m.: you are number 2 on the waiting list"),
     ]
     assert [item.url for item in community_todo(stranger)] == [full.get_absolute_url()]
 
@@ -212,12 +190,7 @@ def test_a_seat_given_from_the_waiting_list_is_news_for_a_week_whenever_the_even
 
     time_machine.move_to(paris(2026, 6, 6, 10), tick=False)
     services.cancel_registration(registration=seat, actor=holder)
-    promotion = registry.TodoItem(
-        datetime.date(2026, 6, 30),
-        "Event",
-        "Séminaire at 9 a.m.: a seat freed up and it is yours",
-        event.get_absolute_url(),
-    )
+    promotion = event_item(event, "Séminaire at 9 a.m.: a seat freed up and it is yours")
 
     assert community_todo(waiting, datetime.date(2026, 6, 6)) == [promotion]
     assert community_todo(holder, datetime.date(2026, 6, 6)) == []
