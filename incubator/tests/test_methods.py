@@ -107,6 +107,16 @@ ROUTES = {
     "portfolio:statistics": (READ, no_args, "manager"),
     "portfolio:statistics_csv": (READ, lambda world: {"table": "produits-par-phase"}, "manager"),
     "portfolio:statistics_json": (READ, no_args, "manager"),
+    "portfolio:dashboard": (READ, lambda world: {"slug": world.startup.incubator.slug}, "manager"),
+    "portfolio:dashboard_csv": (
+        READ,
+        lambda world: {"slug": world.startup.incubator.slug, "key": "products_by_phase"},
+        "manager",
+    ),
+    "portfolio:cockpit": (READ, no_args, "network_admin"),
+    "portfolio:cockpit_csv": (READ, lambda world: {"key": "comparaison"}, "network_admin"),
+    "portfolio:as_of": (READ, no_args, "network_admin"),
+    "portfolio:data_quality": (READ, no_args, "network_admin"),
     # Committees
     "committees:committee_list": (READ, no_args, "manager"),
     "committees:my_calendar": (READ, no_args, "manager"),
