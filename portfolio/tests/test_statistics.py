@@ -243,21 +243,20 @@ def test_no_product_no_figures(client):
 # Access: the same public figures for everyone; only GET and HEAD -------------------------------
 
 
-@pytest.mark.parametrize("persona", ["anonymous", "member_a", "member_b", "network_admin"])
-def test_everyone_reads_the_same_public_figures(as_persona, incubator_a, persona):
+@pytest.mark.parametrize("persona", ["anonymous", "team_member", "member_a", "member_b", "network_admin"])
+def test_everyone_reads_the_same_public_figures(as_product_persona, incubator_a, persona):
+    # and startup_a (the team member's), in construction too
     StartupFactory(incubator=incubator_a, phase=Phase.CONSTRUCTION, phase_start=D(2024, 3, 1))
     StartupFactory(incubator=incubator_a, phase=Phase.CONSTRUCTION, phase_start=D(2024, 3, 1), is_published=False)
-    client = as_persona(persona)
+    client = as_product_persona(persona)
 
     page = client.get(PAGE)
     data = client.get(JSON).json()
 
     assert page.status_code == 200
-    assert html_tables(page.content.decode())["chart-produits-par-phase-table"][1] == [
-        str(Phase.CONSTRUCTION.label),
-        "1",
-    ]
-    assert data["products_by_phase"]["construction"] == 1
+    construction = html_tables(page.content.decode())["chart-produits-par-phase-table"][1]
+    assert construction == [str(Phase.CONSTRUCTION.label), "2"]
+    assert data["products_by_phase"]["construction"] == 2
 
 
 @pytest.mark.parametrize("url", [PAGE, JSON, reverse("portfolio:statistics_csv", args=["produits-par-phase"])])
