@@ -1,11 +1,13 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from incubator.admin_paginator import LargeTableAdmin
 from portfolio.models import Startup
 
-from .cadence import refresh_due_date
+from .cadence import check_rule, refresh_due_date
 from .models import Attendee, CalendarFeed, Committee, CommitteeDocument, Decision
 
 
@@ -39,13 +41,27 @@ class DecisionInline(admin.StackedInline):
         "decided_on",
         "granted_amount",
         "granted_months",
+        "beyond_rule",
+        "beyond_rule_reason",
         "minutes",
+        "next_objectives",
+        "team_size",
+        "hypotheses",
         "purchasing_told",
         "deck_published",
         "sheet_updated",
         "recorded_by",
     ]
-    readonly_fields = ["outcome", "next_phase", "decided_on", "granted_amount", "granted_months", "recorded_by"]
+    readonly_fields = [
+        "outcome",
+        "next_phase",
+        "decided_on",
+        "granted_amount",
+        "granted_months",
+        "beyond_rule",
+        "beyond_rule_reason",
+        "recorded_by",
+    ]
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
@@ -82,13 +98,50 @@ class CommitteeAdmin(RefreshDueDateOnDelete, LargeTableAdmin, SimpleHistoryAdmin
     inlines = [AttendeeInline, CommitteeDocumentInline, DecisionInline]
 
 
+class DecisionAdminForm(forms.ModelForm):
+    """The 6-month rule holds here too (``cadence.check_rule``, in the product's phase): a period
+    beyond it needs its reason and is marked; past 24 months is refused."""
+
+    class Meta:
+        model = Decision
+        fields = [
+            "granted_amount",
+            "granted_months",
+            "beyond_rule_reason",
+            "minutes",
+            "next_objectives",
+            "team_size",
+            "hypotheses",
+            "purchasing_told",
+            "deck_published",
+            "sheet_updated",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        months = cleaned.get("granted_months")
+        if months is not None and self.instance.pk:
+            try:
+                beyond = check_rule(
+                    phase=self.instance.committee.startup.phase,
+                    months=months,
+                    reason=cleaned.get("beyond_rule_reason", ""),
+                )
+            except ValidationError as error:
+                self.add_error("granted_months" if error.code == "too_long" else "beyond_rule_reason", error)
+            else:
+                self.instance.beyond_rule = beyond
+        return cleaned
+
+
 @admin.register(Decision)
 class DecisionAdmin(RefreshDueDateOnDelete, LargeTableAdmin, SimpleHistoryAdmin):
     list_display = ["committee", "outcome", "decided_on", "purchasing_told", "deck_published", "sheet_updated"]
     list_filter = ["outcome", "purchasing_told", "deck_published", "sheet_updated"]
     list_select_related = ["committee", "committee__startup"]
     search_fields = ["committee__startup__name", "minutes"]
-    readonly_fields = ["committee", "outcome", "next_phase", "decided_on", "recorded_by", "recorded_at"]
+    readonly_fields = ["committee", "outcome", "next_phase", "decided_on", "beyond_rule", "recorded_by", "recorded_at"]
+    form = DecisionAdminForm
     startup_field = "committee__startup_id"
 
     def has_add_permission(self, request):

@@ -12,8 +12,14 @@ It is recomputed (``refresh_due_date``) whenever the record changes: a phase cha
 portfolio's ``phase_changed`` signal, connected in ``apps.py``), a decision, a committee or a
 decision deleted in the admin.
 A manager may still set the date by hand with a reason (``set_due_date``, kept in the product's
-history) until the record next changes. ``Startup.next_committee_due`` holds the result (the
-portfolio lists and filters read it); only this module writes it.
+history and as a ``DueDateChange``) until the record next changes.
+
+The 6-month rule (``check_rule``): a decision granting more than 6 months, or a due date set by
+hand more than 6 months after the last committee, needs a written reason and is marked
+(``beyond_rule``); a product in consolidation or opéré may be steered yearly (12 months) without
+one, per the network's guide; nothing goes past 24 months (``MAX_GRANTED_MONTHS``).
+``Startup.next_committee_due`` holds the result (the portfolio lists and filters read it); only
+this module writes it.
 """
 
 from dataclasses import dataclass
@@ -21,15 +27,21 @@ from datetime import date
 from itertools import pairwise
 
 from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portfolio.models import ENDED_PHASES, INVESTIGATION_LENGTH, Phase, PhasePeriod, Startup
 
-from .models import Committee, Decision
+from .models import MAX_GRANTED_MONTHS, Committee, Decision, DueDateChange
 
 DEFAULT_GRANTED_MONTHS = 6
+# The network's guide: a committee at least every 6 months; consolidation and opéré yearly.
+RULE_MONTHS = 6
+YEARLY_PHASES = frozenset({Phase.CONSOLIDATION, Phase.OPERATED})
+YEARLY_MONTHS = 12
 # The end-of-investigation committee comes when an investigation usually ends.
 END_OF_INVESTIGATION_AFTER = INVESTIGATION_LENGTH
 
@@ -90,11 +102,73 @@ def refresh_due_date(*, startup, actor, reason):
     return due
 
 
-def set_due_date(*, startup, due, actor, reason):
-    """A manager sets the due date by hand; ``reason`` is kept in the product's history."""
+def months_allowed(phase):
+    """How many months a product in ``phase`` may go between committees without a reason."""
+    return YEARLY_MONTHS if phase in YEARLY_PHASES else RULE_MONTHS
+
+
+def check_rule(*, phase, months, reason, field="beyond_rule_reason"):
+    """The 6-month rule for a period of ``months`` in ``phase``: True when it goes beyond the rule
+    (a ``reason`` is then required), False within it. Raises ValidationError past 24 months, or
+    beyond the rule without a reason (codes ``too_long`` and ``beyond_rule_reason``)."""
+    if months > MAX_GRANTED_MONTHS:
+        raise ValidationError(
+            _("At most %(max)d months between two committees.") % {"max": MAX_GRANTED_MONTHS}, code="too_long"
+        )
+    return needs_reason(phase=phase, months=months, reason=reason, field=field)
+
+
+def needs_reason(*, phase, months, reason, field="beyond_rule_reason"):
+    """``check_rule`` without its bound: True beyond the rule (with a reason), False within it."""
+    allowed = months_allowed(phase)
+    if months <= allowed:
+        return False
+    if not (reason or "").strip():
+        raise ValidationError(
+            _("More than %(allowed)d months between two committees goes beyond the network's rule: write the reason.")
+            % {"allowed": allowed},
+            code=field,
+        )
+    return True
+
+
+def months_after(start, end):
+    """Whole months from ``start`` to ``end``, rounded up (a day past 6 months counts as 7)."""
+    delta = relativedelta(end, start)
+    months = delta.years * 12 + delta.months
+    return months + (1 if delta.days > 0 else 0)
+
+
+def rule_reference(locked):
+    """What the rule counts a due date from: the last held committee's decision (as ``due_from``
+    reads it), else today (a product never steered: its first committee is what is asked for).
+    ``locked`` is annotated by ``with_record``."""
+    return locked.cadence_decided_on or timezone.localdate()
+
+
+def set_due_date(*, startup, due, actor, reason, beyond_rule_reason=""):
+    """A manager sets the due date by hand; ``reason`` is kept in the product's history and in a
+    ``DueDateChange``. More than 6 months (12 in consolidation or opéré) after the last committee
+    needs ``beyond_rule_reason`` and is marked; past 24 months is refused (``check_rule``)."""
     with transaction.atomic():
-        locked = Startup.objects.select_for_update().get(pk=startup.pk)
+        locked = with_record(Startup.objects.select_for_update()).get(pk=startup.pk)
+        reference = rule_reference(locked)
+        # The bound counts from today: an overdue product may always be given a date ahead.
+        if months_after(timezone.localdate(), due) > MAX_GRANTED_MONTHS:
+            raise ValidationError(
+                _("At most %(max)d months from today: choose an earlier date.") % {"max": MAX_GRANTED_MONTHS},
+                code="too_long",
+            )
+        beyond = needs_reason(phase=locked.phase, months=months_after(reference, due), reason=beyond_rule_reason)
         _write(locked, due, actor=actor, reason=reason)
+        DueDateChange.objects.create(
+            startup=locked,
+            due=due,
+            reason=reason[:100],
+            beyond_rule=beyond,
+            beyond_rule_reason=beyond_rule_reason.strip(),
+            changed_by=actor,
+        )
     startup.next_committee_due = due
     return locked
 

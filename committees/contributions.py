@@ -83,18 +83,21 @@ def with_schedule(startups, now=None):
 def with_rule_marks(startups):
     """Annotate a Startup queryset with the 6-month rule's marks (subqueries of the same query):
     ``rule_last_decision``, the last held decision of the current phase (as ``cadence.with_record``
-    orders them); ``rule_due_change_reason``, the reason of the due date set by hand beyond the
-    rule when it is the due date in force (None otherwise)."""
+    orders them); ``due_change_reason``, the reason of the due date set by hand when it is the
+    due date in force, and ``rule_due_change_reason`` its reason for going beyond the rule (None
+    otherwise)."""
     last = Decision.objects.filter(
         committee__startup=OuterRef("pk"),
         committee__status=Committee.Status.HELD,
         committee__startup__periods__end__isnull=True,
         decided_on__gte=F("committee__startup__periods__start"),
     ).order_by("-decided_on", "-committee__scheduled_at", "-pk")
-    by_hand = DueDateChange.objects.filter(startup=OuterRef("pk"), due=OuterRef("next_committee_due"), beyond_rule=True)
+    by_hand = DueDateChange.objects.filter(startup=OuterRef("pk"), due=OuterRef("next_committee_due"))
+    by_hand = by_hand.order_by("-changed_at", "-pk")
     return startups.annotate(
         rule_last_decision=Subquery(last.values("pk")[:1]),
-        rule_due_change_reason=Subquery(by_hand.order_by("-changed_at", "-pk").values("beyond_rule_reason")[:1]),
+        due_change_reason=Subquery(by_hand.values("reason")[:1]),
+        rule_due_change_reason=Subquery(by_hand.filter(beyond_rule=True).values("beyond_rule_reason")[:1]),
     )
 
 

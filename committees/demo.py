@@ -2,7 +2,8 @@
 
 - The sample's dated committees, imported as history through the decision service (a decision
   to continue; a stop for the one held the day its product stopped): so the last committee sets
-  the next due date (``cadence.py``), as on the decision page. The sample's phase moves are
+  the next due date (``cadence.py``), as on the decision page. The first committee of an
+  investigation is its end-of-investigation committee (``services.usual_kind``). The sample's phase moves are
   already loaded (``portfolio/demo.py``); every due date follows from that record.
 - The demo incubator's invented products (``portfolio/demo.py``) go through their committees:
   each committee is held on the day it was due, with its attendees and its deck, and its decision
@@ -26,9 +27,10 @@ from incubator.demo import DEMO_DOMAIN, DEMO_INCUBATOR, at, dated_history, demo_
 from incubator.models import User
 from portfolio.models import ENDED_PHASES, Phase, PhasePeriod, Startup, TeamMembership
 
+from .cadence import months_allowed
 from .forms import DocumentForm
 from .models import Attendee, Committee, CommitteeDocument, Decision
-from .services import default_attendees, plan_committee, record_decision
+from .services import default_attendees, phase_after, plan_committee, record_decision, usual_kind
 
 KINDS = {"Comité de fin d'investigation": Committee.Kind.END_OF_INVESTIGATION}
 Kind, Outcome = Committee.Kind, Decision.Outcome
@@ -54,6 +56,13 @@ JOURNEYS = {
         (Kind.PERIODIC, Outcome.STOP, "", 6, None),
     ],
 }
+# Why an invented product was granted more than the 6-month rule allows (``cadence.check_rule``).
+BEYOND_RULE_REASON = "Marché public d'équipement à passer : le comité accorde une période plus longue."
+NEXT_OBJECTIVES = {
+    Outcome.NEXT_PHASE: "Atteindre les objectifs de la nouvelle phase et en mesurer l'impact.",
+    Outcome.CONTINUE: "Doubler les usagers actifs et publier les statistiques d'usage.",
+}
+HYPOTHESES = "Les agents adoptent le service sans formation ; les partenaires financent la suite."
 MINUTES = {
     Outcome.NEXT_PHASE: "Le comité constate que les objectifs de la phase sont atteints et valide le passage à la suite.",
     Outcome.CONTINUE: "Le comité constate des progrès réguliers et reconduit l'équipe pour la période demandée.",
@@ -71,8 +80,9 @@ def seed(sample):
         if startup is None or startup.committees.exists():
             continue
         for day, *label in row.get("committees", []):
+            day = datetime.date.fromisoformat(day)
             held += record_past_committee(
-                startup, datetime.date.fromisoformat(day), KINDS.get(label[0] if label else "")
+                startup, day, KINDS.get(label[0] if label else "") or usual_kind(startup, day)
             )
     played = play_journeys(manager)
     planned = plan_demo_committee(manager)
@@ -180,6 +190,9 @@ def past_committee(startup, day, kind, manager, *, months, amount):
 
 def decide(committee, manager, *, outcome, next_phase, months, amount):
     day = committee.local_date
+    startup = committee.startup
+    phase_then = phase_after(outcome, startup, next_phase) or startup.phase
+    team = startup.team.current(today=day).exclude(role=TeamMembership.Role.COACH).count()
     with quiet_outbox(), dated_history(at(day, 16)):
         decision = record_decision(
             committee=committee,
@@ -190,6 +203,10 @@ def decide(committee, manager, *, outcome, next_phase, months, amount):
             granted_amount=amount,
             minutes=MINUTES[outcome],
             next_phase=next_phase,
+            beyond_rule_reason=BEYOND_RULE_REASON if months > months_allowed(phase_then) else "",
+            next_objectives=NEXT_OBJECTIVES.get(outcome, ""),
+            team_size=team or None,
+            hypotheses=HYPOTHESES if outcome != Outcome.STOP else "",
         )
     # The follow-up the committee page asks for, done in the following days.
     decision.purchasing_told = decision.deck_published = decision.sheet_updated = True

@@ -13,7 +13,7 @@ from incubator.uploads import PRESENTATIONS, check_upload, random_name
 from incubator.validators import https_by_default
 from portfolio.models import Phase
 
-from .models import DECK_MAX_BYTES, Attendee, Committee, CommitteeDocument, Decision
+from .models import DECK_MAX_BYTES, MAX_GRANTED_MONTHS, Attendee, Committee, CommitteeDocument, Decision
 
 # What a committee document may be, read from its content (extension -> MIME type).
 ALLOWED_DOCUMENT_TYPES = {
@@ -159,6 +159,18 @@ class DocumentForm(forms.ModelForm):
         return upload
 
 
+def beyond_rule_reason_field():
+    return forms.CharField(
+        label=_("Reason for going beyond the 6-month rule"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Required past 6 months after the last committee (12 in consolidation or opéré): the product "
+            "is then marked as beyond the rule."
+        ),
+    )
+
+
 class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Decision"), choices=Decision.Outcome.choices, widget=forms.RadioSelect)
     next_phase = forms.ChoiceField(
@@ -171,11 +183,35 @@ class DecisionForm(forms.Form):
     granted_months = forms.IntegerField(
         label=_("Granted period (months)"),
         min_value=1,
-        max_value=36,
+        max_value=MAX_GRANTED_MONTHS,
         initial=6,
-        help_text=_("Six months usually; one or two for a provisional decision. The next committee is due then."),
+        help_text=_(
+            "Six months usually; one or two for a provisional decision; up to twelve in consolidation or "
+            "opéré. The next committee is due then."
+        ),
+        error_messages={"max_value": _("At most %(limit_value)s months between two committees.")},
     )
+    beyond_rule_reason = beyond_rule_reason_field()
     minutes = forms.CharField(label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    next_objectives = forms.CharField(
+        label=_("Objectives until the next committee"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the next committee will check: its page shows them back."),
+    )
+    team_size = forms.IntegerField(
+        label=_("Team size (people)"),
+        min_value=1,
+        max_value=100,
+        required=False,
+        help_text=_("The team the decision funds, coaches aside."),
+    )
+    hypotheses = forms.CharField(
+        label=_("Hypotheses"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the product bets on until the next committee, to confirm or refute."),
+    )
 
     def __init__(self, *args, phases, **kwargs):
         super().__init__(*args, **kwargs)
@@ -210,6 +246,7 @@ class DueDateForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=100, help_text=_("Kept in the product's history (100 characters at most).")
     )
+    beyond_rule_reason = beyond_rule_reason_field()
 
     def clean_due(self):
         due = self.cleaned_data["due"]

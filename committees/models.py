@@ -15,6 +15,9 @@ from incubator.rules import managed_incubator_ids
 from portfolio.models import Phase, Startup, TeamMembership
 
 DECK_MAX_BYTES = 10 * 1024 * 1024
+# The longest period a decision may grant, and the furthest a due date may be set after the last
+# committee (``cadence.check_rule``): past the 6-month rule, a reason is required; past this, never.
+MAX_GRANTED_MONTHS = 24
 
 
 def _managed_by(user):
@@ -273,7 +276,15 @@ class Decision(models.Model):
         _("granted amount (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     granted_months = models.PositiveSmallIntegerField(_("granted period (months)"), default=6)
+    # The 6-month rule (``cadence.check_rule``): more than 6 months (12 in consolidation or opéré)
+    # needs a written reason; the decision is then marked, on its pages and as a flag.
+    beyond_rule = models.BooleanField(_("beyond the 6-month rule"), default=False)
+    beyond_rule_reason = models.TextField(_("reason for going beyond the 6-month rule"), blank=True)
     minutes = models.TextField(_("minutes"), blank=True)
+    # What the next committee checks (issue 11, item 8: promise against delivery).
+    next_objectives = models.TextField(_("objectives until the next committee"), blank=True)
+    team_size = models.PositiveSmallIntegerField(_("team size (people)"), null=True, blank=True)
+    hypotheses = models.TextField(_("hypotheses"), blank=True)
     purchasing_told = models.BooleanField(_("purchasing told"), default=False)
     deck_published = models.BooleanField(_("deck published"), default=False)
     sheet_updated = models.BooleanField(_("product sheet updated"), default=False)
@@ -292,12 +303,53 @@ class Decision(models.Model):
             window_constraint("decided_on", name="decision_decided_on_in_window"),
             models.CheckConstraint(condition=Q(granted_months__gte=1), name="decision_months_positive"),
             models.CheckConstraint(
+                condition=Q(granted_months__lte=MAX_GRANTED_MONTHS), name="decision_months_at_most_24"
+            ),
+            models.CheckConstraint(
+                condition=Q(beyond_rule=False) | ~Q(beyond_rule_reason=""), name="decision_beyond_rule_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(team_size__isnull=True) | Q(team_size__range=(1, 100)), name="decision_team_size_in_range"
+            ),
+            models.CheckConstraint(
                 condition=~Q(outcome="next_phase") | ~Q(next_phase=""), name="decision_next_phase_named"
             ),
         ]
 
     def __str__(self):
         return f"{self.committee} — {self.get_outcome_display()}"
+
+
+class DueDateChange(models.Model):
+    """A due date a manager set by hand (``cadence.set_due_date``), with its reason; ``beyond_rule``
+    marks a date more than 6 months (12 in consolidation or opéré) after the last committee."""
+
+    startup = models.ForeignKey(
+        Startup, verbose_name=_("product"), on_delete=models.CASCADE, related_name="due_date_changes"
+    )
+    due = models.DateField(_("due on"), validators=[validate_in_window])
+    reason = models.CharField(_("reason"), max_length=100)
+    beyond_rule = models.BooleanField(_("beyond the 6-month rule"), default=False)
+    beyond_rule_reason = models.TextField(_("reason for going beyond the 6-month rule"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("due date set by hand")
+        verbose_name_plural = _("due dates set by hand")
+        ordering = ["-changed_at", "-pk"]
+        indexes = [models.Index(fields=["startup", "due"], name="due_date_change_startup_idx")]
+        constraints = [
+            window_constraint("due", name="due_date_change_due_in_window"),
+            models.CheckConstraint(
+                condition=Q(beyond_rule=False) | ~Q(beyond_rule_reason=""), name="due_date_change_beyond_has_reason"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.startup} — {self.due:%d/%m/%Y}"
 
 
 class CalendarFeed(models.Model):

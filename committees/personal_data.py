@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from incubator import personal_data
 from incubator.personal_data import DataCategory, LegalBasis, iso
 
-from .models import Attendee, CalendarFeed, Committee, CommitteeDocument, Decision
+from .models import Attendee, CalendarFeed, Committee, CommitteeDocument, Decision, DueDateChange
 
 
 def attendances(user):
@@ -49,6 +49,10 @@ def export(user):
         "decisions_recorded": list(
             Decision.objects.filter(recorded_by=user).order_by("pk").values_list("committee", flat=True)
         ),
+        "due_dates_set": [
+            {"product": change.startup.name, "due": change.due.isoformat(), "changed_at": iso(change.changed_at)}
+            for change in DueDateChange.objects.filter(changed_by=user).select_related("startup").order_by("pk")
+        ],
     }
 
 
@@ -68,6 +72,7 @@ def erase(user, *, actor):
     erased["committees_planned"] = Committee.objects.filter(created_by=user).update(created_by=None)
     erased["documents_uploaded"] = CommitteeDocument.objects.filter(uploaded_by=user).update(uploaded_by=None)
     erased["decisions_recorded"] = Decision.objects.filter(recorded_by=user).update(recorded_by=None)
+    erased["due_dates_set"] = DueDateChange.objects.filter(changed_by=user).update(changed_by=None)
     return erased
 
 
@@ -96,11 +101,15 @@ def register_provider():
                 ),
                 DataCategory(
                     key="recorded_by",
-                    label=_("The committees you planned, the documents you uploaded, the decisions you recorded."),
+                    label=_(
+                        "The committees you planned, the documents you uploaded, the decisions you recorded, "
+                        "the due dates you set by hand."
+                    ),
                     fields=(
                         "committees.committee.created_by",
                         "committees.committeedocument.uploaded_by",
                         "committees.decision.recorded_by",
+                        "committees.duedatechange.changed_by",
                     ),
                     purpose=_("Knowing who prepared and recorded each committee."),
                     legal_basis=LegalBasis.PUBLIC_TASK,

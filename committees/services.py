@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,10 +16,10 @@ from incubator.ics import CalendarEvent, ics_file
 from incubator.mail import absolute_url
 from incubator.models import Membership
 from incubator.templatetags.portal_dates import long_date
-from portfolio.models import ALLOWED_MOVES, Phase, TeamMembership
+from portfolio.models import ALLOWED_MOVES, ENDED_PHASES, Phase, TeamMembership
 from portfolio.services import change_phase
 
-from .cadence import DEFAULT_GRANTED_MONTHS, refresh_due_date
+from .cadence import DEFAULT_GRANTED_MONTHS, check_rule, refresh_due_date
 from .models import Attendee, Committee, Decision
 
 # The phases a stop or a transfer has nothing left to move from.
@@ -115,6 +116,24 @@ def default_attendees(startup):
     return invitation_plan(startup).attendees
 
 
+def usual_kind(startup, day):
+    """The kind of ``startup``'s committee held on ``day``: the first one of an investigation (the
+    product in investigation that day, or ending it that day) is its end-of-investigation
+    committee, any other a periodic one. Two queries at most."""
+    investigation = (
+        startup.periods.filter(phase=Phase.INVESTIGATION, start__lte=day)
+        .filter(Q(end__isnull=True) | Q(end__gte=day))
+        .order_by("-start")
+        .first()
+    )
+    if investigation is None:
+        return Committee.Kind.PERIODIC
+    earlier = Committee.objects.exclude(status=Committee.Status.CANCELLED).filter(
+        startup=startup, scheduled_at__date__gte=investigation.start, scheduled_at__date__lt=day
+    )
+    return Committee.Kind.PERIODIC if earlier.exists() else Committee.Kind.END_OF_INVESTIGATION
+
+
 def plan_committee(*, startup, actor, attendees, **fields):
     """Create a planned committee with its attendees and queue the invitations (with an .ics)."""
     if fields["scheduled_at"] <= timezone.now():
@@ -199,10 +218,27 @@ def decision_blocker(committee, *, has_decision, now=None):
 
 
 def record_decision(
-    *, committee, actor, outcome, decided_on, granted_months=None, granted_amount=None, minutes="", next_phase=""
+    *,
+    committee,
+    actor,
+    outcome,
+    decided_on,
+    granted_months=None,
+    granted_amount=None,
+    minutes="",
+    next_phase="",
+    beyond_rule_reason="",
+    next_objectives="",
+    team_size=None,
+    hypotheses="",
 ):
     """Store the decision, hold the committee, move the phase, recompute the next due date
     (``cadence.refresh_due_date``) and queue the emails: one transaction.
+
+    The 6-month rule (``cadence.check_rule``, in the phase the decision leaves the product in):
+    more than 6 months (12 in consolidation or opéré) needs ``beyond_rule_reason`` and marks the
+    decision ``beyond_rule``; more than 24 is refused. ``next_objectives``, ``team_size`` and
+    ``hypotheses`` are what the next committee's page shows back.
 
     The decision returned carries ``summary``: what changed, in a sentence (the message and the emails)."""
     with transaction.atomic():
@@ -217,14 +253,24 @@ def record_decision(
         target = phase_after(outcome, startup, next_phase)
         if outcome == Decision.Outcome.NEXT_PHASE and target not in next_phase_choices(startup):
             raise ValidationError(_("Choose one of the phases that follow the current one."), code="next_phase")
+        months = granted_months or DEFAULT_GRANTED_MONTHS
+        phase_then = target or previous_phase
+        beyond = phase_then not in ENDED_PHASES and check_rule(
+            phase=phase_then, months=months, reason=beyond_rule_reason
+        )
         decision = Decision.objects.create(
             committee=locked,
             outcome=outcome,
             next_phase=next_phase if target else "",
             decided_on=decided_on,
             granted_amount=granted_amount,
-            granted_months=granted_months or DEFAULT_GRANTED_MONTHS,
+            granted_months=months,
+            beyond_rule=beyond,
+            beyond_rule_reason=beyond_rule_reason.strip(),
             minutes=minutes,
+            next_objectives=next_objectives,
+            team_size=team_size,
+            hypotheses=hypotheses,
             recorded_by=actor,
         )
         transition_committee(committee=locked, to=Committee.Status.HELD, actor=actor)

@@ -199,7 +199,7 @@ def register_tiles():
             chart=compliance_chart,
             per_incubator=compliance_per_incubator,
             summary=lambda value: value["percent"],
-            summary_label=_("Committee in the last 6 months (%)"),
+            summary_label=_("Committee in the last 6 months (percent)"),
         )
     )
     registry.register_tile(

@@ -13,7 +13,8 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, OuterRef, Q, Subquery, Window
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value, Window
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,7 +31,7 @@ from portfolio.models import Measurement, Phase, Startup
 from portfolio.views import StartupMixin
 
 from . import cadence, services
-from .contributions import Schedule, with_schedule
+from .contributions import COMMITTEE_PAGE, Schedule, with_schedule
 from .filters import SECTIONS, CommitteeFilter, section_counts
 from .forms import (
     ALLOWED_DOCUMENT_TYPES,
@@ -50,7 +51,11 @@ DECISION_ERROR_FIELDS = {
     "future": "decided_on",
     "start": "decided_on",
     "next_phase": "next_phase",
+    "too_long": "granted_months",
+    "beyond_rule_reason": "beyond_rule_reason",
 }
+# Where an error of cadence.set_due_date goes on the due date's form.
+DUE_DATE_ERROR_FIELDS = {"too_long": "due", "beyond_rule_reason": "beyond_rule_reason"}
 FEED_HISTORY = datetime.timedelta(days=365)
 # The calendar lists the most overdue products; the portfolio list holds them all.
 OVERDUE_SHOWN = 10
@@ -204,11 +209,32 @@ def covered_labels(contents):
     return [label for label, covered in checklist(contents) if covered]
 
 
-def indicators_with_latest(startup):
-    latest = Measurement.objects.filter(indicator=OuterRef("pk")).order_by("-date")
-    return startup.indicators.annotate(
-        latest_value=Subquery(latest.values("value")[:1]), latest_date=Subquery(latest.values("date")[:1])
+def indicators_since(startup, since=None):
+    """The product's indicators with their latest measurement and, when ``since`` (the previous
+    committee's day) is given, the value known then (``baseline_*``) and how many were measured
+    after it (``measured_since``): one query, whatever the number of measurements."""
+    mine = Measurement.objects.filter(indicator=OuterRef("pk")).order_by("-date", "-pk")
+    indicators = startup.indicators.annotate(
+        latest_value=Subquery(mine.values("value")[:1]), latest_date=Subquery(mine.values("date")[:1])
     )
+    if since is None:
+        return indicators
+    before = mine.filter(date__lte=since)
+    after = mine.filter(date__gt=since).order_by().values("indicator").annotate(n=Count("pk")).values("n")
+    return indicators.annotate(
+        baseline_value=Subquery(before.values("value")[:1]),
+        baseline_date=Subquery(before.values("date")[:1]),
+        measured_since=Coalesce(Subquery(after, output_field=IntegerField()), Value(0)),
+    )
+
+
+def previous_committee(committee):
+    """The product's last committee held before ``committee``, with its decision (one query): the
+    promise the committee checks the delivery against."""
+    held = Committee.objects.filter(
+        startup_id=committee.startup_id, status=Committee.Status.HELD, scheduled_at__lt=committee.scheduled_at
+    )
+    return held.select_related("decision").order_by("-scheduled_at", "-pk").first()
 
 
 class CommitteeDetailView(CommitteeMixin, TemplateView):
@@ -223,12 +249,16 @@ class CommitteeDetailView(CommitteeMixin, TemplateView):
         documents = list(committee.documents.select_related("uploaded_by"))
         decision = decision_of(committee)
         blocker = decision_blocker(committee)
+        previous = previous_committee(committee)
         return super().get_context_data(
             decision=decision,
             attendees=committee.attendees.all(),
             documents=[(document, covered_labels(document.contents)) for document in documents],
             coverage=checklist({content for document in documents for content in document.contents}),
-            indicators=indicators_with_latest(committee.startup),
+            previous=previous,
+            previous_decision=decision_of(previous) if previous else None,
+            indicators=indicators_since(committee.startup, previous.local_date if previous else None),
+            panels=registry.panels_for(COMMITTEE_PAGE, committee, user),
             can_manage=manages,
             can_upload=committee.accepts_documents and (manages or user.has_perm("committees.add_document", committee)),
             can_decide=manages and blocker is None,
@@ -361,9 +391,17 @@ class DueDateView(StartupMixin, FormView):
     def get_initial(self):
         return {"due": self.get_startup().next_committee_due}
 
+    def get_context_data(self, **kwargs):
+        startup = self.get_startup()
+        return super().get_context_data(allowed_months=cadence.months_allowed(startup.phase), **kwargs)
+
     def form_valid(self, form):
         startup = self.get_startup()
-        cadence.set_due_date(startup=startup, actor=self.request.user, **form.cleaned_data)
+        try:
+            cadence.set_due_date(startup=startup, actor=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(DUE_DATE_ERROR_FIELDS.get(error.code), error)
+            return self.form_invalid(form)
         messages.success(self.request, _("The next committee due date was changed."))
         return redirect(startup)
 

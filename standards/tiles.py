@@ -54,5 +54,5 @@ def register_tiles():
         chart=coverage_chart,
         per_incubator=coverage_per_incubator,
         summary=lambda value: value["percent"],
-        summary_label=_("Standards done (%)"),
+        summary_label=_("Standards done (percent)"),
     )

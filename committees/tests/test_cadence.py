@@ -49,7 +49,7 @@ def last_record(startup):
     return Startup.history.filter(id=startup.pk).order_by("-history_id").first()
 
 
-def held(startup, day, *, actor=None, outcome=Decision.Outcome.CONTINUE, months=None, next_phase=""):
+def held(startup, day, *, actor=None, outcome=Decision.Outcome.CONTINUE, months=None, next_phase="", reason=""):
     """A committee of ``startup`` on ``day`` at 14:00 whose decision is recorded by the service."""
     committee = CommitteeFactory(startup=startup, scheduled_at=paris(day, 14))
     return record_decision(
@@ -59,6 +59,7 @@ def held(startup, day, *, actor=None, outcome=Decision.Outcome.CONTINUE, months=
         decided_on=day,
         granted_months=months,
         next_phase=next_phase,
+        beyond_rule_reason=reason,
     )
 
 
@@ -176,7 +177,7 @@ def test_a_refused_phase_change_leaves_the_due_date_alone(frozen, incubator_a, m
 
 @pytest.mark.django_db
 def test_the_last_held_committee_sets_the_due_date(frozen, startup_a, member_a):
-    held(startup_a, D(2025, 7, 7), actor=member_a, months=12)
+    held(startup_a, D(2025, 7, 7), actor=member_a, months=12, reason="Marché public à passer.")
     assert due_of(startup_a) == D(2026, 7, 7)
 
     held(startup_a, D(2026, 3, 16), actor=member_a)  # a later committee moves it (the demo never did)
@@ -233,7 +234,9 @@ def test_a_decision_loaded_after_the_stop_it_made_moves_nothing(frozen, incubato
 def test_the_manual_due_date_is_kept_with_its_reason_until_the_record_changes(frozen, startup_a, member_a):
     held(startup_a, D(2025, 12, 1), actor=member_a)
 
-    cadence.set_due_date(startup=startup_a, due=D(2026, 7, 15), actor=member_a, reason="Budget prolongé")
+    cadence.set_due_date(
+        startup=startup_a, due=D(2026, 7, 15), actor=member_a, reason="Budget prolongé", beyond_rule_reason="Budget."
+    )
 
     assert due_of(startup_a) == D(2026, 7, 15)
     last = last_record(startup_a)

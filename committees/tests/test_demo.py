@@ -94,3 +94,49 @@ def test_demo_decks_are_valid_pdf_files(seeded):
         assert all(content[offset:].startswith(b"%d 0 obj" % n) for n, offset in enumerate(offsets, start=1))
         assert deck.original_name.endswith(".pdf")
         assert deck.uploaded_at < SEED_DAY
+
+
+# Issue 11: the steering record after seed_demo, on 2026-12-01 -----------------------------------
+
+DECEMBER_FIRST = datetime.datetime(2026, 12, 1, 9, 30, tzinfo=ZoneInfo("Europe/Paris"))
+
+
+@pytest.fixture
+def seeded_on_december_first(settings, time_machine):
+    settings.DEBUG = True
+    time_machine.move_to(DECEMBER_FIRST, tick=False)
+    call_command("seed_demo")
+
+
+def test_seed_demo_the_first_committee_of_an_investigation_is_its_end_of_investigation_committee(
+    seeded_on_december_first,
+):
+    # Pitchou's first committee (2023-11-27) was held during its investigation (2023-07-01 to 2024-03-15).
+    pitchou = list(Committee.objects.filter(startup__slug="pitchou").order_by("scheduled_at"))
+    assert [c.kind for c in pitchou] == [Committee.Kind.END_OF_INVESTIGATION] + [Committee.Kind.PERIODIC] * 4
+    # Every product: the first committee held while (or the day) an investigation ran is its
+    # end-of-investigation committee, and no other committee is one.
+    for startup in Startup.objects.prefetch_related("periods", "committees"):
+        committees = sorted((c for c in startup.committees.all() if not c.is_cancelled), key=lambda c: c.scheduled_at)
+        expected = set()
+        for period in (p for p in startup.periods.all() if p.phase == "investigation"):
+            during = [c for c in committees if period.start <= c.local_date <= (period.end or c.local_date)]
+            expected |= {during[0].pk} if during else set()
+        ends = {c.pk for c in startup.committees.all() if c.kind == Committee.Kind.END_OF_INVESTIGATION}
+        assert ends == expected, startup.slug
+
+
+def test_seed_demo_marks_the_decisions_beyond_the_six_month_rule_with_their_reason(seeded_on_december_first):
+    beyond = Decision.objects.filter(beyond_rule=True).select_related("committee__startup")
+
+    # inventaire-equipements was granted 12 months twice (construction, acceleration): beyond the rule.
+    assert sorted((d.committee.startup.slug, d.granted_months) for d in beyond) == [
+        ("inventaire-equipements", 12),
+        ("inventaire-equipements", 12),
+    ]
+    assert all(d.beyond_rule_reason for d in beyond)
+    # No decision granted more than the rule allows without being marked.
+    assert not Decision.objects.filter(granted_months__gt=12, beyond_rule=False).exists()
+    # The invented products' decisions say what the next committee checks.
+    promised = Decision.objects.filter(committee__startup__incubator__slug=DEMO_INCUBATOR).exclude(outcome="stop")
+    assert all(d.next_objectives and d.hypotheses and d.team_size for d in promised)

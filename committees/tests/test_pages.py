@@ -305,9 +305,10 @@ def test_committee_page_query_count(manager, committee_a, django_assert_num_quer
         CommitteeDocumentFactory(committee=committee_a, uploaded_by=UserFactory(), contents=["impact"])
         IndicatorFactory(startup=committee_a.startup, name=f"Indicateur {number}")
 
-    # session, user, committee (product, incubator, decision), manager rule (2), documents, attendees, indicators,
-    # the header's facts
-    with django_assert_num_queries(9):
+    # session, user, committee (product, incubator, decision), manager rule (2), documents, attendees, the
+    # previous held committee (with its decision), indicators (measurements in subqueries), the standards'
+    # panel (the product visible, its scorecard, the answer rule (2)), the header's facts
+    with django_assert_num_queries(14):
         response = manager.get(committee_a.get_absolute_url())
 
     assert len(response.context["documents"]) == count
@@ -320,7 +321,8 @@ def test_committee_page_query_count_for_the_team(client, committee_a, team_membe
         CommitteeDocumentFactory(committee=committee_a, uploaded_by=team_member)
     client.force_login(team_member)
 
-    with django_assert_num_queries(13):  # as a manager's, plus the team rule (3) and the header's team products
+    # as a manager's, plus the team rule (3), the header's team products, the panel's team rule
+    with django_assert_num_queries(19):
         client.get(committee_a.get_absolute_url())
 
 

@@ -117,7 +117,14 @@ def test_record_decision_transfer_ends_a_product_in_transfere(frozen, incubator_
 
 
 def test_record_decision_continue_keeps_the_phase_and_grants_months(held_committee, startup_a, member_a):
-    decide(held_committee, member_a, Decision.Outcome.CONTINUE, granted_months=9, granted_amount=Decimal("180000"))
+    decide(
+        held_committee,
+        member_a,
+        Decision.Outcome.CONTINUE,
+        granted_months=9,
+        granted_amount=Decimal("180000"),
+        beyond_rule_reason="Recrutement en cours.",
+    )
 
     startup_a.refresh_from_db()
     assert startup_a.phase == Phase.CONSTRUCTION
