@@ -98,7 +98,7 @@ def test_cockpit_compares_active_products_and_compliance(seeded, as_persona):
         row = by_title[incubator.title]
         assert int(row[_("Active products")]) == active[incubator.slug], incubator.slug
         share = round(100 * compliant[incubator.slug] / active[incubator.slug]) if active[incubator.slug] else 0
-        assert int(row[_("Committee in the last 6 months (%)")]) == share, incubator.slug
+        assert int(row[_("Committee in the last 6 months (percent)")]) == share, incubator.slug
 
 
 def test_portfolio_as_of_2024_01_01_has_the_phases_then_in_force(seeded, as_persona):
