@@ -177,7 +177,7 @@ def budget_chart(value, scope):
     return charts.line(
         "committee-budget",
         _("Budget requested and granted over 12 months (EUR)"),
-        [date_format(month, "YEAR_MONTH_FORMAT") for month in months],
+        [date_format(month, "m/Y") for month in months],
         [
             charts.Series(_("Requested (EUR)"), tuple(value["requested"][m] for m in value["months"])),
             charts.Series(_("Granted (EUR)"), tuple(value["granted"][m] for m in value["months"])),

@@ -341,7 +341,7 @@ def _draw_line(chart: Chart) -> tuple[int, SafeString]:
     ]
     every = max(1, -(-count // 8))  # at most about 8 labels under the axis
     for i, category in enumerate(chart.categories):
-        if i % every == 0 or i == count - 1:
+        if i % every == 0:
             parts.append(
                 format_html(
                     '<text x="{}" y="{}" text-anchor="middle" fill="{}">{}</text>',

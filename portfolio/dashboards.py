@@ -28,7 +28,7 @@ from . import flags
 from .contributions import PORTFOLIO_LIST
 from .models import ACTIVE_PHASES, Phase, PhasePeriod, Startup
 from .navigation import PORTFOLIO_ROLES
-from .tiles import in_force
+from .tiles import PHASE_COLOURS, in_force
 
 STALE_DAYS = 90
 PHASES_BY_INCUBATOR = "products-by-incubator"
@@ -125,7 +125,10 @@ def phases_chart(rows, scope, *, title=None):
         PHASES_BY_INCUBATOR,
         title or _("Products by phase in each incubator"),
         [row.incubator.title for row in rows],
-        [charts.Series(phase.label, tuple(count[phase.value] for count in counts)) for phase in shown],
+        [
+            charts.Series(phase.label, tuple(count[phase.value] for count in counts), PHASE_COLOURS[phase])
+            for phase in shown
+        ],
         links=[reverse("portfolio:dashboard", args=[row.incubator.slug]) for row in rows],
         label_header=_("Incubator"),
     )

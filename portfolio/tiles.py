@@ -34,6 +34,8 @@ from .contributions import products_by_phase as products_by_phase_today
 from .models import ACTIVE_PHASES, TYPICAL_MAX_DAYS, Phase, PhasePeriod, Startup
 
 YEARS_BACK = 5
+# One colour per phase in every stacked chart, whichever phases a chart shows.
+PHASE_COLOURS = {phase.value: charts.PALETTE[i % len(charts.PALETTE)] for i, phase in enumerate(Phase)}
 DAYS_PER_MONTH = 30.44
 
 
@@ -151,7 +153,10 @@ def products_over_time_chart(value, scope):
         "products-over-time",
         _("Products by phase over time"),
         [date_format(datetime.date.fromisoformat(day), "SHORT_DATE_FORMAT") for day in days],
-        [charts.Series(phase.label, tuple(value["counts"][day][phase.value] for day in days)) for phase in shown],
+        [
+            charts.Series(phase.label, tuple(value["counts"][day][phase.value] for day in days), PHASE_COLOURS[phase])
+            for phase in shown
+        ],
         label_header=_("Day"),
     )
 
