@@ -75,6 +75,8 @@ def page_list(only):
         Page("admin-applications", "admin Application changelist", "admin"),
         Page("api-startups", "/api/startups.json", "anonymous"),
         Page("api-startups-304", "/api/startups.json, 304", "anonymous", conditional=True),
+        Page("dashboard", "incubator dashboard (manager)", "manager"),
+        Page("cockpit", "network cockpit (admin)", "admin"),
     ]
     extra = [
         Page("admin-startups-search", "admin Startup search", "admin"),
@@ -97,6 +99,7 @@ def resolve_urls(pages):
 
     from calls.models import Application
     from calls.volume import SLUG
+    from incubator.volume import incubators
     from portfolio.models import Startup
 
     application = Application.objects.filter(call__slug=SLUG, status="submitted").order_by("pk")
@@ -120,6 +123,9 @@ def resolve_urls(pages):
         "admin-applications-search": reverse("admin:calls_application_changelist") + "?q=convocations",
         "admin-committees": reverse("admin:committees_committee_changelist"),
         "admin-calls": reverse("admin:calls_call_changelist"),
+        # The dashboard of the volume incubator with the call (the first), and the network's cockpit.
+        "dashboard": reverse("portfolio:dashboard", args=[incubators()[0].slug]),
+        "cockpit": reverse("portfolio:cockpit"),
     }
     for page in pages:
         page.url = urls[page.key]
