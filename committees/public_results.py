@@ -28,7 +28,7 @@ def months_until(today, count=MONTHS):
 
 
 def committees_held(incubator, user):
-    """{"committee_chart": per month (the oldest first), the committees held of each kind;
+    """{"committee_chart": per month (the oldest first), the committees held of each kind held;
     "committee_count", "committees_since"}: one query."""
     now = timezone.now()
     months = months_until(local_day(now))
@@ -46,7 +46,8 @@ def committees_held(incubator, user):
         .annotate(count=Count("pk"))
         .order_by()
     }
-    kinds = list(Committee.Kind)
+    # The kinds held in the window (a column each), in their order.
+    kinds = [kind for kind in Committee.Kind if any(held == kind.value for _month, held in counts)]
     chart = charts.stacked(
         "incubator-committees",
         _("Committees held per month"),

@@ -103,6 +103,7 @@ def test_the_committees_panel_counts_those_held_per_month_over_twelve_months(res
     totals = [sum(series.values[month] for series in chart.series) for month in range(12)]
     assert totals == [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0]
     by_kind = {series.label: series.values for series in chart.series}
+    assert list(by_kind) == [Committee.Kind.END_OF_INVESTIGATION.label, Committee.Kind.PERIODIC.label]  # those held
     assert by_kind[Committee.Kind.END_OF_INVESTIGATION.label][0] == 1
     assert by_kind[Committee.Kind.PERIODIC.label][10] == 2
 
