@@ -1,7 +1,8 @@
 """The committees' panel on an incubator's public page (``incubator.contributions.INCUBATOR_PAGE``):
 the committees held for its published products over the last twelve months (this month and the
-eleven before), per month and kind, in one query. Public facts only: no budget, no minutes, no
-attendee. Registered by ``contributions.register_contributions``."""
+eleven before), per month and kind, in one query. A committee is held once its time has come and it
+was not cancelled, its decision recorded or not (as ``with_schedule`` reads "took place"). Public
+facts only: no budget, no minutes, no attendee. Registered by ``contributions.register_contributions``."""
 
 import datetime
 
@@ -35,8 +36,8 @@ def committees_held(incubator, user):
     since = timezone.make_aware(datetime.datetime.combine(months[0], datetime.time.min))
     counts = {
         (local_day(month), kind): count
-        for month, kind, count in Committee.objects.filter(
-            status=Committee.Status.HELD,
+        for month, kind, count in Committee.objects.exclude(status=Committee.Status.CANCELLED)
+        .filter(
             scheduled_at__gte=since,
             scheduled_at__lte=now,
             startup__in=published_products(incubator).values("pk"),

@@ -57,6 +57,7 @@ def results(incubator_a, incubator_b, time_machine):
     held(shared, D(2026, 11, 3))
     held(built, D(2025, 12, 30))  # before the window
     CommitteeFactory(startup=built, scheduled_at=paris(D(2026, 12, 10)))  # planned
+    CommitteeFactory(startup=shared, scheduled_at=paris(D(2026, 11, 30)))  # held yesterday, decision to record
     CommitteeFactory(startup=built, scheduled_at=paris(D(2026, 10, 1)), status=Committee.Status.CANCELLED)
     held(hidden, D(2026, 6, 1))  # an unpublished product's
     now = timezone.now()
@@ -96,16 +97,16 @@ def test_the_committees_panel_counts_those_held_per_month_over_twelve_months(res
     context = committees_held(results, None)
 
     assert context["committees_since"] == D(2026, 1, 1)
-    assert context["committee_count"] == 3
+    assert context["committee_count"] == 4
     chart = context["committee_chart"]
     assert chart.categories[0] == "janvier 2026"
     assert chart.categories[-1] == "décembre 2026"
     totals = [sum(series.values[month] for series in chart.series) for month in range(12)]
-    assert totals == [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0]
+    assert totals == [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0]
     by_kind = {series.label: series.values for series in chart.series}
     assert list(by_kind) == [Committee.Kind.END_OF_INVESTIGATION.label, Committee.Kind.PERIODIC.label]  # those held
     assert by_kind[Committee.Kind.END_OF_INVESTIGATION.label][0] == 1
-    assert by_kind[Committee.Kind.PERIODIC.label][10] == 2
+    assert by_kind[Committee.Kind.PERIODIC.label][10] == 3
 
 
 @pytest.mark.parametrize("persona", ["anonymous", "member_a", "member_b", "network_admin", "team_member"])
@@ -124,7 +125,7 @@ def test_every_visitor_sees_the_same_public_facts(results, as_persona, personas,
     assert 'href="/produits/construit/"' in html
     assert 'href="/appels/ouvert/"' in html
     assert 'href="/appels/clos/"' in html
-    assert held_sentence(html).startswith("3 ")
+    assert held_sentence(html).startswith("4 ")
     assert "2026" in held_sentence(html)
     assert "250" not in html  # no budget (the committees' requested budget)
 
