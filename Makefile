@@ -51,8 +51,11 @@ format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The suite in TEST_WORKERS processes (pytest-xdist), a test file per process at a time (the
+# browser tests share one Chromium per file); each process has its own test database and Redis db.
+TEST_WORKERS ?= 2
 test: install-dev lint
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses=$(TEST_WORKERS) --dist=loadfile
 
 worker:
 	$(BIN)/celery -A incubator worker --loglevel=INFO --concurrency=2

@@ -5,7 +5,10 @@ to the console). In production (``DEBUG`` false) a missing ``SECRET_KEY`` or ``A
 stops start-up with a clear message. See ``.env.example`` for a production environment.
 """
 
+import os
+import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -114,6 +117,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: the Celery broker and the shared cache. Unset: tasks run in-process, cache in memory.
 REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL and "pytest" in sys.modules and os.environ.get("PYTEST_XDIST_WORKER"):
+    # The test suite runs in parallel (pytest-xdist, `make test`): each worker gets its own Redis
+    # db, as pytest-django gives it its own test database, so that one worker's cache.clear()
+    # never empties another's cache or queues. gw0 keeps the db given, gw1 the next one. The
+    # worker's subprocesses (Celery workers, planners) are handed this URL and import no pytest.
+    _url = urlsplit(REDIS_URL)
+    _db = int(_url.path.strip("/") or 0) + int(os.environ["PYTEST_XDIST_WORKER"].removeprefix("gw"))
+    REDIS_URL = urlunsplit(_url._replace(path=f"/{_db}"))
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
