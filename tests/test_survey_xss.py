@@ -589,6 +589,7 @@ def pages(graph):
         ],
         *[reverse("calls:manage_application", kwargs={"pk": a.pk}) for a in (application, laureate)],
         reverse("calls:manage_onboard", kwargs={"pk": laureate.pk}),
+        reverse("portfolio:dashboard", kwargs={"slug": graph.startup.incubator.slug}),
     ]
     team = [
         reverse("incubator:my_space"),
@@ -614,6 +615,9 @@ def pages(graph):
     yield from (("applicant", path) for path in own)
     yield ("laureate", reverse("calls:application_detail", kwargs={"pk": laureate.pk}))
     yield from (("admin", path) for path in changelists)
+    steering = [reverse("portfolio:cockpit"), reverse("portfolio:data_quality"), reverse("portfolio:as_of")]
+    yield from (("admin", path) for path in steering)
+    yield ("admin", reverse("portfolio:as_of") + f"?date={timezone.localdate().isoformat()}")
     yield from wing_pages(graph)
 
 
