@@ -168,7 +168,12 @@ def export_account(user) -> dict:
                 for factor in Authenticator.objects.filter(user=user).order_by("pk")
             ],
             "linked_accounts": [
-                {"provider": account.provider, "uid": account.uid, "date_joined": iso(account.date_joined)}
+                {
+                    "provider": account.provider,
+                    "uid": account.uid,
+                    "date_joined": iso(account.date_joined),
+                    "claims": account.extra_data,  # what ProConnect sent about the person
+                }
                 for account in SocialAccount.objects.filter(user=user).order_by("pk")
             ],
         },
@@ -185,6 +190,15 @@ def export_account(user) -> dict:
             }
             for event in AuditEvent.objects.filter(actor_id=user.pk).order_by("created_at", "pk")
         ],
+        "admin_log": [
+            {
+                "at": iso(entry.action_time),
+                "object_type": entry.content_type.model if entry.content_type_id else "",
+                "object_id": entry.object_id,  # not its name: another person's, for an account
+                "change": entry.change_message,
+            }
+            for entry in LogEntry.objects.filter(user=user).select_related("content_type").order_by("pk")
+        ],
         "emails": [
             {
                 "subject": message.subject,
@@ -199,11 +213,12 @@ def export_account(user) -> dict:
             {"rule": delivery.rule_id, "occurrence": delivery.occurrence, "created_at": iso(delivery.created_at)}
             for delivery in ReminderDelivery.objects.filter(recipient__iexact=user.email).order_by("pk")
         ],
-        "sponsor_contact_of": list(
-            Organisation.objects.filter(contact_email__iexact=user.email)
+        "sponsor_contact_of": [
+            {"organisation": acronym, "contact_name": name, "contact_email": email}
+            for acronym, name, email in Organisation.objects.filter(contact_email__iexact=user.email)
             .order_by("pk")
-            .values_list("acronym", flat=True)
-        ),
+            .values_list("acronym", "contact_name", "contact_email")
+        ],
     }
 
 
