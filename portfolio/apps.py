@@ -8,6 +8,7 @@ class PortfolioConfig(AppConfig):
 
     def ready(self):
         from .contributions import register_contributions
+        from .dashboards import register_section
         from .navigation import register_entries
         from .opendata import connect_signals
         from .personal_data import register_provider
@@ -17,4 +18,5 @@ class PortfolioConfig(AppConfig):
         connect_signals()  # the open data is rebuilt when what it shows changes
         register_contributions()  # the product page's slots, the list's, the products-by-phase tile
         register_tiles()  # the dashboards' tiles: charts, a day in the past, per incubator
+        register_section()  # "Mon espace": the user's dashboards, the network cockpit
         register_provider()  # personal data: team memberships, what the person recorded

@@ -45,6 +45,23 @@ def dashboard_incubators(user):
     return Incubator.objects.filter(pk__in=mine)
 
 
+def my_dashboards(user):
+    """The "Mon espace" section: the dashboards the user may open (one query) and, for a network
+    admin, the cockpit (no query: every incubator is reached from it). None: no section."""
+    if not user.is_authenticated:
+        return None
+    if user.has_perm("portfolio.view_cockpit"):
+        return {"cockpit": True, "dashboards": []}
+    dashboards = list(dashboard_incubators(user).order_by("title").values_list("title", "slug"))
+    return {"cockpit": False, "dashboards": dashboards} if dashboards else None
+
+
+def register_section():
+    registry.register_section(
+        registry.Section("steering", "portfolio/includes/_my_dashboards.html", context=my_dashboards, order=15)
+    )
+
+
 @dataclass
 class Figure:
     tile: registry.Tile

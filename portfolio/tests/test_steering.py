@@ -289,3 +289,24 @@ def test_cockpit_queries_do_not_grow_with_products_or_incubators(as_persona, inc
     many = count_queries(client, url)
 
     assert many == one
+
+
+# Mon espace -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("persona", "dashboard_link", "cockpit_link"),
+    [
+        ("team_member", False, False),
+        ("member_a", True, False),
+        ("member_b", False, False),
+        ("network_admin", False, True),
+    ],
+)
+def test_my_space_links_the_dashboards_the_user_may_open(
+    as_product_persona, incubator_a, startup_a, persona, dashboard_link, cockpit_link
+):
+    response = as_product_persona(persona).get(reverse("incubator:my_space"))
+
+    assert (f'href="{dashboard(incubator_a)}"' in response.text) is dashboard_link
+    assert (f'href="{reverse("portfolio:cockpit")}"' in response.text) is cockpit_link
