@@ -116,11 +116,11 @@ class Comparison:
         return [[row.incubator.title, *(cell.value for cell in row.cells)] for row in self.rows]
 
 
-def comparison(user, scope, incubators):
+def comparison(user, scope, incubators, *, keys=None):
     """One row per incubator of ``incubators`` (a queryset), one cell per tile that compares
-    (``per_incubator``): each tile's few queries once for all the incubators."""
+    (``per_incubator``; only those of ``keys`` if given): each tile's few queries once for all."""
     incubators = list(incubators.order_by("title"))
-    tiles = [tile for tile in registry.tiles() if tile.per_incubator]
+    tiles = [tile for tile in registry.tiles() if tile.per_incubator and (keys is None or tile.key in keys)]
     values = {tile.key: tile.per_incubator(user, scope, incubators) for tile in tiles}
     rows = []
     for incubator in incubators:

@@ -152,7 +152,9 @@ class AsOfView(CockpitMixin, ListView):
         context = {"form": self.form, "day": self.day}
         if self.day:
             scope = registry.Scope(as_of=self.day)
-            compared = dashboards.comparison(self.request.user, scope, Incubator.objects.all())
+            compared = dashboards.comparison(
+                self.request.user, scope, Incubator.objects.all(), keys={"products_by_phase"}
+            )
             chart = dashboards.phases_chart(compared.rows, scope, title=_("Products by phase in each incubator"))
             chart.csv_url = reverse("portfolio:as_of") + f"?date={self.day.isoformat()}&format=csv"
             context["chart"] = chart
