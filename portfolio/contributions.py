@@ -51,13 +51,20 @@ def products_by_phase(user, scope):
 def products_with_flags(user, scope):
     """{"products": active products of the scope with at least one flag, then each flag's key: the
     products of the scope raising it}: one query (the page's annotations, which the flags read,
-    are subqueries of it)."""
+    are subqueries of it), grouped by phase and summed here over the few phases: Django's
+    ``aggregate()`` of the same counts mislabels the nested subqueries of some flags."""
     startups = registry.annotate(PORTFOLIO_LIST, in_scope(scope))
     listed = registry.flags(PORTFOLIO_LIST)
-    counts = startups.aggregate(
-        products=Count("pk", filter=flags.any_flag(PORTFOLIO_LIST)),
-        **{flags.attribute(flag): Count("pk", filter=flag.condition()) for flag in listed},
+    names = ["products", *(flags.attribute(flag) for flag in listed)]
+    rows = list(
+        startups.order_by()
+        .values("phase")
+        .annotate(
+            products=Count("pk", filter=flags.any_flag(PORTFOLIO_LIST)),
+            **{flags.attribute(flag): Count("pk", filter=flag.condition()) for flag in listed},
+        )
     )
+    counts = {name: sum(row[name] for row in rows) for name in names}
     return {"products": counts["products"], **{flag.key: counts[flags.attribute(flag)] for flag in listed}}
 
 
