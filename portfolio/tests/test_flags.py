@@ -333,6 +333,7 @@ def test_the_tile_counts_the_scopes_flagged_products_in_one_query(portfolio, inc
         flags.OVERRIDE: 1,
         "aucun-comite": 1,
         "en-retard": 1,
+        "hors-regle-6-mois": 0,  # the committees' 6-month rule: no product of the fixture is beyond it
     }
     network = products_with_flags(None, registry.Scope())
     assert (network["products"], network[flags.PHASE_TOO_LONG]) == (7, 2)
