@@ -310,3 +310,24 @@ def test_my_space_links_the_dashboards_the_user_may_open(
 
     assert (f'href="{dashboard(incubator_a)}"' in response.text) is dashboard_link
     assert (f'href="{reverse("portfolio:cockpit")}"' in response.text) is cockpit_link
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_every_chart_of_the_cockpit_and_the_dashboard_downloads_as_csv(as_persona, incubator_a):
+    StartupFactory(incubator=incubator_a, phase=Phase.CONSTRUCTION)
+    client = as_persona("network_admin")
+    cockpit = client.get(reverse("portfolio:cockpit"))
+    dashboard_page = client.get(dashboard(incubator_a))
+    links = [
+        *(figure.chart.csv_url for figure in cockpit.context["charted"]),
+        cockpit.context["by_incubator"].csv_url,
+        reverse("portfolio:cockpit_csv", args=["comparaison"]),
+        *(figure.chart.csv_url for figure in dashboard_page.context["charted"]),
+    ]
+
+    for link in links:
+        response = client.get(link)
+        assert response.status_code == 200, link
+        assert response["Content-Type"].startswith("text/csv"), link
+        assert len(csv_rows(response)) > 1, link
+    assert len(links) == 2 * len(cockpit.context["charted"]) + 2
