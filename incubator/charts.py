@@ -153,8 +153,9 @@ class Chart:
         draw = {BARS: _draw_bars, STACKED: _draw_stacked, LINE: _draw_line}[self.kind]
         height, body = draw(self)
         return format_html(
-            '<svg class="portal-chart portal-chart--figures" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="{}" height="{}"'
-            ' role="img" aria-labelledby="{}" aria-describedby="{}" font-size="12">'
+            '<svg class="portal-chart portal-chart--figures" xmlns="http://www.w3.org/2000/svg"'
+            ' viewBox="0 0 {} {}" width="{}" height="{}" role="img"'
+            ' aria-labelledby="{}" aria-describedby="{}" font-size="12">'
             '<title id="{}">{}</title>{}</svg>',
             WIDTH,
             height,
