@@ -160,14 +160,16 @@ def test_cockpit_compares_the_incubators_one_row_each(as_persona, incubator_a, i
     StartupFactory(incubator=incubator_a, phase=Phase.CONSTRUCTION)
     StartupFactory(incubator=incubator_b, phase=Phase.CONSTRUCTION)
     StartupFactory(incubator=incubator_b, phase=Phase.TRANSFERRED)
+    shared = StartupFactory(incubator=incubator_b, phase=Phase.ACCELERATION)
+    shared.other_incubators.add(incubator_a)
 
     response = as_persona("network_admin").get(reverse("portfolio:cockpit_csv", args=["comparaison"]))
 
     rows = csv_rows(response)
     active = rows[0].index(_("Active products"))
     by_title = {row[0]: row for row in rows[1:]}
-    assert by_title["Fabrique A"][active] == "1"
-    assert by_title["Fabrique B"][active] == "1"  # the transferred one is no longer active
+    assert by_title["Fabrique A"][active] == "2"  # its own and the one it co-incubates
+    assert by_title["Fabrique B"][active] == "2"  # the transferred one is no longer active
 
 
 @time_machine.travel(TODAY, tick=False)
