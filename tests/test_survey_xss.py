@@ -46,7 +46,7 @@ from calls import services as call_services
 from calls.models import Application, ConflictOfInterest, JuryScore, Pitch, PreselectionVote, Question
 from calls.tests.factories import ApplicationFactory, CallFactory, QuestionFactory
 from committees import services as committee_services
-from committees.models import CalendarFeed, Committee
+from committees.models import CalendarFeed, Committee, DueDateChange
 from committees.tests.factories import AttendeeFactory, CommitteeDocumentFactory, CommitteeFactory, DecisionFactory
 from community import services as community_services
 from community.models import Registration, Resource, ResourceRequest
@@ -271,7 +271,19 @@ def build_graph():
     past = CommitteeFactory(startup=startup, scheduled_at=yesterday, success_criteria="Mille usagers")
     held = CommitteeFactory(startup=startup, scheduled_at=yesterday, status=Committee.Status.HELD)
     held_attendee = AttendeeFactory(committee=held)
-    decision = DecisionFactory(committee=held, minutes="Compte rendu.")
+    decision = DecisionFactory(
+        committee=held,
+        minutes="Compte rendu.",
+        granted_months=9,
+        beyond_rule=True,  # its reason shows on the committee and product pages
+        beyond_rule_reason="Marché à passer.",
+        next_objectives="Trois régions.",
+        hypotheses="Adoption sans formation.",
+    )
+    # The due date in force set by hand beyond the rule: its reasons show on the product page.
+    due_change = DueDateChange.objects.create(
+        startup=startup, due=startup.next_committee_due, reason="Budget", beyond_rule=True, beyond_rule_reason="Hors."
+    )
     feed = CalendarFeed.objects.create(user=manager, token="survey-token")
 
     call = CallFactory(incubator=incubator, eligibility="Agents publics.")
@@ -303,7 +315,7 @@ def build_graph():
     users = [manager, juror, other_juror, applicant, laureate_user, member, network_admin]
     objects = [*users, owner, sponsor, incubator, partner, *Membership.objects.all(), startup, period, team_member]
     objects += [guest, indicator, measurement, event, planned, *planned_attendees, document, past, held, held_attendee]
-    objects += [decision, feed, call, *questions.values(), application, laureate, *jury_work]
+    objects += [decision, due_change, feed, call, *questions.values(), application, laureate, *jury_work]
     objects += list(wings.values())
     personas = {"anonymous": None, "manager": manager, "juror": juror, "applicant": applicant}
     personas |= {"laureate": laureate_user, "team": member, "admin": network_admin}
