@@ -28,7 +28,8 @@ In a view::
     return render(request, "x.html", {"chart": chart})
 
 and in the template ``{% include "includes/_chart.html" with chart=chart %}``: a ``<figure>``
-with the title as its caption (put a heading around it if the page needs one), the SVG, the data
+with the title as its caption (put a heading around it if the page needs one; ``hide_caption=True``
+keeps the caption for screen readers only, under a heading that says the same), the SVG, the data
 table and the CSV link.
 The CSV view answers ``charts.csv_response(chart, "products-by-phase.csv", request=request)``,
 the figures of the table through ``incubator.exports`` (formula injection neutralised, audited).
