@@ -163,7 +163,10 @@ def deliver(message_id, *, connection=None):
         outbox.finish(row, status, last_error=f"{type(error).__name__}: {error}"[:2000])
         logger.warning("Outbox message %s attempt %s failed: %s", row.pk, row.attempts, error)
         return Delivery.FAILED if status == OutboxMessage.Status.FAILED else Delivery.RETRY
-    outbox.finish(row, OutboxMessage.Status.SENT, last_error="", sent_at=timezone.now())
+    sent = {"last_error": "", "sent_at": timezone.now()}
+    if row.idempotency_key.startswith(personal_data.ERASURE_EMAIL_KEY):
+        sent |= personal_data.SCRUBBED  # the email saying an account is gone keeps no address once sent
+    outbox.finish(row, OutboxMessage.Status.SENT, **sent)
     return Delivery.SENT
 
 
