@@ -9,7 +9,8 @@ For a lead or a portfolio manager, on the products of their incubators
   D-45 rule of ``DueWithoutCommittee``) with no committee planned ahead (``planned_ahead``), or
   overdue (``contributions.with_schedule``'s ``is_overdue``, read through the portfolio list's
   annotations: ``contributions`` registers this source and is not imported here); late; link:
-  plan it;
+  plan it; overdue with a committee planned after the due date (the list's "planned late"), late,
+  the two dates said; link: the product page, where both are;
 - a deck missing at D-7 (``DeckMissing``): a planned committee within 7 days without a deck;
   link: add a document;
 - a decision not recorded (``DecisionMissing``): a committee not cancelled whose time has come
@@ -26,7 +27,7 @@ from datetime import timedelta
 
 from django.db.models import BooleanField, Case, Q, When
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from incubator import registry
@@ -60,10 +61,11 @@ def startups_to_plan(user, today, now):
     # The portfolio list's annotations: the committees' schedule (``contributions.with_schedule``).
     startups = registry.annotate(PORTFOLIO_LIST, Startup.objects.filter(Q(pk__in=mine) | Q(pk__in=team)).active())
     return (
-        startups.exclude(planned_ahead())
+        startups.annotate(todo_managed=_managed("pk", user))
+        # Planned ahead, only an overdue one its managers watch (planned after its due date).
+        .filter(Q(~planned_ahead()) | Q(is_overdue=True, todo_managed=True))
         .filter(next_committee_due__lte=today + DUE_SOON)
         .filter(Q(next_committee_due__gte=today) | Q(is_overdue=True))
-        .annotate(todo_managed=_managed("pk", user))
         .order_by("next_committee_due", "pk")
     )
 
@@ -95,6 +97,15 @@ def committees_to_follow(user, today, now):
 
 def plan_item(startup, today):
     late = startup.next_committee_due < today
+    if startup.next_committee_on is not None:
+        # Overdue, its next committee planned after the due date (the list's "planned late").
+        text = _("%(product)s: committee overdue since %(due)s, the one planned on %(planned)s comes after it") % {
+            "product": startup.name,
+            "due": formats.date_format(startup.next_committee_due, "DATE_FORMAT"),
+            "planned": formats.date_format(startup.next_committee_on, "DATE_FORMAT"),
+        }
+        url = startup.get_absolute_url()
+        return registry.TodoItem(startup.next_committee_due, _("Committee"), text, url, late=late)
     if startup.todo_managed:
         text = _("%(product)s: plan its next committee") % {"product": startup.name}
         url = reverse("committees:committee_plan", kwargs={"slug": startup.slug})

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from committees import services
@@ -88,6 +89,26 @@ def test_overdue_product_is_to_organise_and_late(startup_a, member_a):
     assert item.kind == _("Committee")
     assert item.date == TODAY - 3 * DAY
     assert item.late is True
+
+
+def test_overdue_product_with_a_committee_planned_after_its_due_date_is_listed_late(startup_a, member_a, team_member):
+    # The portfolio list and the dashboard count it as overdue ("Committee overdue", "planned after
+    # the due date"): its managers are told so, with the product page where the due date and the
+    # planned committee are.
+    due_on(startup_a, TODAY - 3 * DAY)
+    committee = CommitteeFactory(startup=startup_a, scheduled_at=paris(TODAY + 20 * DAY))
+    CommitteeDocumentFactory(committee=committee)
+
+    [item] = items_of(member_a)
+
+    assert item.kind == _("Committee")
+    assert item.date == TODAY - 3 * DAY
+    assert item.late is True
+    assert item.url == startup_a.get_absolute_url()
+    assert formats.date_format(TODAY - 3 * DAY, "DATE_FORMAT") in item.text
+    assert formats.date_format(TODAY + 20 * DAY, "DATE_FORMAT") in item.text
+    # The team is told of its next committee, once.
+    assert [(item.kind, item.url) for item in items_of(team_member)] == [(_("Committee"), committee.get_absolute_url())]
 
 
 def test_product_whose_committee_took_place_after_the_due_date_is_not_to_organise(startup_a, member_a):
