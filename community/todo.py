@@ -1,8 +1,8 @@
 """What the community asks of a person today ("Mon espace", ``incubator.registry.TodoSource``), in
 two queries whatever the number of requests and registrations.
 
-- A handler of a resource: its open requests (submitted or in progress), each with its age, dated
-  from its submission. A network admin also answers the requests of the resources nobody handles
+- A handler of a resource: its open requests (submitted or in progress), each with its age ("opened
+  today", "open for 3 days"), undated. A network admin also answers the requests of the resources nobody handles
   (the queue of a network admin holds every request: the list asks only what nobody else will).
   The app has no deadline for an answer, so none is late.
 - A lead or portfolio manager (``incubator.rules.managed_incubator_ids``): the open requests of
@@ -22,9 +22,9 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Out
 from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext_lazy
 
-from incubator.dates import local_day
 from incubator.registry import TodoItem
 from incubator.reminders import day_bounds
 from incubator.rules import managed_incubator_ids
@@ -51,29 +51,48 @@ def open_requests(user):
     )
 
 
+# A request's texts: submitted today, or its age in days.
+REQUEST_TEXTS = {
+    "follow_up": (
+        _lazy("Your incubator's request for %(resource)s (%(target)s) awaits its answer, opened today"),
+        ngettext_lazy(
+            "Your incubator's request for %(resource)s (%(target)s) awaits its answer, open for %(count)s day",
+            "Your incubator's request for %(resource)s (%(target)s) awaits its answer, open for %(count)s days",
+            "count",
+        ),
+    ),
+    "answer": (
+        _lazy("Answer the request for %(resource)s (%(target)s), opened today"),
+        ngettext_lazy(
+            "Answer the request for %(resource)s (%(target)s), open for %(count)s day",
+            "Answer the request for %(resource)s (%(target)s), open for %(count)s days",
+            "count",
+        ),
+    ),
+    "decide": (
+        _lazy("Give your decision on the request for %(resource)s (%(target)s), opened today"),
+        ngettext_lazy(
+            "Give your decision on the request for %(resource)s (%(target)s), open for %(count)s day",
+            "Give your decision on the request for %(resource)s (%(target)s), open for %(count)s days",
+            "count",
+        ),
+    ),
+}
+
+
 def request_item(resource_request, now):
+    """The item of an open request: undated (no deadline to answer it), its age in the text."""
     days = resource_request.age_days(now)
     values = {"resource": resource_request.resource.title, "target": resource_request.target_name, "count": days}
     if not resource_request.is_handled:
-        text = ngettext(
-            "Your incubator's request for %(resource)s (%(target)s) awaits its answer, open for %(count)s day",
-            "Your incubator's request for %(resource)s (%(target)s) awaits its answer, open for %(count)s days",
-            days,
-        )
+        step = "follow_up"
     elif resource_request.status == ResourceRequest.Status.SUBMITTED:
-        text = ngettext(
-            "Answer the request for %(resource)s (%(target)s), open for %(count)s day",
-            "Answer the request for %(resource)s (%(target)s), open for %(count)s days",
-            days,
-        )
+        step = "answer"
     else:
-        text = ngettext(
-            "Give your decision on the request for %(resource)s (%(target)s), open for %(count)s day",
-            "Give your decision on the request for %(resource)s (%(target)s), open for %(count)s days",
-            days,
-        )
-    day = local_day(resource_request.submitted_at)
-    return TodoItem(day, _("Request"), text % values, resource_request.get_absolute_url())
+        step = "decide"
+    today_text, age_text = REQUEST_TEXTS[step]
+    text = (today_text if days == 0 else age_text) % values
+    return TodoItem(None, _("Request"), text, resource_request.get_absolute_url())
 
 
 def my_registrations(user, today, now):

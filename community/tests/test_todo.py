@@ -44,9 +44,10 @@ def test_a_handler_is_asked_to_answer_the_open_requests_of_their_resources_until
     time_machine.move_to(paris(2026, 6, 8, 11), tick=False)
     url = reverse("community:request_detail", kwargs={"pk": resource_request.pk})
 
+    # No deadline to answer a request: undated, its age said.
     assert community_todo(handler, datetime.date(2026, 6, 8)) == [
         registry.TodoItem(
-            TODAY, "Request", "Answer the request for Marché de coaching (Pitchou), open for 3 days", url, False
+            None, "Request", "Answer the request for Marché de coaching (Pitchou), open for 3 days", url, False
         )
     ]
     for outsider in (other_handler, requester, manager_b, admin):
@@ -76,7 +77,7 @@ def test_an_incubators_own_request_is_named_after_the_incubator():
     )
 
     assert community_todo(handler)[0].text == (
-        f"Answer the request for Appui stratégique ({resource_request.incubator.title}), open for 0 days"
+        f"Answer the request for Appui stratégique ({resource_request.incubator.title}), opened today"
     )
 
 
@@ -99,14 +100,14 @@ def test_the_managers_of_the_asking_incubator_follow_its_open_requests_until_the
     today = datetime.date(2026, 6, 8)
     expected = [
         registry.TodoItem(
-            TODAY,
+            None,
             "Request",
             "Your incubator's request for Marché de coaching (Pitchou) awaits its answer, open for 3 days",
             for_product.get_absolute_url(),
             False,
         ),
         registry.TodoItem(
-            TODAY,
+            None,
             "Request",
             f"Your incubator's request for Appui stratégique ({incubator.title}) awaits its answer, open for 3 days",
             for_incubator.get_absolute_url(),
@@ -142,9 +143,9 @@ def test_a_manager_who_also_handles_their_incubators_request_has_it_once_to_answ
 
     assert community_todo(manager) == [
         registry.TodoItem(
-            TODAY,
+            None,
             "Request",
-            "Answer the request for Nom de domaine (Pitchou), open for 0 days",
+            "Answer the request for Nom de domaine (Pitchou), opened today",
             resource_request.get_absolute_url(),
         )
     ]

@@ -109,6 +109,10 @@ def test_each_item_is_a_link_with_its_kind_its_date_and_late_in_text(client, mem
     assert escape(_("Deck")) in second
     assert escape(_("Late")) not in second
     assert f'<time datetime="{(TODAY + 6 * DAY).isoformat()}">' in second
+    # A late item's date is the day it became late, not a due date still ahead.
+    assert escape(_("Late since:")) in first
+    assert escape(_("Due date:")) not in first
+    assert escape(_("Due date:")) in second
 
 
 def test_items_are_for_the_right_persona_only(client, member_a, member_b, startup_a, team_member, network_admin):
@@ -255,6 +259,9 @@ def expected_for_manager(user):
         if due and not planned_ahead and due <= today + 45 * DAY and (due >= today or not took_place):
             url = reverse("committees:committee_plan", kwargs={"slug": startup.slug})
             expected.add((_("Committee"), url, due, due < today))
+        if due and planned_ahead and due < today and not took_place:
+            # Overdue, its next committee planned after the due date (Data.Subvention in the demo).
+            expected.add((_("Committee"), startup.get_absolute_url(), due, True))
     for committee in committees:
         day = committee.local_date
         in_a_week = now <= committee.scheduled_at < paris(today + 8 * DAY, 0)
