@@ -16,7 +16,8 @@ from django.contrib.admin.sites import site
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 from django.urls import reverse
-from django.utils.translation import gettext, ngettext
+from django.utils.html import escape
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from committees import cadence
 from committees.admin import DecisionAdminForm
@@ -34,7 +35,9 @@ from portfolio.tests.factories import IndicatorFactory, MeasurementFactory, Star
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 D = datetime.date
 REASON = "Marché public à passer avant le prochain comité."
-RULE_MESSAGE = "goes beyond the network's rule: write the reason."
+RULE_MESSAGE = gettext_lazy(
+    "More than %(allowed)d months between two committees goes beyond the network's rule: write the reason."
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -223,7 +226,7 @@ def test_the_decision_page_asks_the_reason_on_its_field_keeping_what_was_typed(m
     assert response.status_code == 200
     form = response.context["form"]
     assert form.has_error("beyond_rule_reason", code="beyond_rule_reason")
-    assert RULE_MESSAGE in form.errors["beyond_rule_reason"][0]
+    assert form.errors["beyond_rule_reason"] == [RULE_MESSAGE % {"allowed": 6}]
     assert "Ouvrir à 3 régions." in response.text  # nothing typed is lost
     assert not Decision.objects.exists()
 
@@ -244,7 +247,8 @@ def test_the_decision_page_refuses_more_than_24_months_in_french(manager, past_c
 
     assert response.status_code == 200
     assert response.context["form"].has_error("granted_months", code="max_value")
-    assert gettext("At most %(limit_value)s months between two committees.") % {"limit_value": 24} in response.text
+    message = gettext("At most %(limit_value)s months between two committees.") % {"limit_value": 24}
+    assert escape(message) in response.text
     assert REASON in response.text
     assert not Decision.objects.exists()
 
@@ -366,7 +370,7 @@ def test_the_due_date_page_asks_the_reason_on_its_field_and_marks_the_product(ma
     assert "Budget prolongé" in response.text  # kept
     response = manager.post(url, {"due": "2028-06-01", "reason": "Budget prolongé", "beyond_rule_reason": REASON})
     assert response.context["form"].has_error("due", code="too_long")
-    assert gettext("At most %(max)d months from today: choose an earlier date.") % {"max": 24} in response.text
+    assert escape(gettext("At most %(max)d months from today: choose an earlier date.") % {"max": 24}) in response.text
 
     response = manager.post(url, {"due": "2026-11-02", "reason": "Budget prolongé", "beyond_rule_reason": REASON})
 
@@ -377,7 +381,7 @@ def test_the_due_date_page_asks_the_reason_on_its_field_and_marks_the_product(ma
     assert BEYOND_RULE in [flag.key for flag in page.context["flags"]]
     listed = manager.get(reverse("portfolio:startup_list"), {"flag": BEYOND_RULE})
     assert [row.slug for row in listed.context["startups"]] == [startup.slug]
-    assert gettext("Beyond the 6-month rule") in page.text
+    assert escape(gettext("Beyond the 6-month rule")) in page.text
 
 
 def test_a_later_decision_replaces_the_due_date_set_by_hand_and_its_mark(frozen, incubator_a, member_a, time_machine):
@@ -488,7 +492,7 @@ def test_a_first_committee_says_no_committee_came_before(manager, frozen, incuba
 
     assert response.context["previous"] is None
     assert 'id="previous-promise"' in response.text
-    assert gettext("No committee of this product was held before this one.") in response.text
+    assert gettext("No committee of this product was held before this one.") in response.text  # template text
 
 
 def test_the_previous_committee_is_the_last_held_one_before_this_one(manager, promised, member_a):

@@ -34,6 +34,7 @@ ALL_KEYS = [
     flags.OVERRIDE,
     "aucun-comite",
     "en-retard",
+    "hors-regle-6-mois",
 ]
 
 

@@ -75,7 +75,7 @@ def test_the_panel_says_what_the_committee_still_waits_for(client, member_a, com
         "%(counter)s criteria are neither done nor marked not applicable.",
         missing,
     ) % {"counter": missing}
-    assert expected in panel
+    assert expected in panel  # template text (blocktranslate): not escaped
     assert f'id="standard-{criteria[0].key}"' in panel
     assert reverse("standards:scorecard_edit", kwargs={"slug": committee.startup.slug}) in panel
     assert text.count("<h1") == 1
