@@ -105,7 +105,8 @@ class Statistics:
             "reached_construction": _("Reached construction"),
             "stopped_after_investigation": _("Stopped after the investigation"),
             "stopped_later": _("Stopped later"),
-            "transferred": _("Transferred"),
+            # Not the phase's label ("Transféré"): an outcome, as the others ("Transférées").
+            "transferred": _("Transferred later"),
             "investigating": _("Still in investigation"),
         }
 

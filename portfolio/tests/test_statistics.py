@@ -376,3 +376,16 @@ def html_tables(html):
 
 def text_of(response):
     return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+
+
+def test_the_outcomes_have_their_own_labels_not_the_phases(incubator_a):
+    # "Transferred" as an outcome of the investigations ("Transférées", like "Passées en
+    # construction") is not the phase's label ("Transféré"): two messages to translate apart.
+    StartupFactory(incubator=incubator_a, phase=Phase.INVESTIGATION)
+    statistics = network_statistics()
+
+    outcome_labels = {str(label) for label in statistics.chart("devenir-des-investigations").categories}
+    phase_labels = {str(phase.label) for phase in Phase}
+
+    assert len(outcome_labels) == 5
+    assert outcome_labels.isdisjoint(phase_labels)
