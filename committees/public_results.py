@@ -9,6 +9,7 @@ import datetime
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -49,11 +50,13 @@ def committees_held(incubator, user):
     }
     # The kinds held in the window (a column each), in their order.
     kinds = [kind for kind in Committee.Kind if any(held == kind.value for _month, held in counts)]
+    key = "comites-tenus"
     chart = charts.stacked(
-        "incubator-committees",
+        key,
         _("Committees held per month"),
         [formats.date_format(month, "YEAR_MONTH_FORMAT") for month in months],
         [charts.Series(kind.label, tuple(counts.get((month, kind.value), 0) for month in months)) for kind in kinds],
+        csv_url=reverse("incubator:incubator_chart_csv", kwargs={"slug": incubator.slug, "key": key}),
         label_header=_("Month"),
     )
     return {

@@ -14,6 +14,7 @@ core_patterns = (
     [
         path("", views.HomeView.as_view(), name="home"),
         path("incubateurs/<slug:slug>/", views.IncubatorDetailView.as_view(), name="incubator_detail"),
+        path("incubateurs/<slug:slug>/<slug:key>.csv", views.incubator_chart_csv, name="incubator_chart_csv"),
         path("mon-espace/", views.MySpaceView.as_view(), name="my_space"),
         path(
             "mentions-legales/",

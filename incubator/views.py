@@ -13,8 +13,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.http import FileResponse, HttpResponse, HttpResponseBadRequest, HttpResponseServerError
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, HttpResponseServerError
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
-from . import audit, personal_data, registry
+from . import audit, charts, personal_data, registry
 from .contributions import INCUBATOR_PAGE
 from .dates import local_day
 from .mail import send_templated
@@ -57,6 +57,27 @@ class IncubatorDetailView(DetailView):
     def get_context_data(self, **kwargs):
         panels = registry.panels_for(INCUBATOR_PAGE, self.object, self.request.user)
         return super().get_context_data(panels=panels, **kwargs)
+
+
+@login_not_required
+@require_safe
+def incubator_chart_csv(request, slug, key):
+    """One chart of an incubator's public page as CSV (its data table): the panels of the page
+    (``INCUBATOR_PAGE``), asked as the page asks them, give the chart ``key``; public facts, the
+    same for every visitor; 404 for an unknown chart or an inactive incubator."""
+    incubator = get_object_or_404(Incubator.objects.active(), slug=slug)
+    panels = registry.panels_for(INCUBATOR_PAGE, incubator, request.user)
+    found = (
+        value
+        for blocks in panels.values()
+        for block in blocks
+        for value in block.context.values()
+        if isinstance(value, charts.Chart) and value.key == key
+    )
+    chart = next(found, None)
+    if chart is None:
+        raise Http404
+    return charts.csv_response(chart, f"{incubator.slug}-{chart.key}.csv")
 
 
 class MySpaceView(TemplateView):

@@ -29,13 +29,15 @@ def products_by_phase(incubator, user):
         startup = Startup(slug=slug, name=name, pitch=pitch, phase=phase)
         groups[Phase(phase)].append(startup)
     directory = reverse("portfolio:directory")
+    key = "produits-par-phase"
     chart = charts.bars(
-        "incubator-products-by-phase",
+        key,
         _("Published products by phase"),
         [
             charts.Row(phase.label, len(startups), f"{directory}?incubator={incubator.slug}&phase={phase.value}")
             for phase, startups in groups.items()
         ],
+        csv_url=reverse("incubator:incubator_chart_csv", kwargs={"slug": incubator.slug, "key": key}),
         label_header=_("Phase"),
         value_label=_("Products"),
     )

@@ -142,6 +142,7 @@ def values(objects):
         ("portfolio:event_edit", "pk"): objects["event"].pk,
         ("portfolio:event_delete", "pk"): objects["event"].pk,
         ("portfolio:statistics_csv", "table"): "produits-par-phase",
+        ("incubator:incubator_chart_csv", "key"): "produits-par-phase",
         ("portfolio:dashboard", "slug"): objects["incubator"].slug,
         ("portfolio:dashboard_csv", "slug"): objects["incubator"].slug,
         ("portfolio:dashboard_csv", "key"): "products_by_phase",

@@ -246,3 +246,62 @@ def test_incubator_page_query_count_with_300_products(client, incubator_a, djang
         response = client.get(page_url(incubator_a))
 
     assert response.content.decode().count('href="/produits/volume-') == count
+
+
+# The charts' CSV files -------------------------------------------------------------------------
+
+
+def csv_url(incubator, key):
+    return reverse("incubator:incubator_chart_csv", kwargs={"slug": incubator.slug, "key": key})
+
+
+def csv_rows(response):
+    return [line.split(";") for line in response.content.decode("utf-8-sig").splitlines()]
+
+
+def test_each_chart_of_the_page_downloads_as_csv(client, results):
+    products = products_by_phase(results, None)["phase_chart"]
+    committees = committees_held(results, None)["committee_chart"]
+    html = client.get(page_url(results)).content.decode()
+
+    for chart in (products, committees):
+        assert chart.csv_url == csv_url(results, chart.key)
+        assert f'href="{chart.csv_url}"' in html
+        response = client.get(chart.csv_url)
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("text/csv")
+        assert f'filename="{results.slug}-{chart.key}.csv"' in response["Content-Disposition"]
+        assert csv_rows(response) == [[str(cell) for cell in row] for row in [chart.header, *chart.rows]]
+    assert csv_rows(client.get(products.csv_url))[2] == [str(Phase.CONSTRUCTION.label), "1"]
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "member_a", "member_b", "network_admin"])
+def test_every_visitor_downloads_the_same_public_figures(results, as_persona, persona):
+    response = as_persona(persona).get(csv_url(results, "produits-par-phase"))
+
+    assert response.status_code == 200
+    assert csv_rows(response)[1:] == [
+        [str(phase.label), str({"construction": 1, "acceleration": 1, "abandon": 1}.get(phase, 0))] for phase in Phase
+    ]
+
+
+def test_an_unknown_chart_or_an_inactive_incubator_is_a_404(client, results):
+    assert client.get(csv_url(results, "budget")).status_code == 404
+    Incubator.objects.filter(pk=results.pk).update(is_active=False)
+    assert client.get(csv_url(results, "produits-par-phase")).status_code == 404
+
+
+def test_the_csv_answers_only_get_and_head(client, incubator_a):
+    assert client.post(csv_url(incubator_a, "comites-tenus")).status_code == 405
+    assert client.head(csv_url(incubator_a, "comites-tenus")).status_code == 200
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_incubator_chart_csv_query_count(client, incubator_a, django_assert_num_queries, count):
+    many_results(incubator_a, count)
+
+    # the incubator, then the page's panels: products, committees, calls
+    with django_assert_num_queries(4):
+        response = client.get(csv_url(incubator_a, "comites-tenus"))
+
+    assert response.status_code == 200

@@ -76,6 +76,11 @@ ROUTES = {
     # The core
     "incubator:home": (READ, no_args, "network_admin"),
     "incubator:incubator_detail": (READ, lambda world: {"slug": world.incubator.slug}, "network_admin"),
+    "incubator:incubator_chart_csv": (
+        READ,
+        lambda world: {"slug": world.incubator.slug, "key": "produits-par-phase"},
+        "network_admin",
+    ),
     "incubator:my_space": (READ, no_args, "network_admin"),
     "incubator:legal_notice": (READ, no_args, "network_admin"),
     "incubator:accessibility": (READ, no_args, "network_admin"),
