@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from incubator import registry
 
 from . import flags, public_results, todo
-from .models import Phase, Startup
+from .models import ACTIVE_PHASES, Phase, Startup
 
 PRODUCT_PAGE = "portfolio.startup_detail"
 PORTFOLIO_LIST = "portfolio.startup_list"
@@ -50,22 +50,28 @@ def products_by_phase(user, scope):
 
 def products_with_flags(user, scope):
     """{"products": active products of the scope with at least one flag, then each flag's key: the
-    products of the scope raising it}: one query (the page's annotations, which the flags read,
-    are subqueries of it), grouped by phase and summed here over the few phases: Django's
-    ``aggregate()`` of the same counts mislabels the nested subqueries of some flags."""
-    startups = registry.annotate(PORTFOLIO_LIST, in_scope(scope))
+    products of the scope raising it}: one query, the products grouped by phase and by the flags
+    they raise (each flag's subquery evaluated once a product), summed here over those few groups."""
+    startups = flags.with_flags(registry.annotate(PORTFOLIO_LIST, in_scope(scope)), PORTFOLIO_LIST)
+    return flag_totals(startups.order_by().values("phase", *flags_raised()).annotate(count=Count("pk")))
+
+
+def flags_raised():
+    """The annotations of the list's flags (``flags.with_flags``), to group the products by."""
+    return [flags.attribute(flag) for flag in registry.flags(PORTFOLIO_LIST)]
+
+
+def flag_totals(rows):
+    """The tile's value from rows of (phase, each flag raised or not, count)."""
     listed = registry.flags(PORTFOLIO_LIST)
-    names = ["products", *(flags.attribute(flag) for flag in listed)]
-    rows = list(
-        startups.order_by()
-        .values("phase")
-        .annotate(
-            products=Count("pk", filter=flags.any_flag(PORTFOLIO_LIST)),
-            **{flags.attribute(flag): Count("pk", filter=flag.condition()) for flag in listed},
-        )
-    )
-    counts = {name: sum(row[name] for row in rows) for name in names}
-    return {"products": counts["products"], **{flag.key: counts[flags.attribute(flag)] for flag in listed}}
+    totals = {"products": 0, **{flag.key: 0 for flag in listed}}
+    for row in rows:
+        raised = [flag for flag in listed if row[flags.attribute(flag)]]
+        if raised and row["phase"] in ACTIVE_PHASES:
+            totals["products"] += row["count"]
+        for flag in raised:
+            totals[flag.key] += row["count"]
+    return totals
 
 
 def flagged_link(scope):

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from incubator import charts, registry
 
 from . import flags
-from .contributions import PORTFOLIO_LIST, in_scope
+from .contributions import PORTFOLIO_LIST, flag_totals, flags_raised, in_scope
 from .contributions import products_by_phase as products_by_phase_today
 from .models import ACTIVE_PHASES, TYPICAL_MAX_DAYS, Phase, PhasePeriod, Startup
 
@@ -212,27 +212,10 @@ def phase_durations_chart(value, scope):
 # Flagged products -----------------------------------------------------------------------------
 
 
-def flag_counts():
-    """The aggregates of ``products_with_flags``: the active products with a flag, each flag's."""
-    return {
-        "products": Count("pk", filter=flags.any_flag(PORTFOLIO_LIST)),
-        **{flags.attribute(flag): Count("pk", filter=flag.condition()) for flag in registry.flags(PORTFOLIO_LIST)},
-    }
-
-
 def products_with_flags_per_incubator(user, scope, incubators):
-    startups = registry.annotate(PORTFOLIO_LIST, Startup.objects.all())
-    listed = registry.flags(PORTFOLIO_LIST)
-    names = ["products", *(flags.attribute(flag) for flag in listed)]
-    grouped = by_incubator(startups, incubators, **flag_counts())
-    result = {}
-    for incubator in incubators:
-        sums = summed(grouped[incubator.pk], *names)
-        result[incubator.pk] = {
-            "products": sums["products"],
-            **{flag.key: sums[flags.attribute(flag)] for flag in listed},
-        }
-    return result
+    startups = flags.with_flags(registry.annotate(PORTFOLIO_LIST, Startup.objects.all()), PORTFOLIO_LIST)
+    grouped = by_incubator(startups, incubators, "phase", *flags_raised(), count=Count("pk"))
+    return {incubator.pk: flag_totals(grouped[incubator.pk]) for incubator in incubators}
 
 
 def products_with_flags_chart(value, scope):
