@@ -2,11 +2,13 @@
 registered by ``contributions.register_contributions``): the standards missing before a committee.
 
 An active product whose next committee is due within ``BEFORE_COMMITTEE_DAYS`` (or is overdue,
-then late), and whose scorecard is not ready for it: a criterion of the current version neither
-done nor marked not applicable (missing), or settled but with a review date before the committee
-(outdated). The wing knows of committees only what the portfolio holds, the due date the
-committees maintain (``Startup.next_committee_due``, as ``reminders.MissingBeforeCommittee``
-reads it); the item is dated on it and links to the scorecard's edit page.
+then late: past due with no committee held since, as the portfolio list's ``is_overdue`` reads it),
+and whose scorecard is not ready for it: a criterion of the current version neither done nor marked
+not applicable (missing), or settled but with a review date before the committee (outdated). The
+wing knows of committees only what the portfolio holds, the due date the committees maintain
+(``Startup.next_committee_due``, as ``reminders.MissingBeforeCommittee`` reads it), and the
+portfolio list's annotations the committees register (``registry.annotate``); the item is dated on
+the due date and links to the scorecard's edit page.
 
 For the managers of the product's incubators (``portfolio.todo.managed_startups``) and its current
 team (``team_startups``). One query, whatever the number of products and criteria.
@@ -21,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from incubator import registry
+from portfolio.contributions import PORTFOLIO_LIST
 from portfolio.models import Startup
 from portfolio.todo import managed_startups, team_startups
 
@@ -39,10 +42,13 @@ def startups_missing_standards(user, today):
     ) & (Q(standards__review_due__isnull=True) | Q(standards__review_due__gte=F("next_committee_due")))
     mine = managed_startups(user).values("pk")
     team = team_startups(user, today).values("pk")
+    startups = registry.annotate(PORTFOLIO_LIST, Startup.objects.filter(Q(pk__in=mine) | Q(pk__in=team)).active())
+    if "is_overdue" in startups.query.annotations:
+        # The portfolio list's schedule (the committees' annotations): a due date past whose committee
+        # took place, its decision still to record, is no committee to prepare for any more.
+        startups = startups.filter(Q(next_committee_due__gte=today) | Q(is_overdue=True))
     return (
-        Startup.objects.filter(Q(pk__in=mine) | Q(pk__in=team))
-        .active()
-        .filter(next_committee_due__lte=today + timedelta(days=BEFORE_COMMITTEE_DAYS))
+        startups.filter(next_committee_due__lte=today + timedelta(days=BEFORE_COMMITTEE_DAYS))
         .annotate(
             todo_criteria=Coalesce(Subquery(criteria, output_field=IntegerField()), 0),
             todo_ready=Count("standards", filter=ready),

@@ -316,6 +316,11 @@ def expected_standards(products, today):
         due = startup.next_committee_due
         if startup.phase not in ACTIVE_PHASES or due is None or due > today + 45 * DAY or not criteria:
             continue
+        took_place = Committee.objects.filter(
+            startup=startup, scheduled_at__lte=timezone.now(), scheduled_at__date__gte=due
+        ).exclude(status=Committee.Status.CANCELLED)
+        if due < today and took_place.exists():
+            continue  # its committee was held, its decision to record: nothing to prepare (Voirie en ligne)
         ready = {
             a.standard_id
             for a in answers

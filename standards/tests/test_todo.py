@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from committees.tests.factories import CommitteeFactory, paris
 from portfolio.models import Phase, Startup
 from portfolio.tests.factories import StartupFactory
 from standards import services
@@ -106,6 +107,16 @@ def test_overdue_committee_with_missing_standards_is_late(startup_a, three_crite
     [item] = items_of(member_a)
     assert item.late is True
     assert item.date == TODAY - 5 * DAY
+
+
+def test_due_date_past_whose_committee_took_place_asks_nothing(startup_a, three_criteria, member_a, team_member):
+    # The committee was held yesterday, on its due date, its decision still to record (the due date
+    # moves with it): no committee to prepare for, and nothing is late.
+    due_on(startup_a, TODAY - DAY)
+    CommitteeFactory(startup=startup_a, scheduled_at=paris(TODAY - DAY))
+
+    assert items_of(member_a) == []
+    assert items_of(team_member) == []
 
 
 def test_ended_product_or_no_due_date_asks_nothing(incubator_a, startup_a, three_criteria, member_a):
