@@ -2,11 +2,23 @@
 
 import pytest
 from django.core.cache import cache
+from django.db.models.signals import post_migrate
 from django.utils import translation
 
 from incubator.celery import app as celery_app
 from incubator.tests.factories import IncubatorFactory, MembershipFactory, UserFactory
-from tests.reminder_rules import seed_reminder_rules
+from tests.reminder_rules import seed_migrated_rows, seed_reminder_rules
+
+
+def _restore_migrated_rows(sender, **kwargs):
+    """After a transactional test's flush (which sends post_migrate), the rows the data migrations
+    seeded are back: every test starts from the migrated database, whichever ran before it in its
+    process (``make test`` runs the files on two processes, in no fixed order)."""
+    if sender.label == "incubator":  # once per flush (post_migrate is sent for every app)
+        seed_migrated_rows()
+
+
+post_migrate.connect(_restore_migrated_rows, dispatch_uid="tests.restore_migrated_rows")
 
 
 @pytest.fixture(autouse=True)
