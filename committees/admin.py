@@ -8,7 +8,7 @@ from incubator.admin_paginator import LargeTableAdmin
 from portfolio.models import Startup
 
 from .cadence import check_rule, refresh_due_date
-from .models import Attendee, CalendarFeed, Committee, CommitteeDocument, Decision
+from .models import Attendee, CalendarFeed, Committee, CommitteeDocument, Decision, DueDateChange
 
 
 class AttendeeInline(admin.TabularInline):
@@ -151,6 +151,30 @@ class DecisionAdmin(RefreshDueDateOnDelete, LargeTableAdmin, SimpleHistoryAdmin)
         super().save_model(request, obj, form, change)
         if "granted_months" in form.changed_data:  # the cadence reads it
             refresh_due_date(startup=obj.committee.startup, actor=request.user, reason=str(_("Committee decision")))
+
+
+@admin.register(DueDateChange)
+class DueDateChangeAdmin(LargeTableAdmin, admin.ModelAdmin):
+    """The due dates set by hand on the product page (``cadence.set_due_date``) with their reasons:
+    the 6-month rule's record (``beyond_rule`` raises the product's flag), read-only. Only a
+    superuser deletes a row (a product deleted takes its rows with it); nobody adds or changes one."""
+
+    list_display = ["startup", "due", "reason", "beyond_rule", "changed_by", "changed_at"]
+    list_filter = ["beyond_rule", "startup__incubator", "changed_at"]
+    list_select_related = ["startup", "changed_by"]
+    search_fields = ["startup__name", "startup__slug", "reason", "beyond_rule_reason"]
+    ordering = ["-pk"]  # the latest first
+    fields = ["startup", "due", "reason", "beyond_rule", "beyond_rule_reason", "changed_by", "changed_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
 
 
 @admin.register(CalendarFeed)

@@ -4,7 +4,7 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from committees.models import Attendee, Committee, CommitteeDocument, Decision
+from committees.models import Attendee, Committee, CommitteeDocument, Decision, DueDateChange
 from portfolio.tests.factories import StartupFactory
 
 
@@ -56,6 +56,18 @@ class DecisionFactory(DjangoModelFactory):
     outcome = Decision.Outcome.CONTINUE
     decided_on = factory.LazyAttribute(lambda o: o.committee.local_date)
     granted_months = 6
+
+
+class DueDateChangeFactory(DjangoModelFactory):
+    """A due date set by hand, as ``cadence.set_due_date`` records it (the row only: the product's
+    due date is left as it is)."""
+
+    class Meta:
+        model = DueDateChange
+
+    startup = factory.SubFactory(StartupFactory)
+    due = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=60))
+    reason = "Comité décalé à la demande du sponsor"
 
 
 OUTSIDE_ATTENDEE_EMAIL = "invitee@ministere.example.fr"

@@ -12,16 +12,18 @@ adds documents; neither decides (403, nothing saved).
 import datetime
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from committees.models import Attendee, CalendarFeed, Committee, CommitteeDocument, Decision
+from committees.models import Attendee, CalendarFeed, Committee, CommitteeDocument, Decision, DueDateChange
 from committees.tests.factories import (
     AttendeeFactory,
     CommitteeDocumentFactory,
     CommitteeFactory,
     DecisionFactory,
+    DueDateChangeFactory,
     invite_outside_attendee,
     paris,
 )
@@ -346,11 +348,44 @@ def test_attendee_without_account_reaches_only_the_invitation(client, as_committ
 
 
 @pytest.mark.parametrize(("persona", "status"), [("member_a", 302), ("network_admin", 200)])
-@pytest.mark.parametrize("model", ["committee", "decision", "calendarfeed"])
+@pytest.mark.parametrize("model", ["committee", "decision", "duedatechange", "calendarfeed"])
 def test_admin_pages_for_network_admins_only(as_committee_persona, decided_committee, persona, status, model):
     client = as_committee_persona(persona)
 
     assert client.get(reverse(f"admin:committees_{model}_changelist"), {"q": "a"}).status_code == status
+
+
+def test_admin_due_dates_set_by_hand_are_read_only_and_deleted_by_a_superuser_only(client, startup_a):
+    change = DueDateChangeFactory(startup=startup_a, beyond_rule=True, beyond_rule_reason="Attente de la DINUM")
+    other = DueDateChangeFactory(reason="Autre produit")
+    staff = UserFactory(email="staff@example.gouv.fr", is_staff=True)
+    staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="committees"))
+    superuser = UserFactory(email="root@example.gouv.fr", is_staff=True, is_superuser=True)
+    delete = reverse("admin:committees_duedatechange_delete", args=[change.pk])
+    pages = {}
+    for name, user in [("staff", staff), ("superuser", superuser)]:
+        client.force_login(user)
+        pages[name] = {
+            "list": client.get(reverse("admin:committees_duedatechange_changelist"), {"beyond_rule__exact": "1"}),
+            "detail": client.get(reverse("admin:committees_duedatechange_change", args=[change.pk])),
+            "add": client.get(reverse("admin:committees_duedatechange_add")),
+            "change": client.post(reverse("admin:committees_duedatechange_change", args=[change.pk]), {"reason": "x"}),
+        }
+    client.force_login(staff)
+    refused = client.post(delete, {"post": "yes"})
+    kept = DueDateChange.objects.filter(pk=change.pk).exists()
+    client.force_login(superuser)
+    deleted = client.post(delete, {"post": "yes"})
+
+    for page in pages.values():
+        assert list(page["list"].context["cl"].result_list) == [change]
+        assert "Attente de la DINUM" in page["detail"].text
+        assert page["add"].status_code == 403
+        assert page["change"].status_code == 403
+    assert refused.status_code == 403
+    assert kept
+    assert deleted.status_code == 302
+    assert list(DueDateChange.objects.all()) == [other]
 
 
 def test_admin_committee_page_shows_inlines_and_the_feed_list_hides_tokens(

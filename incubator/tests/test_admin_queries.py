@@ -5,16 +5,17 @@ trigram indexes on PostgreSQL."""
 import itertools
 
 import pytest
+from django.apps import apps
 from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from calls.models import Application, Call, ConflictOfInterest, JuryScore, Pitch, PreselectionVote
+from calls.models import Application, Call, ConflictOfInterest, JuryScore, Pitch, PreselectionVote, Question
 from calls.tests.factories import ApplicationFactory, CallFactory
-from committees.models import CalendarFeed, Committee, Decision
-from committees.tests.factories import CommitteeFactory, DecisionFactory
+from committees.models import Attendee, CalendarFeed, Committee, CommitteeDocument, Decision, DueDateChange
+from committees.tests.factories import CommitteeFactory, DecisionFactory, DueDateChangeFactory
 from community.models import (
     DismissedSuggestion,
     Event,
@@ -47,7 +48,7 @@ from incubator.models import (
 )
 from incubator.tests.factories import IncubatorFactory, MembershipFactory, OrganisationFactory, UserFactory
 from incubator.tests.services import require_postgres
-from portfolio.models import Indicator, Measurement, ProductEvent, Startup, TeamMembership
+from portfolio.models import Indicator, Measurement, PhasePeriod, ProductEvent, Startup, TeamMembership
 from portfolio.tests.factories import (
     IndicatorFactory,
     MeasurementFactory,
@@ -119,6 +120,7 @@ MAKERS = {
     ),
     Committee: CommitteeFactory,
     Decision: DecisionFactory,
+    DueDateChange: lambda: DueDateChangeFactory(changed_by=UserFactory()),
     CalendarFeed: lambda: CalendarFeed.objects.create(user=UserFactory(), token=f"jeton-{next(numbers)}"),
     ResourceCategory: ResourceCategoryFactory,
     Resource: lambda: ResourceFactory(handlers=[UserFactory()]),
@@ -130,6 +132,14 @@ MAKERS = {
     StandardsVersion: StandardsVersionFactory,
     Standard: StandardFactory,
     ProductStandard: lambda: ProductStandardFactory(updated_by=UserFactory()),
+}
+# The models with no admin of their own, and why; the history tables (``Historical*``) are read
+# on their model's history page (``SimpleHistoryAdmin``).
+NOT_REGISTERED = {
+    PhasePeriod: "an inline of the product, read-only: phases change through the phase service",
+    Attendee: "an inline of the committee",
+    CommitteeDocument: "an inline of the committee, read-only: documents are uploaded on the committee page",
+    Question: "an inline of the call",
 }
 REGISTERED = sorted(
     (model for model in admin.site._registry if model._meta.app_label in APPS), key=lambda m: m._meta.label
@@ -149,6 +159,17 @@ def queries_of(client, url):
 
 def test_admin_changelists_each_have_a_row_maker_here():
     assert set(REGISTERED) <= set(MAKERS)
+
+
+def test_every_model_has_an_admin_or_a_reason_not_to():
+    models = {
+        model
+        for label in APPS
+        for model in apps.get_app_config(label).get_models()
+        if not model.__name__.startswith("Historical")
+    }
+
+    assert models - set(REGISTERED) == set(NOT_REGISTERED)
 
 
 @pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.label)
