@@ -27,7 +27,7 @@ from incubator import audit, registry
 from incubator.ics import ics_file
 from incubator.lists import FilteredListMixin
 from incubator.mail import absolute_url
-from portfolio.models import Measurement, Phase, Startup
+from portfolio.models import Measurement, Startup
 from portfolio.views import StartupMixin
 
 from . import cadence, services
@@ -166,8 +166,8 @@ class CommitteePlanView(StartupMixin, FormView):
     permission = "committees.plan_committee"
 
     def get_initial(self):
-        kind = Committee.Kind.END_OF_INVESTIGATION if self.get_startup().phase == Phase.INVESTIGATION else None
-        return {"kind": kind or Committee.Kind.PERIODIC, "requested_months": 6}
+        # The kind of a committee held today (the first of an investigation ends it), as the demo reads it.
+        return {"kind": services.usual_kind(self.get_startup(), timezone.localdate()), "requested_months": 6}
 
     def get_invitation_plan(self):
         if not hasattr(self, "invitation_plan"):

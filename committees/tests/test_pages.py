@@ -412,6 +412,25 @@ def test_plan_page_proposes_the_end_of_investigation_committee_in_investigation(
     assert response.context["form"].initial["kind"] == Committee.Kind.END_OF_INVESTIGATION
 
 
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [
+        (Committee.Status.HELD, Committee.Kind.PERIODIC),
+        (Committee.Status.CANCELLED, Committee.Kind.END_OF_INVESTIGATION),
+    ],
+)
+def test_plan_page_proposes_a_periodic_committee_once_the_investigation_had_its_committee(
+    manager, incubator_a, status, kind
+):
+    start = timezone.localdate() - datetime.timedelta(weeks=12)
+    startup = StartupFactory(incubator=incubator_a, phase=Phase.INVESTIGATION, phase_start=start)
+    CommitteeFactory(startup=startup, scheduled_at=paris(start + datetime.timedelta(weeks=9)), status=status)
+
+    response = manager.get(plan_url(startup))
+
+    assert response.context["form"].initial["kind"] == kind
+
+
 def test_plan_creates_the_committee_links_accounts_and_invites(manager, startup_a, team_member, member_a):
     data = plan_data(
         in_a_month(),
