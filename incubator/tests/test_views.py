@@ -132,8 +132,9 @@ def test_my_space_query_count_does_not_grow(client, django_assert_num_queries, m
 
     # session, user, memberships, the "runs calls" rule, the header's facts; the community section:
     # the person's requests, whether they handle requests, their seats; its suggestions: their team's products;
-    # the to-do sources (registry.todo_items): portfolio 1, committees 2, standards 1, calls 2, community 2.
-    with django_assert_num_queries(17):
+    # the to-do sources (registry.todo_items): portfolio 1, committees 2, standards 1, calls 2, community 2;
+    # the steering section: the dashboards the person may open.
+    with django_assert_num_queries(18):
         client.get(reverse("incubator:my_space"))
 
 
