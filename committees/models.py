@@ -334,7 +334,7 @@ class DueDateChange(models.Model):
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("changed by"), on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("due date set by hand")
