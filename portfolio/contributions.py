@@ -19,7 +19,7 @@ Tiles: ``products_by_phase``; ``products_with_flags``, the active products with 
 and the number of products raising each one.
 """
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -34,12 +34,15 @@ PRODUCT_SLOTS = ("heading", "facts_after_incubators", "facts_before_update", "as
 
 
 def in_scope(scope):
-    """The products of a dashboard's scope: an incubator's (principal or co-incubator), or all."""
+    """The products of a dashboard's scope: an incubator's (principal or co-incubator), or all.
+    One ``IN`` over the union of both (an ``OR`` of the two made PostgreSQL expect five times the
+    rows, and JIT-compile the flags' query for longer than it runs)."""
     startups = Startup.objects.all()
     if scope.is_network:
         return startups
+    principal = Startup.objects.filter(incubator=scope.incubator).values("pk")
     co_incubated = Startup.other_incubators.through.objects.filter(incubator=scope.incubator).values("startup")
-    return startups.filter(Q(incubator=scope.incubator) | Q(pk__in=co_incubated))
+    return startups.filter(pk__in=principal.union(co_incubated))
 
 
 def products_by_phase(user, scope):
