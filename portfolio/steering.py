@@ -21,7 +21,7 @@ from incubator import charts, registry
 from incubator.exports import csv_response
 from incubator.models import Incubator
 
-from . import dashboards
+from . import dashboards, tiles
 from .forms import AsOfForm
 
 COCKPIT_PERMISSION = "portfolio.view_cockpit"
@@ -66,7 +66,8 @@ class DashboardView(TemplateView):
 
     def get_context_data(self, **kwargs):
         incubator = get_incubator(self.request, self.kwargs["slug"])
-        figures = dashboards.figures(self.request.user, registry.Scope(incubator))
+        with tiles.one_page():
+            figures = dashboards.figures(self.request.user, registry.Scope(incubator))
         breadcrumb = (
             [(_("Network cockpit"), reverse("portfolio:cockpit"))] if self.request.user.is_network_admin else []
         )
@@ -95,10 +96,11 @@ class CockpitView(CockpitMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         scope = registry.Scope()
-        compared = dashboards.comparison(self.request.user, scope, Incubator.objects.all())
+        with tiles.one_page():  # the comparison and the network's figures share their queries
+            compared = dashboards.comparison(self.request.user, scope, Incubator.objects.all())
+            figures = dashboards.figures(self.request.user, scope)
         by_incubator = dashboards.phases_chart(compared.rows, scope)
         by_incubator.csv_url = reverse("portfolio:cockpit_csv", args=[dashboards.PHASES_BY_INCUBATOR])
-        figures = dashboards.figures(self.request.user, scope)
         return super().get_context_data(
             comparison=compared,
             by_incubator=by_incubator,

@@ -17,6 +17,8 @@ it for their ``per_incubator``.
 
 import datetime
 from collections import defaultdict
+from contextlib import contextmanager
+from contextvars import ContextVar
 from itertools import chain
 
 from django.db.models import Avg, Count, DateField, DurationField, ExpressionWrapper, F, Q, Value
@@ -31,6 +33,7 @@ from incubator import charts, registry
 from . import flags
 from .contributions import PORTFOLIO_LIST, flag_totals, flags_raised, in_scope
 from .contributions import products_by_phase as products_by_phase_today
+from .contributions import products_with_flags as products_with_flags_of
 from .models import ACTIVE_PHASES, TYPICAL_MAX_DAYS, Phase, PhasePeriod, Startup
 
 YEARS_BACK = 5
@@ -78,6 +81,32 @@ def by_incubator(queryset, incubators, *fields, path="", **aggregates):
 def summed(rows, *names):
     """The sum of each aggregate ``names`` over ``rows`` (an incubator's rows of ``by_incubator``)."""
     return {name: sum(row[name] or 0 for row in rows) for name in names}
+
+
+# One page's shared figures ---------------------------------------------------------------------
+
+_page = ContextVar("steering_page", default=None)
+
+
+@contextmanager
+def one_page():
+    """While one page computes its tiles: a query several tiles (or a tile's ``compute`` and its
+    ``per_incubator``) read runs once (``shared``). Outside: every call runs its query."""
+    token = _page.set({})
+    try:
+        yield
+    finally:
+        _page.reset(token)
+
+
+def shared(key, compute):
+    """``compute()``, once per page (``one_page``) under ``key``; every call outside a page."""
+    memo = _page.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 # Products by phase ----------------------------------------------------------------------------
@@ -131,19 +160,17 @@ def days_shown(today):
 def products_over_time(user, scope):
     """{"days": [ISO days], "counts": {ISO day: {phase: products}}}: the periods in force on each
     day of ``days_shown`` (one query)."""
-    days = days_shown(scope.today)
-    periods = PhasePeriod.objects.filter(startup__in=in_scope(scope))
-    counts = periods.aggregate(
-        **{
-            f"{phase.value}|{day.isoformat()}": Count("pk", filter=in_force(day) & Q(phase=phase.value))
-            for day in days
-            for phase in Phase
-        }
-    )
+    days = [day.isoformat() for day in days_shown(scope.today)]
+    periods = PhasePeriod.objects.filter(startup__in=in_scope(scope)).order_by().values("phase")
+    # Grouped by phase, one count a day: a handful of expressions for Django to build, not one a
+    # day and phase.
+    rows = periods.annotate(**{f"on_{n}": Count("pk", filter=in_force(day)) for n, day in enumerate(days)})
+    counts = {row["phase"]: row for row in rows}
     by_day = {
-        day.isoformat(): {phase.value: counts[f"{phase.value}|{day.isoformat()}"] for phase in Phase} for day in days
+        day: {phase.value: counts.get(phase.value, {}).get(f"on_{n}", 0) for phase in Phase}
+        for n, day in enumerate(days)
     }
-    return {"days": [day.isoformat() for day in days], "counts": by_day}
+    return {"days": days, "counts": by_day}
 
 
 def products_over_time_chart(value, scope):
@@ -212,9 +239,41 @@ def phase_durations_chart(value, scope):
 # Flagged products -----------------------------------------------------------------------------
 
 
+def flagged(startups):
+    """``startups`` with the list's flags (``flags.with_flags``), to group by the flags they raise."""
+    return flags.with_flags(registry.annotate(PORTFOLIO_LIST, startups), PORTFOLIO_LIST)
+
+
+def network_flag_rows():
+    """Every product grouped by its principal incubator, its phase and the flags it raises, with
+    their count: the one costly query of the flags (each flag's subquery once a product), shared
+    by the network's figure and its comparison on a page (``one_page``)."""
+    rows = flagged(Startup.objects.all()).order_by().values("incubator", "phase", *flags_raised())
+    return shared("network_flag_rows", lambda: list(rows.annotate(count=Count("pk"))))
+
+
+def products_with_flags(user, scope):
+    """The tile's value (``contributions.products_with_flags``); on the network, from the rows
+    the comparison also reads (each product counted once: in its principal incubator)."""
+    if scope.is_network:
+        return flag_totals(network_flag_rows())
+    return products_with_flags_of(user, scope)
+
+
 def products_with_flags_per_incubator(user, scope, incubators):
-    startups = flags.with_flags(registry.annotate(PORTFOLIO_LIST, Startup.objects.all()), PORTFOLIO_LIST)
-    grouped = by_incubator(startups, incubators, "phase", *flags_raised(), count=Count("pk"))
+    """Each incubator's value: its principal products' rows (``network_flag_rows``) and its
+    co-incubated products' (one query, over the co-incubated products only)."""
+    grouped = defaultdict(list)
+    for row in network_flag_rows():
+        grouped[row["incubator"]].append(row)
+    co_incubated = (
+        flagged(Startup.objects.filter(other_incubators__in=incubators))
+        .order_by()
+        .values("other_incubators", "phase", *flags_raised())
+        .annotate(count=Count("pk"))
+    )
+    for row in co_incubated:
+        grouped[row["other_incubators"]].append(row)
     return {incubator.pk: flag_totals(grouped[incubator.pk]) for incubator in incubators}
 
 
@@ -259,6 +318,7 @@ def register_tiles():
     )
     registry.extend_tile(
         "products_with_flags",
+        compute=products_with_flags,
         chart=products_with_flags_chart,
         per_incubator=products_with_flags_per_incubator,
         summary=lambda value: value["products"],
