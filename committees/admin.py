@@ -10,6 +10,27 @@ from portfolio.models import Startup
 from .cadence import check_rule, refresh_due_date
 from .models import Attendee, CalendarFeed, Committee, CommitteeDocument, Decision, DueDateChange
 
+# A decision as the committee page recorded it (the period it granted checked by the 6-month
+# rule), and its follow-up, which the admin may still write.
+DECISION_RECORD = [
+    "outcome",
+    "next_phase",
+    "decided_on",
+    "granted_amount",
+    "granted_months",
+    "beyond_rule",
+    "beyond_rule_reason",
+]
+DECISION_FOLLOW_UP = [
+    "minutes",
+    "next_objectives",
+    "team_size",
+    "hypotheses",
+    "purchasing_told",
+    "deck_published",
+    "sheet_updated",
+]
+
 
 class AttendeeInline(admin.TabularInline):
     model = Attendee
@@ -35,33 +56,8 @@ class DecisionInline(admin.StackedInline):
 
     model = Decision
     extra = 0
-    fields = [
-        "outcome",
-        "next_phase",
-        "decided_on",
-        "granted_amount",
-        "granted_months",
-        "beyond_rule",
-        "beyond_rule_reason",
-        "minutes",
-        "next_objectives",
-        "team_size",
-        "hypotheses",
-        "purchasing_told",
-        "deck_published",
-        "sheet_updated",
-        "recorded_by",
-    ]
-    readonly_fields = [
-        "outcome",
-        "next_phase",
-        "decided_on",
-        "granted_amount",
-        "granted_months",
-        "beyond_rule",
-        "beyond_rule_reason",
-        "recorded_by",
-    ]
+    fields = [*DECISION_RECORD, *DECISION_FOLLOW_UP, "recorded_by"]
+    readonly_fields = [*DECISION_RECORD, "recorded_by"]
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
@@ -104,18 +100,7 @@ class DecisionAdminForm(forms.ModelForm):
 
     class Meta:
         model = Decision
-        fields = [
-            "granted_amount",
-            "granted_months",
-            "beyond_rule_reason",
-            "minutes",
-            "next_objectives",
-            "team_size",
-            "hypotheses",
-            "purchasing_told",
-            "deck_published",
-            "sheet_updated",
-        ]
+        fields = ["granted_amount", "granted_months", "beyond_rule_reason", *DECISION_FOLLOW_UP]
 
     def clean(self):
         cleaned = super().clean()
