@@ -2,6 +2,7 @@
 portfolio as of a day and the data-quality list, page by page and tile by tile.
 
     python bench/steering.py [--scale 1] [--repeat 10] [--explain 5]
+    python bench/steering.py --no-jit                      # PostgreSQL's JIT compiler off
     python bench/steering.py --scale 0.1 --snapshot DIR   # the pages' HTML on 1 December 2026
 
 Seeds ``seed_volume --scale N`` in a throwaway PostgreSQL database (``bench_steering_<name>`` of
@@ -176,6 +177,9 @@ def main():
     parser.add_argument("--scale", type=float, default=1.0, help="seed_volume's scale (default 1)")
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--explain", type=int, default=0, help="EXPLAIN ANALYZE the N slowest queries")
+    parser.add_argument(
+        "--no-jit", action="store_true", help="connect with PostgreSQL's JIT compiler off (options=-c jit=off)"
+    )
     parser.add_argument("--snapshot", type=Path, help="write the pages' HTML (frozen clock) there, and stop")
     args = parser.parse_args()
 
@@ -186,6 +190,8 @@ def main():
     if connection.vendor != "postgresql":
         sys.exit("bench/steering.py needs PostgreSQL: set DATABASE_URL.")
     connection.settings_dict["TEST"]["NAME"] = f"bench_steering_{connection.settings_dict['NAME']}"
+    if args.no_jit:
+        connection.settings_dict["OPTIONS"]["options"] = "-c jit=off"
     old_config = setup_databases(verbosity=0, interactive=False)
     try:
         if args.snapshot:
@@ -195,7 +201,8 @@ def main():
             return
         seed(args.scale)
         clients = sign_in_everyone()
-        print(f"seed_volume --scale {args.scale:g}; load average {os.getloadavg()[0]:.2f}")
+        jit = "off" if args.no_jit else "as configured"
+        print(f"seed_volume --scale {args.scale:g}; JIT {jit}; load average {os.getloadavg()[0]:.2f}")
         print()
         captured = profile_pages(clients, args.repeat)
         profile_tiles(args.repeat)
