@@ -116,3 +116,9 @@ def sign_in(client):
 def as_persona(sign_in, personas):
     """as_persona("member_a") -> a client signed in as that persona."""
     return lambda name: sign_in(personas[name])
+
+
+@pytest.fixture
+def manager(sign_in, member_a):
+    """The test client signed in as the manager of incubator A."""
+    return sign_in(member_a)

@@ -7,7 +7,6 @@ committee, a decision or a phase changes; the manual override kept with its reas
 """
 
 import datetime
-import zoneinfo
 
 import pytest
 from django.contrib.admin.sites import site
@@ -26,18 +25,15 @@ from committees.services import record_decision
 from committees.tests.factories import CommitteeFactory, DecisionFactory, paris
 from committees.views import overdue_startups
 from incubator.models import User
+from incubator.tests.clock import FRIDAY_NOON, PARIS, frozen_at
 from portfolio.models import Phase, PhasePeriod, Startup
 from portfolio.services import change_phase, create_startup
 from portfolio.tests.factories import StartupFactory
 
-PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 D = datetime.date
 
 
-@pytest.fixture
-def frozen(time_machine):
-    """Friday 20 March 2026, noon in Paris."""
-    time_machine.move_to(datetime.datetime(2026, 3, 20, 12, 0, tzinfo=PARIS), tick=False)
+frozen = frozen_at(FRIDAY_NOON)
 
 
 def due_of(startup):

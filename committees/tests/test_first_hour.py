@@ -16,6 +16,7 @@ from committees.services import record_decision
 from committees.tests.factories import AttendeeFactory, CommitteeFactory
 from incubator.models import OutboxMessage
 from incubator.templatetags.portal_dates import long_date
+from incubator.tests.dsfr_html import main
 from incubator.tests.factories import OrganisationFactory, UserFactory
 from portfolio.models import Phase, Startup, TeamMembership
 from portfolio.tests.factories import TeamMembershipFactory
@@ -35,22 +36,12 @@ def evening_committee(startup_a, team_member, member_a):
     return committee
 
 
-@pytest.fixture
-def manager(client, member_a):
-    client.force_login(member_a)
-    return client
-
-
 def decision_url(committee):
     return reverse("committees:decision", kwargs={"pk": committee.pk})
 
 
 def decision_data(**extra):
     return {"outcome": "continue", "decided_on": DAY.isoformat(), "granted_months": "6", **extra}
-
-
-def main(response):
-    return response.text[response.text.index("<main") : response.text.index("</main>")]
 
 
 # Item 4: a decision only once the meeting has started -------------------------------------------

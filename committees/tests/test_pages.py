@@ -28,7 +28,7 @@ from committees.tests.factories import (
     paris,
 )
 from incubator.models import Membership
-from incubator.tests.dsfr_html import elements, unlabelled
+from incubator.tests.dsfr_html import elements, main, unlabelled
 from incubator.tests.factories import IncubatorFactory, MembershipFactory, UserFactory
 from incubator.uploads import PRESENTATIONS, check_upload
 from portfolio.models import Phase, Startup
@@ -78,22 +78,11 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture
-def manager(client, member_a):
-    client.force_login(member_a)
-    return client
-
-
-@pytest.fixture
 def past_committee(startup_a, team_member, member_a):
     """A committee of product A two days ago, still planned: its decision is to be recorded."""
     committee = CommitteeFactory(startup=startup_a, scheduled_at=paris(TODAY() - datetime.timedelta(days=2)))
     AttendeeFactory(committee=committee, user=team_member, email=team_member.email, role="intrapreneur")
     return committee
-
-
-def main(response):
-    """The page's main element (its form controls, without the header's)."""
-    return response.text[response.text.index("<main") : response.text.index("</main>") + len("</main>")]
 
 
 def days(n):

@@ -8,7 +8,6 @@ product page, the flag ``hors-regle-6-mois`` of the portfolio list); consolidati
 """
 
 import datetime
-import zoneinfo
 from decimal import Decimal
 
 import pytest
@@ -26,13 +25,13 @@ from committees.models import Committee, Decision, DueDateChange
 from committees.services import record_decision
 from committees.tests.factories import CommitteeFactory, DecisionFactory, paris
 from incubator import registry
+from incubator.tests.clock import FRIDAY_NOON, PARIS, frozen_at
 from portfolio import flags
 from portfolio.contributions import PORTFOLIO_LIST
 from portfolio.models import Phase, Startup
 from portfolio.services import change_phase
 from portfolio.tests.factories import IndicatorFactory, MeasurementFactory, StartupFactory
 
-PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 D = datetime.date
 REASON = "Marché public à passer avant le prochain comité."
 RULE_MESSAGE = gettext_lazy(
@@ -42,16 +41,7 @@ RULE_MESSAGE = gettext_lazy(
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def frozen(time_machine):
-    """Friday 20 March 2026, noon in Paris."""
-    time_machine.move_to(datetime.datetime(2026, 3, 20, 12, 0, tzinfo=PARIS), tick=False)
-
-
-@pytest.fixture
-def manager(client, member_a):
-    client.force_login(member_a)
-    return client
+frozen = frozen_at(FRIDAY_NOON)
 
 
 CONSTRUCTION_START = D(2025, 1, 6)

@@ -3,7 +3,6 @@ missing at D-7, decisions not recorded, purchasing not told; the team's next com
 right persona only, with its link and date, and gone once resolved."""
 
 import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -17,18 +16,16 @@ from committees.models import Committee, Decision
 from committees.tests.factories import CommitteeDocumentFactory, CommitteeFactory, DecisionFactory, paris
 from committees.todo import committees_todo
 from incubator.models import Membership
+from incubator.tests.clock import MONDAY_MORNING, frozen_at
 from incubator.tests.factories import MembershipFactory
 from portfolio.models import Phase, Startup
 from portfolio.tests.factories import StartupFactory, TeamMembershipFactory
 
-PARIS = ZoneInfo("Europe/Paris")
-TODAY = datetime.date(2026, 3, 16)
+TODAY = MONDAY_MORNING.date()
 DAY = datetime.timedelta(days=1)
 
 
-@pytest.fixture(autouse=True)
-def frozen(time_machine):
-    time_machine.move_to(datetime.datetime(2026, 3, 16, 9, 0, tzinfo=PARIS), tick=False)
+frozen = frozen_at(MONDAY_MORNING, autouse=True)
 
 
 def items_of(user, kind=None):

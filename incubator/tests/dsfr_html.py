@@ -52,3 +52,9 @@ def error_summary(found):
     [summary] = [e for e in found if {"fr-alert", "fr-alert--error"} <= classes(e)]
     inside = elements(summary)
     return [text(e) for e in inside if e.name == "li"], [attrs(e)["href"] for e in inside if e.name == "a"]
+
+
+def main(response):
+    """The page's ``<main>`` element as HTML (its links and controls, without the header's)."""
+    html = response.content.decode()
+    return html[html.index("<main") : html.index("</main>") + len("</main>")]

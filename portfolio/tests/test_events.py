@@ -3,7 +3,6 @@ product page (with the committees' entries) and of the public page (public event
 data, access tables and query counts."""
 
 import datetime
-import zoneinfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -14,6 +13,7 @@ from django.utils.translation import gettext
 from committees.models import Committee, Decision
 from committees.tests.factories import CommitteeFactory, DecisionFactory, paris
 from incubator.models import Membership
+from incubator.tests.clock import FRIDAY_NOON, frozen_at
 from incubator.tests.factories import MembershipFactory, UserFactory
 from portfolio.models import EventKind, ProductEvent, Startup
 from portfolio.tests.factories import ProductEventFactory, StartupFactory
@@ -21,21 +21,11 @@ from portfolio.tests.factories import ProductEventFactory, StartupFactory
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
-PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 PERSONAS = ["anonymous", "team_member", "member_a", "member_b", "network_admin"]
 LOGIN = "/compte/login/"
 
 
-@pytest.fixture
-def frozen(time_machine):
-    """Friday 20 March 2026, noon in Paris."""
-    time_machine.move_to(datetime.datetime(2026, 3, 20, 12, 0, tzinfo=PARIS), tick=False)
-
-
-@pytest.fixture
-def manager(client, member_a):
-    client.force_login(member_a)
-    return client
+frozen = frozen_at(FRIDAY_NOON)
 
 
 def url(name, startup, **kwargs):

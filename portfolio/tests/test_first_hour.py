@@ -27,12 +27,6 @@ def clock(time_machine):
 
 
 @pytest.fixture
-def manager(client, member_a):
-    client.force_login(member_a)
-    return client
-
-
-@pytest.fixture
 def transferred(incubator_a, member_a):
     """Produit X, transferred on 2025-06-02 after an acceleration."""
     startup = StartupFactory(

@@ -3,7 +3,6 @@ the product page's list of them, the portfolio list's ``flag`` filter, the dashb
 seeded demo's cases and the query counts (the flags are annotations of the page's one query)."""
 
 import datetime
-import zoneinfo
 
 import pytest
 from django.core.management import call_command
@@ -16,6 +15,7 @@ from committees.tests.factories import CommitteeFactory, paris
 from incubator import registry
 from incubator.demo import DEMO_DOMAIN, load_sample
 from incubator.models import User
+from incubator.tests.clock import FRIDAY_NOON, PARIS, frozen_at
 from incubator.tests.mfa import enrol_totp
 from portfolio import flags
 from portfolio.contributions import PORTFOLIO_LIST, PRODUCT_PAGE, products_with_flags
@@ -26,7 +26,6 @@ from portfolio.tests.factories import ProductEventFactory, StartupFactory, TeamM
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
-PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 ALL_KEYS = [
     flags.FUNDING_STOPPED,
     flags.PHASE_TOO_LONG,
@@ -38,16 +37,7 @@ ALL_KEYS = [
 ]
 
 
-@pytest.fixture
-def frozen(time_machine):
-    """Friday 20 March 2026, noon in Paris."""
-    time_machine.move_to(datetime.datetime(2026, 3, 20, 12, 0, tzinfo=PARIS), tick=False)
-
-
-@pytest.fixture
-def manager(client, member_a):
-    client.force_login(member_a)
-    return client
+frozen = frozen_at(FRIDAY_NOON)
 
 
 def raised_on(startup, page=PRODUCT_PAGE):

@@ -18,12 +18,6 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 
 
-@pytest.fixture
-def manager(client, member_a):
-    client.force_login(member_a)
-    return client
-
-
 def test_list_filters_by_phase_theme_sponsor_and_search(manager, incubator_a):
     dinum = OrganisationFactory(acronym="DINUM")
     StartupFactory(slug="alpha", name="Alpha", incubator=incubator_a, phase=Phase.CONSTRUCTION, themes=[Theme.HEALTH])

@@ -3,7 +3,6 @@ sheets not updated for 3 months, the portfolio's consistency flags; for the mana
 product's incubators only, and gone once resolved."""
 
 import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -13,19 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incubator.models import Membership
+from incubator.tests.clock import MONDAY_MORNING, frozen_at
 from incubator.tests.factories import MembershipFactory, UserFactory
 from portfolio import flags, services
 from portfolio.models import EventKind, Phase, Startup
 from portfolio.tests.factories import ProductEventFactory, StartupFactory, TeamMembershipFactory
 from portfolio.todo import portfolio_todo
 
-PARIS = ZoneInfo("Europe/Paris")
-TODAY = datetime.date(2026, 3, 16)
+TODAY = MONDAY_MORNING.date()
 
 
-@pytest.fixture(autouse=True)
-def frozen(time_machine):
-    time_machine.move_to(datetime.datetime(2026, 3, 16, 9, 0, tzinfo=PARIS), tick=False)
+frozen = frozen_at(MONDAY_MORNING, autouse=True)
 
 
 def items_of(user, kind=None):

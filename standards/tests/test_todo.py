@@ -3,7 +3,6 @@ within 45 days whose scorecard has missing or outdated criteria; for its manager
 gone once the scorecard is answered."""
 
 import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -12,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from committees.tests.factories import CommitteeFactory, paris
+from incubator.tests.clock import MONDAY_MORNING, frozen_at
 from portfolio.models import Phase, Startup
 from portfolio.tests.factories import StartupFactory
 from standards import services
@@ -20,14 +20,11 @@ from standards.tests.conftest import make_current_version
 from standards.tests.factories import ProductStandardFactory, StandardFactory, StandardsVersionFactory
 from standards.todo import standards_todo
 
-PARIS = ZoneInfo("Europe/Paris")
-TODAY = datetime.date(2026, 3, 16)
+TODAY = MONDAY_MORNING.date()
 DAY = datetime.timedelta(days=1)
 
 
-@pytest.fixture(autouse=True)
-def frozen(time_machine):
-    time_machine.move_to(datetime.datetime(2026, 3, 16, 9, 0, tzinfo=PARIS), tick=False)
+frozen = frozen_at(MONDAY_MORNING, autouse=True)
 
 
 @pytest.fixture
