@@ -94,14 +94,12 @@ def seed(scale):
 
 
 def timed_query(queries, execute, sql, params, many, context):
-    """An ``execute_wrapper``: each query's SQL (its parameters bound) and seconds into ``queries``."""
+    """An ``execute_wrapper``: each query's SQL, parameters and seconds into ``queries``."""
     started = time.perf_counter()
     try:
         return execute(sql, params, many, context)
     finally:
-        seconds = time.perf_counter() - started
-        bound = context["cursor"].mogrify(sql, params) if params else sql
-        queries.append({"time": seconds, "sql": bound})
+        queries.append({"time": time.perf_counter() - started, "sql": sql, "params": params})
 
 
 def profile_pages(clients, repeat):
@@ -149,15 +147,20 @@ def profile_tiles(repeat):
 
 def explain(captured, count):
     queries = sorted(
-        ((float(query["time"]), key, query["sql"]) for key in ("cockpit", "dashboard") for query in captured[key]),
+        (
+            (query["time"], key, query["sql"], query["params"])
+            for key in ("cockpit", "dashboard")
+            for query in captured[key]
+        ),
+        key=lambda query: query[0],
         reverse=True,
     )
-    for seconds, key, sql in queries[:count]:
+    for seconds, key, sql, params in queries[:count]:
         print()
         print(f"--- {key}: {seconds * 1000:,.1f} ms")
         print(sql[:600] + (" ..." if len(sql) > 600 else ""))
         with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
             for (line,) in cursor.fetchall():
                 print("    " + line)
 
