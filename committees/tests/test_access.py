@@ -28,12 +28,12 @@ from committees.tests.factories import (
     paris,
 )
 from incubator.models import OutboxMessage
+from incubator.tests.access import assert_status
 from incubator.tests.factories import IncubatorFactory, MembershipFactory, UserFactory
 from portfolio.models import Phase, Startup
 
 pytestmark = pytest.mark.django_db
 
-LOGIN = "/compte/login/"
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
 
@@ -72,14 +72,6 @@ def invited_committee(committee_a):
 
 def messages_to(email):
     return [message for message in OutboxMessage.objects.all() if email in message.to]
-
-
-def assert_status(response, expected):
-    if expected == "login":
-        assert response.status_code == 302
-        assert response.url.startswith(LOGIN)
-    else:
-        assert response.status_code == expected, response.content[:300]
 
 
 def committee_url(name, committee):

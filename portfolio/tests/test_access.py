@@ -5,24 +5,16 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from incubator.tests.access import assert_status
 from portfolio.models import Measurement, Phase, Startup, TeamMembership
 
 pytestmark = pytest.mark.django_db
 
 PERSONAS = ["anonymous", "team_member", "member_a", "member_b", "network_admin"]
-LOGIN = "/compte/login/"
 
 
 def url(name, startup, **kwargs):
     return reverse(f"portfolio:{name}", kwargs={"slug": startup.slug, **kwargs})
-
-
-def assert_status(response, expected):
-    if expected == "login":
-        assert response.status_code == 302
-        assert response.url.startswith(LOGIN)
-    else:
-        assert response.status_code == expected
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from committees.models import Committee, Decision
 from committees.tests.factories import CommitteeFactory, DecisionFactory, paris
 from incubator.models import Membership
+from incubator.tests.access import assert_status
 from incubator.tests.clock import FRIDAY_NOON, frozen_at
 from incubator.tests.factories import MembershipFactory, UserFactory
 from portfolio.models import EventKind, ProductEvent, Startup
@@ -22,7 +23,6 @@ pytestmark = pytest.mark.django_db
 
 D = datetime.date
 PERSONAS = ["anonymous", "team_member", "member_a", "member_b", "network_admin"]
-LOGIN = "/compte/login/"
 
 
 frozen = frozen_at(FRIDAY_NOON)
@@ -30,14 +30,6 @@ frozen = frozen_at(FRIDAY_NOON)
 
 def url(name, startup, **kwargs):
     return reverse(f"portfolio:{name}", kwargs={"slug": startup.slug, **kwargs})
-
-
-def assert_status(response, expected):
-    if expected == "login":
-        assert response.status_code == 302
-        assert response.url.startswith(LOGIN)
-    else:
-        assert response.status_code == expected
 
 
 # The model ----------------------------------------------------------------------------------
