@@ -3,6 +3,7 @@ their section of "Mon espace", the application a product was born from on its pa
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from incubator import registry
@@ -31,6 +32,12 @@ def open_calls(user, scope):
     return calls.count()
 
 
+def open_calls_link(scope):
+    """The public list of the open calls: the incubator's and the network-wide ones, or all."""
+    link = reverse("calls:call_list")
+    return link if scope.is_network else f"{link}?{urlencode({'incubator': scope.incubator.slug})}"
+
+
 def register_contributions():
     public_results.register()  # the calls, on an incubator's public page
     registry.register_section(registry.Section("calls", "calls/includes/_my_space.html", context=my_space, order=50))
@@ -46,6 +53,6 @@ def register_contributions():
     )
     registry.register_tile(
         registry.Tile(
-            "open_calls", _("Open calls"), compute=open_calls, order=30, link=lambda scope: reverse("calls:call_list")
+            "open_calls", _("Open calls"), compute=open_calls, order=30, link=open_calls_link
         )
     )

@@ -5,11 +5,12 @@ after the contributions), with their figures per incubator for the network cockp
   incubator's open calls and the network-wide ones);
 - ``call_funnel``: the applications to the scope's calls at each stage they reached (drafts,
   submitted, shortlisted, laureates, onboarded; a later stage counts in the earlier ones, as the
-  call's own funnel does), one query, each stage linked to the calls' management list.
+  call's own funnel does), one query, each stage linked to the calls' management list filtered on the incubator.
 """
 
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from incubator import charts, registry
@@ -18,13 +19,23 @@ from .models import Application, Call
 from .views.manage import FUNNEL
 
 STAGES = {**FUNNEL, "onboarded": [Application.Status.ONBOARDED]}
+# The funnel's own labels: plural, of applications (not the statuses' singular labels).
 STAGE_LABELS = {
-    "drafts": _("Drafts"),
-    "submitted": _("Submitted"),
-    "shortlisted": _("Shortlisted"),
-    "laureates": _("Laureates"),
-    "onboarded": _("Onboarded"),
+    "drafts": _("Draft applications"),
+    "submitted": _("Submitted applications"),
+    "shortlisted": _("Shortlisted applications"),
+    "laureates": _("Laureate applications"),
+    "onboarded": _("Applications onboarded in the portfolio"),
 }
+
+
+def funnel_link(scope):
+    """The calls' management list, the incubator's calls only: each call's row shows its funnel
+    (the steps' counts summed over the rows are the dashboard's). No list of applications across
+    calls exists: a step links to the calls whose applications it counts."""
+    link = reverse("calls:manage_call_list")
+    return link if scope.is_network else f"{link}?{urlencode({'incubator': scope.incubator.slug})}"
+
 
 
 def open_calls_per_incubator(user, scope, incubators):
@@ -64,7 +75,7 @@ def funnel_per_incubator(user, scope, incubators):
 
 
 def funnel_chart(value, scope):
-    link = reverse("calls:manage_call_list")
+    link = funnel_link(scope)
     rows = [charts.Row(STAGE_LABELS[stage], value[stage], link) for stage in STAGES]
     return charts.bars("call-funnel", _("Call funnel"), rows, label_header=_("Stage"), value_label=_("Applications"))
 
@@ -77,7 +88,7 @@ def register_tiles():
             _("Call funnel"),
             compute=funnel,
             order=31,
-            link=lambda scope: reverse("calls:manage_call_list"),
+            link=funnel_link,
             chart=funnel_chart,
             per_incubator=funnel_per_incubator,
             summary=lambda value: value["submitted"],

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from incubator import charts, registry
 from portfolio.contributions import in_scope
+from portfolio.filters import ACTIVE
 from portfolio.models import Startup
 from portfolio.tiles import by_incubator, list_url, summed
 
@@ -94,7 +95,7 @@ def compliance_per_incubator(user, scope, incubators):
 def compliance_chart(value, scope):
     since = compliance_since(timezone.localdate())
     rows = [
-        charts.Row(_("Active products"), value["active"], list_url(scope)),
+        charts.Row(_("Active products"), value["active"], list_url(scope, phase=ACTIVE)),
         charts.Row(
             _("With a committee held in the last 6 months"),
             value["compliant"],

@@ -317,7 +317,8 @@ class Tile:
       ``incubators`` (a list of rows), the value ``compute`` gives for its scope, in a few queries
       whatever their number (network ``scope``: its ``as_of``);
     - ``summary(value)``: the one number of the comparison table (default: the value itself),
-      under the header ``summary_label`` (default: ``label``).
+      under the header ``summary_label`` (default: ``label``), linked to ``summary_link(scope)``
+      (default: ``link``), the list of what that number counts.
     """
 
     key: str
@@ -329,6 +330,7 @@ class Tile:
     per_incubator: Callable[[Any, Scope, Any], dict] | None = None
     summary: Callable[[Any], Any] | None = None
     summary_label: Any = None
+    summary_link: Callable[[Scope], str] | None = None
 
     def summarise(self, value):
         return value if self.summary is None else self.summary(value)

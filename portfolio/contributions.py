@@ -16,7 +16,7 @@ sponsors), filters (after the portfolio's own) and sorts. Both pages' querysets 
 the product page shows the raised ones, the list filters on them (``flag``).
 
 Tiles: ``products_by_phase``; ``products_with_flags``, the active products with at least one flag
-and the number of products raising each one.
+and the number of active products raising each one.
 """
 
 from django.db.models import Count
@@ -65,12 +65,16 @@ def flags_raised():
 
 
 def flag_totals(rows):
-    """The tile's value from rows of (phase, each flag raised or not, count)."""
+    """The tile's value from rows of (phase, each flag raised or not, count): the active products
+    only, in the total and in each flag's count (an ended product's history is no longer something
+    to act on), as the list's ``flag`` filter with ``phase=actif`` lists them."""
     listed = registry.flags(PORTFOLIO_LIST)
     totals = {"products": 0, **{flag.key: 0 for flag in listed}}
     for row in rows:
+        if row["phase"] not in ACTIVE_PHASES:
+            continue
         raised = [flag for flag in listed if row[flags.attribute(flag)]]
-        if raised and row["phase"] in ACTIVE_PHASES:
+        if raised:
             totals["products"] += row["count"]
         for flag in raised:
             totals[flag.key] += row["count"]

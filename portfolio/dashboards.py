@@ -129,7 +129,8 @@ def comparison(user, scope, incubators, *, keys=None):
         for tile in tiles:
             value = values[tile.key].get(incubator.pk)
             row.values[tile.key] = value
-            link = tile.link(registry.Scope(incubator)) if tile.link else ""
+            linked = tile.summary_link or tile.link
+            link = linked(registry.Scope(incubator)) if linked else ""
             row.cells.append(Cell("—" if value is None else tile.summarise(value), link))
         rows.append(row)
     return Comparison(tiles, rows)
@@ -187,7 +188,11 @@ def quality_issues():
 
 
 def with_issues(startups):
-    """Each product of a page with its raised flags (from its annotations: no query)."""
+    """Each product of a page with its raised flags (from its annotations: no query): an ended
+    product (listed for an override in its history) shows that override only, as the page says."""
     for startup in startups:
-        startup.raised_flags = flags.raised(startup, PORTFOLIO_LIST)
+        raised = flags.raised(startup, PORTFOLIO_LIST)
+        if startup.phase not in ACTIVE_PHASES:
+            raised = [flag for flag in raised if flag.key == flags.OVERRIDE]
+        startup.raised_flags = raised
     return startups

@@ -1,9 +1,13 @@
 """Filters of the portfolio list and of the public directory (django-filter). The list also takes
 the filters and sorts other apps register for it (``incubator.registry``, page ``PORTFOLIO_LIST``)."""
 
+from datetime import timedelta
+
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import DateField, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from incubator import registry
@@ -11,7 +15,20 @@ from incubator.models import Incubator, Organisation
 
 from . import flags
 from .contributions import PORTFOLIO_LIST
-from .models import AccessibilityStatus, Phase, Startup, Theme
+from .models import ACTIVE_PHASES, TYPICAL_MAX_DAYS, AccessibilityStatus, Phase, PhasePeriod, Startup, Theme
+
+# The phase filter's value for "any active phase" (the dashboards' "active products").
+ACTIVE = "actif"
+
+
+def phase_lasted_too_long(phase, today):
+    """A period of ``phase`` begun by ``today`` lasted (ended) or lasts (current, counted to
+    ``today``) longer than the phase's typical maximum: the periods ``tiles.phase_durations`` counts."""
+    end = Coalesce(F("end"), Value(today, output_field=DateField()))
+    length = ExpressionWrapper(end - F("start"), output_field=DurationField())
+    periods = PhasePeriod.objects.filter(startup=OuterRef("pk"), phase=phase, start__lte=today).alias(length=length)
+    return Q(Exists(periods.filter(length__gt=timedelta(days=TYPICAL_MAX_DAYS[phase]))))
+
 
 SORTS = [
     ("name", _("Name")),
@@ -72,7 +89,23 @@ class DirectoryFilter(django_filters.FilterSet):
 
 
 class PortfolioFilter(DirectoryFilter):
-    """The managers' list: the directory's filters plus sponsor, accessibility, staleness, sort."""
+    """The managers' list: the directory's filters plus sponsor, accessibility, staleness, sort.
+    Its phase filter also takes ``ACTIVE`` (every active phase); ``too_long`` lists the products
+    with a period of a phase (ended, or current counted to today) longer than its typical maximum,
+    what the dashboards' phase durations count."""
+
+    phase = django_filters.ChoiceFilter(
+        label=_("Phase"),
+        choices=[(ACTIVE, _("Active phases")), *Phase.choices],
+        method="in_phase",
+        empty_label=_("All phases"),
+    )
+    too_long = django_filters.ChoiceFilter(
+        label=_("Phase that lasted longer than usual"),
+        choices=[(phase.value, phase.label) for phase in TYPICAL_MAX_DAYS],
+        method="with_phase_too_long",
+        empty_label=_("All products"),
+    )
 
     sponsor = django_filters.ModelChoiceFilter(
         label=_("Sponsor"),
@@ -94,7 +127,7 @@ class PortfolioFilter(DirectoryFilter):
     )
 
     class Meta(DirectoryFilter.Meta):
-        fields = [*DirectoryFilter.Meta.fields, "sponsor", "accessibility", "stale"]
+        fields = [*DirectoryFilter.Meta.fields, "sponsor", "accessibility", "stale", "too_long"]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -128,6 +161,12 @@ class PortfolioFilter(DirectoryFilter):
             empty_label=_("Default order (name)"),
             expressions={sort.key: sort.expression for sort in extra_sorts},
         )
+
+    def in_phase(self, queryset, name, value):
+        return queryset.filter(phase__in=ACTIVE_PHASES) if value == ACTIVE else queryset.filter(phase=value)
+
+    def with_phase_too_long(self, queryset, name, value):
+        return queryset.filter(phase_lasted_too_long(Phase(value), timezone.localdate()))
 
     def with_flag(self, queryset, name, value):
         return flags.having(queryset, PORTFOLIO_LIST, value)

@@ -34,6 +34,7 @@ from . import flags
 from .contributions import PORTFOLIO_LIST, flag_totals, flags_raised, in_scope
 from .contributions import products_by_phase as products_by_phase_today
 from .contributions import products_with_flags as products_with_flags_of
+from .filters import ACTIVE
 from .models import ACTIVE_PHASES, TYPICAL_MAX_DAYS, Phase, PhasePeriod, Startup
 
 YEARS_BACK = 5
@@ -230,8 +231,10 @@ def phase_durations_chart(value, scope):
         [
             charts.Series(_("Average (months)"), tuple(months(value[p.value]["average_days"]) for p in phases)),
             charts.Series(_("Typical maximum (months)"), tuple(months(value[p.value]["typical_days"]) for p in phases)),
+            charts.Series(_("Periods longer than typical"), tuple(value[p.value]["longer"] for p in phases)),
         ],
-        links=[list_url(scope, phase=p.value, flag=flags.PHASE_TOO_LONG) for p in phases],
+        # The products with a period of the phase longer than typical, ended or current: those averaged.
+        links=[list_url(scope, too_long=p.value) for p in phases],
         label_header=_("Phase"),
     )
 
@@ -280,7 +283,7 @@ def products_with_flags_per_incubator(user, scope, incubators):
 def products_with_flags_chart(value, scope):
     rows = [charts.Row(_("Active products with at least one flag"), value["products"], list_url(scope, flag=flags.ANY))]
     rows += [
-        charts.Row(flag.label, value.get(flag.key, 0), list_url(scope, flag=flag.key))
+        charts.Row(flag.label, value.get(flag.key, 0), list_url(scope, phase=ACTIVE, flag=flag.key))
         for flag in registry.flags(PORTFOLIO_LIST)
     ]
     return charts.bars(
@@ -296,6 +299,7 @@ def register_tiles():
         per_incubator=products_by_phase_per_incubator,
         summary=active_products,
         summary_label=_("Active products"),
+        summary_link=lambda scope: list_url(scope, phase=ACTIVE),
     )
     registry.register_tile(
         registry.Tile(
@@ -312,7 +316,6 @@ def register_tiles():
             _("Phase durations"),
             compute=phase_durations,
             order=12,
-            link=lambda scope: list_url(scope, flag=flags.PHASE_TOO_LONG),
             chart=phase_durations_chart,
         )
     )

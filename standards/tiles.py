@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from incubator import charts, registry
 from portfolio.models import Startup
-from portfolio.tiles import by_incubator, list_url, summed
+from portfolio.tiles import by_incubator, summed
 
 from .models import Standard, Status
 
@@ -40,10 +40,9 @@ def coverage_per_incubator(user, scope, incubators):
 
 
 def coverage_chart(value, scope):
-    rows = [
-        charts.Row(_("Criteria done"), value["done"], list_url(scope)),
-        charts.Row(_("Criteria applicable"), value["applicable"], list_url(scope)),
-    ]
+    # No list shows criteria (each product's scorecard is on its page): no link rather than a list
+    # of products that says nothing of them.
+    rows = [charts.Row(_("Criteria done"), value["done"]), charts.Row(_("Criteria applicable"), value["applicable"])]
     title = _("Standards done: %(percent)s%% of the applicable criteria") % {"percent": value["percent"]}
     return charts.bars("standards-coverage", title, rows, label_header=_("Criteria"), value_label=_("Number"))
 

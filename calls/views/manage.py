@@ -112,7 +112,10 @@ class CallListView(ListView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
-        return with_funnel(Call.objects.managed_by(self.request.user).for_list()).order_by("-opens_at", "pk")
+        calls = Call.objects.managed_by(self.request.user).for_list()
+        if slug := self.request.GET.get("incubator"):  # a dashboard's call funnel: that incubator's calls
+            calls = calls.filter(incubator__slug=slug)
+        return with_funnel(calls).order_by("-opens_at", "pk")
 
 
 class CallDashboardView(CallMixin, TemplateView):

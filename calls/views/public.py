@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,7 +32,10 @@ class CallListView(ListView):
     paginate_by = 25
 
     def get_queryset(self):
-        return Call.objects.open().for_list().order_by("closes_at")
+        calls = Call.objects.open().for_list().order_by("closes_at")
+        if slug := self.request.GET.get("incubator"):  # an incubator's open calls and the network-wide ones
+            calls = calls.filter(Q(incubator__slug=slug) | Q(incubator__isnull=True))
+        return calls
 
 
 @method_decorator(login_not_required, name="dispatch")

@@ -16,8 +16,11 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from calls.models import Call
 from committees.models import Committee
-from incubator.models import Incubator
+from incubator import registry
+from incubator.models import Incubator, Membership, User
+from incubator.tests.mfa import enrol_totp
 from portfolio.models import ACTIVE_PHASES, Phase, PhasePeriod, Startup
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +132,110 @@ def test_portfolio_as_of_2024_01_01_has_the_phases_then_in_force(seeded, as_pers
     page = client.get(reverse("portfolio:as_of"), {"date": AS_OF.isoformat()})
     total = sum(sum(counts.values()) for counts in expected.values())
     assert page.context["paginator"].count == total
+
+
+# Each figure opens the list of what it counts (the same persona, the demo's own) ----------------
+
+LEAD = "responsable@demo.incubateurs.example"
+ADMIN = "admin@demo.incubateurs.example"
+
+
+def demo_client(client, email):
+    """``client`` signed in as the demo's persona ``email``, with its second factor (as a manager)."""
+    user = User.objects.get(email=email)
+    enrol_totp(user)
+    client.force_login(user)
+    return client
+
+
+def rows_listed(client, url):
+    """The number of rows of the list ``url`` opens (all its pages)."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.context["paginator"].count
+
+
+def dashboard_chart(client, slug, key):
+    response = client.get(reverse("portfolio:dashboard", args=[slug]))
+    assert response.status_code == 200
+    [found] = [figure for figure in response.context["charted"] if figure.tile.key == key]
+    return found.chart
+
+
+def lead_incubator():
+    return Membership.objects.get(user__email=LEAD, role=Membership.Role.MANAGER).incubator
+
+
+def test_active_products_figures_open_the_active_products(seeded, client):
+    incubator = lead_incubator()
+    chart = dashboard_chart(demo_client(client, LEAD), incubator.slug, "committee_compliance")
+    [(_label, url, values)] = [row for row in chart.table_rows if row[0] == _("Active products")]
+    assert values[0] == Startup.objects.active().filter(incubator=incubator).count() > 0
+    assert rows_listed(client, url) == values[0]
+
+    cockpit = demo_client(client, ADMIN).get(reverse("portfolio:cockpit"))
+    column = [tile.key for tile in cockpit.context["comparison"].tiles].index("products_by_phase")
+    for row in cockpit.context["comparison"].rows:
+        cell = row.cells[column]
+        assert rows_listed(client, cell.link) == cell.value, row.incubator.slug
+
+
+def test_phase_durations_link_to_the_products_with_a_phase_longer_than_typical(seeded, client):
+    chart = dashboard_chart(demo_client(client, LEAD), lead_incubator().slug, "phase_durations")
+    longer = chart.header.index(_("Periods longer than typical")) - 1
+    assert any(values[longer] for _label, _url, values in chart.table_rows)  # something to check
+    for label, url, values in chart.table_rows:
+        assert rows_listed(client, url) == values[longer], label
+
+
+def test_call_funnel_steps_link_to_the_incubators_calls_with_their_funnel(seeded, client):
+    incubator = lead_incubator()
+    chart = dashboard_chart(demo_client(client, LEAD), incubator.slug, "call_funnel")
+    by_label = {label: (url, values[0]) for label, url, values in chart.table_rows}
+    url, submitted = by_label[_("Submitted applications")]
+    assert submitted > 0
+    calls = list(client.get(url).context["calls"])
+    assert {call.pk for call in calls} == set(Call.objects.filter(incubator=incubator).values_list("pk", flat=True))
+    for stage, label in [
+        ("drafts", _("Draft applications")),
+        ("submitted", _("Submitted applications")),
+        ("shortlisted", _("Shortlisted applications")),
+        ("laureates", _("Laureate applications")),
+    ]:
+        assert by_label[label] == (url, sum(getattr(call, stage) for call in calls)), stage
+
+
+def test_cockpit_call_columns_link_to_each_incubators_calls(seeded, client):
+    cockpit = demo_client(client, ADMIN).get(reverse("portfolio:cockpit"))
+    keys = [tile.key for tile in cockpit.context["comparison"].tiles]
+    opened, funnel = keys.index("open_calls"), keys.index("call_funnel")
+    for row in cockpit.context["comparison"].rows:
+        cell = row.cells[opened]
+        assert rows_listed(client, cell.link) == cell.value, row.incubator.slug
+        cell = row.cells[funnel]
+        calls = client.get(cell.link).context["calls"]
+        assert sum(call.submitted for call in calls) == cell.value, row.incubator.slug
+
+
+def test_standards_coverage_links_to_no_list_of_products(seeded, client):
+    """No list shows criteria: the coverage's rows link nowhere rather than to the products' list."""
+    chart = dashboard_chart(demo_client(client, LEAD), lead_incubator().slug, "standards_coverage")
+    assert [label for label, _url, _values in chart.table_rows] == [_("Criteria done"), _("Criteria applicable")]
+    assert [url for _label, url, _values in chart.table_rows] == ["", ""]
+    assert registry.get_tile("standards_coverage").link is None
+
+
+def test_flagged_products_count_the_active_products_in_every_row(seeded, client):
+    demo_client(client, ADMIN)
+    response = client.get(reverse("portfolio:cockpit"))
+    [found] = [figure for figure in response.context["charted"] if figure.tile.key == "products_with_flags"]
+    headline, *per_flag = found.chart.table_rows
+    assert rows_listed(client, headline[1]) == headline[2][0] > 0
+    for label, url, values in per_flag:
+        assert rows_listed(client, url) == values[0] <= headline[2][0], label
+
+    quality = client.get(reverse("portfolio:data_quality"))
+    ended = [startup for startup in quality.context["startups"] if startup.phase not in ACTIVE_PHASES]
+    assert ended  # the demo's ended products with an override in their history
+    for startup in ended:
+        assert [flag.key for flag in startup.raised_flags] == ["hors-parcours"], startup.slug
