@@ -44,3 +44,12 @@ def inline_code(html):
     found += re.findall(r"<[a-z][^>]*\sstyle=\"[^\"]*\"", html)
     found += re.findall(r"<style\b", html)
     return found
+
+
+def assert_no_blocking_violations(blocking, pages):
+    """axe-core found no serious or critical violation on any page of a journey: ``blocking`` maps
+    each page's name to its violations, ``pages`` are the names the journey had to check."""
+    found = {name: [violation["id"] for violation in violations] for name, violations in blocking.items()}
+    assert found == {name: [] for name in pages}, "\n".join(
+        f"{name}:\n{format_violations(violations)}" for name, violations in blocking.items() if violations
+    )

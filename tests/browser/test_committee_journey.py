@@ -13,13 +13,12 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from committees.models import Attendee, Committee, CommitteeDocument, Decision
-from incubator.models import Membership
-from incubator.tests.factories import IncubatorFactory, MembershipFactory, UserFactory
-from portfolio.models import Phase, Startup, TeamMembership
-from portfolio.tests.factories import IndicatorFactory, MeasurementFactory, StartupFactory
+from portfolio.models import Phase, Startup
+from portfolio.tests.factories import IndicatorFactory, MeasurementFactory
 
-from .accessibility import console_collector, format_violations
+from .accessibility import assert_no_blocking_violations, console_collector
 from .test_portfolio_journey import sign_in
+from .world import add_intrapreneur, fabrique_and_manager, trees_map
 
 pytestmark = [pytest.mark.browser]
 
@@ -29,19 +28,9 @@ PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF
 @pytest.fixture
 def committee_data(transactional_db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    fabrique = IncubatorFactory(slug="fabrique-a", title="Fabrique A", purchasing_email="achats@fabrique-a.gouv.fr")
-    manager = UserFactory(email="responsable-a@example.gouv.fr", first_name="Rose", last_name="Responsable")
-    MembershipFactory(user=manager, incubator=fabrique, role=Membership.Role.MANAGER)
-    product = StartupFactory(
-        slug="carte-des-arbres",
-        name="Carte des arbres",
-        incubator=fabrique,
-        phase=Phase.CONSTRUCTION,
-        phase_start=datetime.date(2025, 1, 6),
-    )
-    TeamMembership.objects.create(
-        startup=product, name="Inès Intra", email="ines@example.gouv.fr", role=TeamMembership.Role.INTRAPRENEUR
-    )
+    fabrique, manager = fabrique_and_manager(purchasing_email="achats@fabrique-a.gouv.fr")
+    product = trees_map(fabrique)
+    add_intrapreneur(product)
     MeasurementFactory(
         indicator=IndicatorFactory(startup=product, name="Usagers actifs", unit="usagers"),
         date=datetime.date(2025, 5, 1),
@@ -151,15 +140,18 @@ def test_manager_plans_a_committee_adds_the_deck_and_records_next_phase(live_ser
     page.goto(live_server.url + reverse("committees:my_calendar"))
     blocking["my_calendar"] = axe_check("my_calendar")
 
-    assert {name: [v["id"] for v in violations] for name, violations in blocking.items()} == {
-        "product": [],
-        "plan": [],
-        "committee": [],
-        "upload": [],
-        "decision_not_open": [],
-        "decision": [],
-        "decided": [],
-        "calendar": [],
-        "my_calendar": [],
-    }, "\n".join(f"{name}:\n{format_violations(violations)}" for name, violations in blocking.items() if violations)
+    assert_no_blocking_violations(
+        blocking,
+        [
+            "product",
+            "plan",
+            "committee",
+            "upload",
+            "decision_not_open",
+            "decision",
+            "decided",
+            "calendar",
+            "my_calendar",
+        ],
+    )
     assert console_errors == []

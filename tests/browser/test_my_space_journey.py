@@ -13,13 +13,13 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from committees.tests.factories import CommitteeFactory, paris
-from incubator.models import Membership
-from incubator.tests.factories import IncubatorFactory, MembershipFactory, UserFactory
+from incubator.tests.factories import UserFactory
 from portfolio.models import Phase, Startup
 from portfolio.tests.factories import StartupFactory, TeamMembershipFactory
 
-from .accessibility import console_collector, format_violations
+from .accessibility import assert_no_blocking_violations, console_collector
 from .test_portfolio_journey import sign_in
+from .world import fabrique_and_manager, trees_map
 
 pytestmark = [pytest.mark.browser]
 
@@ -28,16 +28,8 @@ pytestmark = [pytest.mark.browser]
 def todo_data(transactional_db):
     today = timezone.localdate()
     started = today - datetime.timedelta(days=60)  # no phase longer than usual
-    fabrique = IncubatorFactory(slug="fabrique-a", title="Fabrique A")
-    manager = UserFactory(email="responsable-a@example.gouv.fr", first_name="Rose", last_name="Responsable")
-    MembershipFactory(user=manager, incubator=fabrique, role=Membership.Role.MANAGER)
-    trees = StartupFactory(
-        slug="carte-des-arbres",
-        name="Carte des arbres",
-        incubator=fabrique,
-        phase=Phase.CONSTRUCTION,
-        phase_start=started,
-    )
+    fabrique, manager = fabrique_and_manager()
+    trees = trees_map(fabrique, since=started)
     teammate = UserFactory(email="ines@example.gouv.fr", first_name="Inès", last_name="Intra")
     TeamMembershipFactory(startup=trees, user=teammate)
     soon = CommitteeFactory(startup=trees, scheduled_at=paris(today + datetime.timedelta(days=6), 14))
@@ -96,9 +88,5 @@ def test_my_space_lists_what_needs_each_person_today(live_server, todo_data, pag
     expect(empty_page.locator("#todo-list")).to_have_count(0)
     blocking["empty"] = axe_check("empty", on=empty_page)
 
-    assert {name: [v["id"] for v in violations] for name, violations in blocking.items()} == {
-        "manager": [],
-        "team_member": [],
-        "empty": [],
-    }, "\n".join(f"{name}:\n{format_violations(violations)}" for name, violations in blocking.items() if violations)
+    assert_no_blocking_violations(blocking, ["manager", "team_member", "empty"])
     assert console_errors == []

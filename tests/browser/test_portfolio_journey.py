@@ -6,29 +6,21 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from incubator.models import Membership
-from incubator.tests.factories import TEST_PASSWORD, IncubatorFactory, MembershipFactory, UserFactory
+from incubator.tests.factories import TEST_PASSWORD
 from portfolio.models import Phase, Startup
 from portfolio.tests.factories import IndicatorFactory, MeasurementFactory, StartupFactory
 
-from .accessibility import console_collector, format_violations
+from .accessibility import assert_no_blocking_violations, console_collector
 from .mfa import enter_code_if_asked
+from .world import fabrique_and_manager, trees_map
 
 pytestmark = [pytest.mark.browser]
 
 
 @pytest.fixture
 def portfolio_data(transactional_db):
-    fabrique = IncubatorFactory(slug="fabrique-a", title="Fabrique A")
-    manager = UserFactory(email="responsable-a@example.gouv.fr")
-    MembershipFactory(user=manager, incubator=fabrique, role=Membership.Role.MANAGER)
-    product = StartupFactory(
-        slug="carte-des-arbres",
-        name="Carte des arbres",
-        incubator=fabrique,
-        phase=Phase.CONSTRUCTION,
-        phase_start=datetime.date(2025, 1, 6),
-    )
+    fabrique, manager = fabrique_and_manager()
+    product = trees_map(fabrique)
     MeasurementFactory(
         indicator=IndicatorFactory(startup=product, name="Usagers actifs"), date=datetime.date(2025, 5, 1)
     )
@@ -81,9 +73,5 @@ def test_manager_filters_opens_and_moves_a_product_to_the_next_phase(live_server
     expect(page.locator("h1")).to_have_count(1)
     blocking["directory"] = axe_check("directory")
 
-    assert {name: [v["id"] for v in violations] for name, violations in blocking.items()} == {
-        "list": [],
-        "product": [],
-        "directory": [],
-    }, "\n".join(f"{name}:\n{format_violations(violations)}" for name, violations in blocking.items() if violations)
+    assert_no_blocking_violations(blocking, ["list", "product", "directory"])
     assert console_errors == []

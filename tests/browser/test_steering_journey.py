@@ -18,13 +18,12 @@ from playwright.sync_api import expect
 from committees.models import Committee, Decision
 from committees.services import record_decision
 from committees.tests.factories import CommitteeFactory, paris
-from incubator.models import Membership
-from incubator.tests.factories import IncubatorFactory, MembershipFactory, UserFactory
-from portfolio.models import Phase, Startup, TeamMembership
-from portfolio.tests.factories import IndicatorFactory, MeasurementFactory, StartupFactory
+from portfolio.models import Startup
+from portfolio.tests.factories import IndicatorFactory, MeasurementFactory
 
-from .accessibility import console_collector, format_violations
+from .accessibility import assert_no_blocking_violations, console_collector
 from .test_portfolio_journey import sign_in
+from .world import add_intrapreneur, fabrique_and_manager, trees_map
 
 pytestmark = [pytest.mark.browser]
 
@@ -38,19 +37,9 @@ def steering_data(transactional_db):
     """Carte des arbres: in construction for 30 months (longer than usual), its last committee held
     8 months ago (its objectives, its decision), so overdue; an indicator measured before and after."""
     today = timezone.localdate()
-    fabrique = IncubatorFactory(slug="fabrique-a", title="Fabrique A")
-    manager = UserFactory(email="responsable-a@example.gouv.fr", first_name="Rose", last_name="Responsable")
-    MembershipFactory(user=manager, incubator=fabrique, role=Membership.Role.MANAGER)
-    product = StartupFactory(
-        slug="carte-des-arbres",
-        name="Carte des arbres",
-        incubator=fabrique,
-        phase=Phase.CONSTRUCTION,
-        phase_start=today - datetime.timedelta(days=910),
-    )
-    TeamMembership.objects.create(
-        startup=product, name="Inès Intra", email="ines@example.gouv.fr", role=TeamMembership.Role.INTRAPRENEUR
-    )
+    fabrique, manager = fabrique_and_manager()
+    product = trees_map(fabrique, since=today - datetime.timedelta(days=910))
+    add_intrapreneur(product)
     held_on = today - datetime.timedelta(days=245)
     previous = CommitteeFactory(
         startup=product,
@@ -152,12 +141,7 @@ def test_manager_sees_the_flags_records_a_decision_with_objectives_and_finds_the
     blocking["next_committee"] = axe_check("next_committee")
     assert Startup.objects.get(pk=product.pk).next_committee_due == decision.decided_on + relativedelta(months=9)
 
-    assert {name: [v["id"] for v in violations] for name, violations in blocking.items()} == {
-        "product_flagged": [],
-        "committee": [],
-        "decision_refused": [],
-        "decided": [],
-        "product_decided": [],
-        "next_committee": [],
-    }, "\n".join(f"{name}:\n{format_violations(violations)}" for name, violations in blocking.items() if violations)
+    assert_no_blocking_violations(
+        blocking, ["product_flagged", "committee", "decision_refused", "decided", "product_decided", "next_committee"]
+    )
     assert console_errors == []
