@@ -65,7 +65,7 @@ def test_dashboard_access(as_product_persona, incubator_a, startup_a, persona, e
 
     assert_status(response, expected)
     if expected == 200 and page == "dashboard":
-        assert _("Dashboard of %(name)s") % {"name": "Fabrique A"} in response.text
+        assert _("Dashboard — %(name)s") % {"name": "Fabrique A"} in response.text
 
 
 def test_dashboard_open_to_a_coach_of_the_incubator(sign_in, incubator_a, coach_a):
