@@ -89,6 +89,7 @@ def register_tiles():
             compute=funnel,
             order=31,
             link=funnel_link,
+            link_permission="calls.manage_calls",  # the management list: managers only (a coach sees the figures)
             chart=funnel_chart,
             per_incubator=funnel_per_incubator,
             summary=lambda value: value["submitted"],

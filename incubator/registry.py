@@ -77,6 +77,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
+import rules
 from django.utils import timezone
 
 _sections: dict[str, Section] = {}
@@ -318,7 +319,10 @@ class Tile:
       whatever their number (network ``scope``: its ``as_of``);
     - ``summary(value)``: the one number of the comparison table (default: the value itself),
       under the header ``summary_label`` (default: ``label``), linked to ``summary_link(scope)``
-      (default: ``link``), the list of what that number counts.
+      (default: ``link``), the list of what that number counts;
+    - ``link_permission``: the django-rules permission (asked without an object) the lists behind
+      the figure require: a user without it sees the figure and its chart unlinked, never a link
+      to a page that refuses them (``may_open_list``).
     """
 
     key: str
@@ -331,6 +335,10 @@ class Tile:
     summary: Callable[[Any], Any] | None = None
     summary_label: Any = None
     summary_link: Callable[[Scope], str] | None = None
+    link_permission: str = ""
+
+    def may_open_list(self, user) -> bool:
+        return not self.link_permission or rules.has_perm(self.link_permission, user)
 
     def summarise(self, value):
         return value if self.summary is None else self.summary(value)

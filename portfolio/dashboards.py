@@ -81,9 +81,11 @@ def figure(tile, user, scope):
     """One tile's figure on ``scope``: its value (its one query), link and chart."""
     value = tile.compute(user, scope)
     chart = tile.chart(value, scope) if tile.chart else None
+    linked = tile.may_open_list(user)  # no link to a list that would refuse the user
     if chart is not None:
         chart.csv_url = csv_url(scope, tile.key)
-    return Figure(tile, value, tile.link(scope) if tile.link else "", chart)
+        chart.links = chart.links if linked else []
+    return Figure(tile, value, tile.link(scope) if tile.link and linked else "", chart)
 
 
 def figures(user, scope):
@@ -130,7 +132,7 @@ def comparison(user, scope, incubators, *, keys=None):
             value = values[tile.key].get(incubator.pk)
             row.values[tile.key] = value
             linked = tile.summary_link or tile.link
-            link = linked(registry.Scope(incubator)) if linked else ""
+            link = linked(registry.Scope(incubator)) if linked and tile.may_open_list(user) else ""
             row.cells.append(Cell("—" if value is None else tile.summarise(value), link))
         rows.append(row)
     return Comparison(tiles, rows)
