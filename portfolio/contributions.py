@@ -40,9 +40,9 @@ def in_scope(scope):
     startups = Startup.objects.all()
     if scope.is_network:
         return startups
-    principal = Startup.objects.filter(incubator=scope.incubator).values("pk")
+    principal = Startup.objects.filter(incubator=scope.incubator).order_by().values("pk")
     co_incubated = Startup.other_incubators.through.objects.filter(incubator=scope.incubator).values("startup")
-    return startups.filter(pk__in=principal.union(co_incubated))
+    return startups.filter(pk__in=principal.union(co_incubated.order_by()))
 
 
 def products_by_phase(user, scope):
