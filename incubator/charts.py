@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
@@ -177,9 +178,12 @@ def _number(value) -> float:
 
 
 def _shown(value) -> str:
-    """A figure as the chart prints it: whole numbers without decimals, others with one."""
+    """A figure as the chart prints it, in the page's language as its table does (``floatformat``
+    ``"-1g"``): whole numbers without decimals, others with one; thousands grouped ("1 080 000",
+    "87,5" in French)."""
     number = _number(value)
-    return f"{number:.0f}" if number == int(number) else f"{number:.1f}"
+    whole = number == int(number)
+    return number_format(round(number, 0 if whole else 1), 0 if whole else 1, use_l10n=True, force_grouping=True)
 
 
 def _px(value: float) -> str:
@@ -197,6 +201,12 @@ def _row_label(y: float, text) -> SafeString:
         _px(y),
         TEXT,
         _label(text),
+    )
+
+
+def _value_label(x: float, y: float, value) -> SafeString:
+    return format_html(
+        '<text x="{}" y="{}" dominant-baseline="middle" fill="{}">{}</text>', _px(x), _px(y), TEXT, _shown(value)
     )
 
 
@@ -230,19 +240,16 @@ def _draw_bars(chart: Chart) -> tuple[int, SafeString]:
             length = width(series.values[i])
             parts.append(
                 format_html(
-                    '<rect class="portal-chart__bar" x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
-                    '<text x="{}" y="{}" dominant-baseline="middle" fill="{}">{}</text>',
+                    '<rect class="portal-chart__bar" x="{}" y="{}" width="{}" height="{}" fill="{}"/>',
                     LABEL_WIDTH,
                     _px(y),
                     _px(length),
                     bar - (2 if count > 1 else 0),
                     colour,
-                    _px(LABEL_WIDTH + length + 4),
-                    _px(y + bar / 2),
-                    TEXT,
-                    _shown(series.values[i]),
                 )
             )
+            if _number(series.values[i]):  # a zero bar is unlabelled (its table says 0)
+                parts.append(_value_label(LABEL_WIDTH + length + 4, y + bar / 2, series.values[i]))
     bars_height = PAD + max(len(chart.categories), 1) * row
     legend_height, legend = _legend(chart, bars_height + PAD) if count > 1 else (0, SafeString(""))
     height = bars_height + PAD + (legend_height + PAD if count > 1 else 0)
@@ -296,15 +303,8 @@ def _draw_stacked(chart: Chart) -> tuple[int, SafeString]:
                     )
                 )
             x += length
-        parts.append(
-            format_html(
-                '<text x="{}" y="{}" dominant-baseline="middle" fill="{}">{}</text>',
-                _px(x + 4),
-                _px(middle),
-                TEXT,
-                _shown(totals[i]),
-            )
-        )
+        if totals[i]:
+            parts.append(_value_label(x + 4, middle, totals[i]))
     bars_height = PAD + max(len(chart.categories), 1) * ROW
     legend_height, legend = _legend(chart, bars_height + PAD)
     height = bars_height + PAD * 2 + legend_height

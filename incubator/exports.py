@@ -6,9 +6,14 @@ still do after a leading tab or carriage return): an applicant who names their s
 Such text cells are written with a leading single quote, as OWASP advises ("CSV Injection"):
 the spreadsheet shows the text, it runs nothing. Numbers (int, Decimal...) are written as they
 are: our code computed them, and a negative amount must stay a number.
+
+The convention is French Excel's, in every CSV (charts, statistics, lists): ``;`` between cells
+and a decimal comma (``87,5``, not ``87.5``, which French Excel reads as text or a date); no
+thousands separator (``1080000``: a number to Excel, where ``1 080 000`` would be text).
 """
 
 import csv
+from decimal import Decimal
 
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
@@ -23,6 +28,13 @@ def neutralise(value):
     """A text cell that a spreadsheet would read as a formula, prefixed with ``'``; anything else as is."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return f"'{value}"
+    return value
+
+
+def decimal_comma(value):
+    """A number with a fractional part written with a decimal comma (``1,5``); anything else as is."""
+    if isinstance(value, float | Decimal) and not isinstance(value, bool):
+        return str(value).replace(".", ",")
     return value
 
 
@@ -42,5 +54,5 @@ def csv_response(filename, header, rows, *, delimiter=";", request=None):
     response.write(BOM)
     writer = csv.writer(response, delimiter=delimiter)
     writer.writerow([neutralise(str(label)) for label in header])
-    writer.writerows([neutralise(cell) for cell in row] for row in rows)
+    writer.writerows([decimal_comma(neutralise(cell)) for cell in row] for row in rows)
     return response

@@ -113,7 +113,7 @@ def test_csv_response_has_the_table_and_neutralises_formulas():
 
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
-    assert rows == [["Produit", "Nombre"], ["'=HYPERLINK(1)", "3"], ["Ok", "1.5"]]
+    assert rows == [["Produit", "Nombre"], ["'=HYPERLINK(1)", "3"], ["Ok", "1,5"]]  # a decimal comma
 
 
 def test_grouped_bars_draw_one_bar_per_series_in_each_group():

@@ -34,4 +34,4 @@ def test_csv_response_prefixes_text_cells_that_start_a_formula():
 def test_csv_response_keeps_numbers_and_harmless_text_as_they_are():
     rows = read(csv_response("x.csv", ["a", "b", "c", "d"], [[-2, Decimal("-1.50"), "a=b", " =1"]]))
 
-    assert rows[1] == ["-2", "-1.50", "a=b", " =1"]
+    assert rows[1] == ["-2", "-1,50", "a=b", " =1"]  # French Excel: a decimal comma
