@@ -10,7 +10,8 @@ DATABASE_URL, created and dropped as Django's tests do; ``VACUUM ANALYZE`` once 
 the volume's manager and network admin with Django's test client (their second factor passed, as
 ``bench/pages.py`` does), then prints, the median of ``--repeat`` requests after a warm-up:
 
-- each page: its queries and milliseconds through the whole middleware stack;
+- each page: its queries and milliseconds through the whole middleware stack (the median and,
+  steadier on a busy machine, the best request);
 - each tile: the milliseconds of its ``compute`` on the dashboard's incubator and on the network,
   of its ``per_incubator`` over every incubator (the cockpit's comparison), of its chart's SVG;
 - ``--explain N``: ``EXPLAIN ANALYZE`` of the N slowest queries of the cockpit and the dashboard.
@@ -70,14 +71,18 @@ def pages():
     ]
 
 
-def median_ms(function, repeat):
+def timings_ms(function, repeat):
     function()  # warm-up
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
         function()
         times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+    return times
+
+
+def median_ms(function, repeat):
+    return statistics.median(timings_ms(function, repeat))
 
 
 def get(client, url):
@@ -103,8 +108,8 @@ def timed_query(queries, execute, sql, params, many, context):
 
 
 def profile_pages(clients, repeat):
-    print(f"| page | queries | ms (median of {repeat}) |")
-    print("|---|---:|---:|")
+    print(f"| page | queries | ms, median of {repeat} | ms, best |")
+    print("|---|---:|---:|---:|")
     captured = {}
     for key, persona, url in pages():
         client = clients[persona]
@@ -113,8 +118,8 @@ def profile_pages(clients, repeat):
         with connection.execute_wrapper(partial(timed_query, queries)):
             get(client, url)
         captured[key] = queries
-        ms = median_ms(lambda client=client, url=url: get(client, url), repeat)
-        print(f"| {key} | {len(queries)} | {ms:,.1f} |")
+        times = timings_ms(lambda client=client, url=url: get(client, url), repeat)
+        print(f"| {key} | {len(queries)} | {statistics.median(times):,.1f} | {min(times):,.1f} |")
     return captured
 
 
