@@ -175,7 +175,9 @@ def budget_chart(value, scope):
         )
         for month in months
     ]
-    return charts.line(
+    # Grouped bars, not lines: equal amounts would draw one line over the other, and months
+    # without a committee between two with one would make spikes.
+    return charts.grouped(
         "committee-budget",
         _("Budget requested and granted over 12 months (EUR)"),
         [date_format(month, "m/Y") for month in months],

@@ -37,6 +37,11 @@ the figures of the table through ``incubator.exports`` (formula injection neutra
 Labels are user text (an incubator's or a product's name): ``chart.svg`` is built with
 ``format_html`` only, so every label and number is escaped; ``key`` is a slug unique on the page
 (the ids of the title and the table derive from it).
+
+Labels are never cut by the picture's edge: the label column is as wide as the longest label
+(up to ``MAX_LABEL_WIDTH``; a longer label is abbreviated, its full text in a ``<title>``), a
+legend takes fewer columns for long labels. Figures are printed in the page's language
+(``1 080 000``, ``87,5``), as the table's ``floatformat:"-1g"``; a zero bar has no label.
 """
 
 from __future__ import annotations
@@ -71,7 +76,9 @@ TEXT = "#3a3a3a"  # grey-200-850: the DSFR's default text
 AXIS = "#929292"  # grey-625-425: borders
 
 WIDTH = 640
-LABEL_WIDTH = 200  # the left column of bar labels
+LABEL_WIDTH = 200  # the narrowest left column of bar labels
+MAX_LABEL_WIDTH = 320  # the widest: a longer label is abbreviated, its full text in a <title>
+CHAR_WIDTH = 7  # a generous average width of a character at font-size 12 (accents, capitals)
 VALUE_WIDTH = 64  # room for the value after the longest bar
 ROW = 28
 BAR = 18
@@ -79,7 +86,6 @@ PAD = 8
 LEGEND_ROW = 20
 LEGEND_COLUMNS = 3
 LINE_HEIGHT = 240
-LABEL_CHARS = 30
 
 BARS, STACKED, LINE = "bars", "stacked", "line"
 
@@ -190,18 +196,36 @@ def _px(value: float) -> str:
     return f"{value:.1f}"
 
 
-def _label(text) -> str:
-    return Truncator(str(text)).chars(LABEL_CHARS)
+def _fits(width: float) -> int:
+    """How many characters a label may have in ``width`` pixels."""
+    return max(4, int(width // CHAR_WIDTH))
 
 
-def _row_label(y: float, text) -> SafeString:
+def _label_width(chart) -> int:
+    """The left column of the bars' labels: room for the longest label, within the bounds."""
+    longest = max((len(str(category)) for category in chart.categories), default=0)
+    return int(min(MAX_LABEL_WIDTH, max(LABEL_WIDTH, longest * CHAR_WIDTH + 2 * PAD)))
+
+
+def _text(x, y, text, width, *, anchor="start") -> SafeString:
+    """A label at (x, y) that fits in ``width`` pixels: abbreviated if it must be, then with its
+    full text in a ``<title>`` (shown on hover; the data table has it in full too)."""
+    full = str(text)
+    shown = Truncator(full).chars(_fits(width))
+    title = format_html("<title>{}</title>", full) if shown != full else ""
     return format_html(
-        '<text x="{}" y="{}" text-anchor="end" dominant-baseline="middle" fill="{}">{}</text>',
-        LABEL_WIDTH - PAD,
+        '<text x="{}" y="{}" text-anchor="{}" dominant-baseline="middle" fill="{}">{}{}</text>',
+        _px(x),
         _px(y),
+        anchor,
         TEXT,
-        _label(text),
+        title,
+        shown,
     )
+
+
+def _row_label(left: float, y: float, text) -> SafeString:
+    return _text(left - PAD, y, text, left - 2 * PAD, anchor="end")
 
 
 def _value_label(x: float, y: float, value) -> SafeString:
@@ -210,38 +234,39 @@ def _value_label(x: float, y: float, value) -> SafeString:
     )
 
 
-def _axis(height: float) -> SafeString:
+def _axis(left: float, height: float) -> SafeString:
     return format_html(
         '<line x1="{}" y1="0" x2="{}" y2="{}" stroke="{}" stroke-width="1"/>',
-        LABEL_WIDTH,
-        LABEL_WIDTH,
+        left,
+        left,
         _px(height),
         AXIS,
     )
 
 
-def _scale(largest: float):
-    room = WIDTH - LABEL_WIDTH - VALUE_WIDTH
+def _scale(left: float, largest: float):
+    room = WIDTH - left - VALUE_WIDTH
     return (lambda value: _number(value) / largest * room) if largest > 0 else (lambda value: 0.0)
 
 
 def _draw_bars(chart: Chart) -> tuple[int, SafeString]:
     """One bar per category, or, with several series, a group of thinner bars (and a legend)."""
     count = len(chart.series)
-    width = _scale(max((_number(value) for series in chart.series for value in series.values), default=0))
+    left = _label_width(chart)
+    width = _scale(left, max((_number(value) for series in chart.series for value in series.values), default=0))
     bar = BAR if count <= 1 else 12
     row = max(ROW, count * bar + 10)
     parts = []
     for i, category in enumerate(chart.categories):
         top = PAD + i * row
-        parts.append(_row_label(top + count * bar / 2, category))
+        parts.append(_row_label(left, top + count * bar / 2, category))
         for j, (series, colour) in enumerate(zip(chart.series, chart.colours, strict=True)):
             y = top + j * bar
             length = width(series.values[i])
             parts.append(
                 format_html(
                     '<rect class="portal-chart__bar" x="{}" y="{}" width="{}" height="{}" fill="{}"/>',
-                    LABEL_WIDTH,
+                    left,
                     _px(y),
                     _px(length),
                     bar - (2 if count > 1 else 0),
@@ -249,45 +274,50 @@ def _draw_bars(chart: Chart) -> tuple[int, SafeString]:
                 )
             )
             if _number(series.values[i]):  # a zero bar is unlabelled (its table says 0)
-                parts.append(_value_label(LABEL_WIDTH + length + 4, y + bar / 2, series.values[i]))
+                parts.append(_value_label(left + length + 4, y + bar / 2, series.values[i]))
     bars_height = PAD + max(len(chart.categories), 1) * row
     legend_height, legend = _legend(chart, bars_height + PAD) if count > 1 else (0, SafeString(""))
     height = bars_height + PAD + (legend_height + PAD if count > 1 else 0)
-    return int(height), format_html("{}{}{}", _axis(bars_height), _join(parts), legend)
+    return int(height), format_html("{}{}{}", _axis(left, bars_height), _join(parts), legend)
+
+
+def _legend_columns(chart: Chart) -> int:
+    """As many columns (at most ``LEGEND_COLUMNS``) as the longest label leaves room for, whole."""
+    longest = max((len(str(label)) for _colour, label in chart.legend), default=0)
+    fitting = int((WIDTH - PAD) // (longest * CHAR_WIDTH + 18 + 2 * PAD))
+    return max(1, min(LEGEND_COLUMNS, fitting))
 
 
 def _legend(chart: Chart, top: float) -> tuple[float, SafeString]:
-    column = (WIDTH - PAD) / LEGEND_COLUMNS
+    columns = _legend_columns(chart)
+    column = (WIDTH - PAD) / columns
     parts = []
     for i, (colour, label) in enumerate(chart.legend):
-        x = PAD + (i % LEGEND_COLUMNS) * column
-        y = top + (i // LEGEND_COLUMNS) * LEGEND_ROW
+        x = PAD + (i % columns) * column
+        y = top + (i // columns) * LEGEND_ROW
         parts.append(
             format_html(
-                '<rect x="{}" y="{}" width="12" height="12" fill="{}"/>'
-                '<text x="{}" y="{}" dominant-baseline="middle" fill="{}">{}</text>',
+                '<rect x="{}" y="{}" width="12" height="12" fill="{}"/>{}',
                 _px(x),
                 _px(y),
                 colour,
-                _px(x + 18),
-                _px(y + 6),
-                TEXT,
-                _label(label),
+                _text(x + 18, y + 6, label, column - 18 - PAD),
             )
         )
-    rows = -(-len(chart.legend) // LEGEND_COLUMNS)
+    rows = -(-len(chart.legend) // columns)
     return rows * LEGEND_ROW, _join(parts)
 
 
 def _draw_stacked(chart: Chart) -> tuple[int, SafeString]:
     totals = [sum(_number(series.values[i]) for series in chart.series) for i in range(len(chart.categories))]
-    width = _scale(max(totals, default=0))
+    left = _label_width(chart)
+    width = _scale(left, max(totals, default=0))
     parts = []
     for i, category in enumerate(chart.categories):
         top = PAD + i * ROW
         middle = top + BAR / 2
-        parts.append(_row_label(middle, category))
-        x = float(LABEL_WIDTH)
+        parts.append(_row_label(left, middle, category))
+        x = float(left)
         for series, colour in zip(chart.series, chart.colours, strict=True):
             length = width(series.values[i])
             if length > 0:
@@ -308,12 +338,14 @@ def _draw_stacked(chart: Chart) -> tuple[int, SafeString]:
     bars_height = PAD + max(len(chart.categories), 1) * ROW
     legend_height, legend = _legend(chart, bars_height + PAD)
     height = bars_height + PAD * 2 + legend_height
-    return int(height), format_html("{}{}{}", _axis(bars_height), _join(parts), legend)
+    return int(height), format_html("{}{}{}", _axis(left, bars_height), _join(parts), legend)
 
 
 def _draw_line(chart: Chart) -> tuple[int, SafeString]:
-    left, right, top, bottom = 48, WIDTH - PAD * 2, PAD * 2, LINE_HEIGHT - 36
     largest = max((_number(value) for series in chart.series for value in series.values), default=0) or 1
+    # Room on the left for the axis's largest figure ("1 080 000"), never less than before.
+    left = max(48, len(_shown(largest)) * CHAR_WIDTH + 12)
+    right, top, bottom = WIDTH - PAD * 2, PAD * 2, LINE_HEIGHT - 36
     count = len(chart.categories)
 
     def x(i):
