@@ -275,7 +275,7 @@ def record_decision(
         )
         transition_committee(committee=locked, to=Committee.Status.HELD, actor=actor)
         if target is not None:  # the move's ``phase_changed`` recomputes the due date
-            reason = _("Decision of the investment committee of %(date)s.") % {"date": locked.local_date.isoformat()}
+            reason = _("Decision of the investment committee of %(date)s.") % {"date": long_date(locked.local_date)}
             change_phase(
                 startup=startup,
                 phase=target,

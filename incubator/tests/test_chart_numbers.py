@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from incubator import charts
+from incubator.templatetags.portal_numbers import number
 
 SVG = "{http://www.w3.org/2000/svg}"
 NBSP = "\xa0"  # Django's French thousands separator
@@ -68,3 +69,11 @@ def test_every_csv_writes_decimals_with_a_comma_beside_its_semicolons():
 
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[1] == ["Accélération", "13,8", "2"]
+
+
+def test_number_filter_writes_the_decimals_a_figure_has_and_no_trailing_zeros():
+    with translation.override("fr"):
+        shown = [number(value) for value in (Decimal("22.90"), Decimal("31.00"), Decimal("1080000"), Decimal("100"))]
+
+    assert shown == ["22,9", "31", f"1{NBSP}080{NBSP}000", "100"]
+    assert number(None) == ""
