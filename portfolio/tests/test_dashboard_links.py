@@ -2,6 +2,8 @@
 list (``registry.Tile.link_permission``): every link a member of the incubator is shown opens for
 them, whatever their role; a coach sees the call funnel, not a link to the calls' management."""
 
+from urllib.parse import urlsplit
+
 import pytest
 import time_machine
 from django.urls import reverse
@@ -45,7 +47,9 @@ def dashboard_links(client, incubator):
 def test_every_link_of_the_dashboard_opens_for_whoever_is_shown_it(sign_in, member_of_a, incubator_a, startup_a, role):
     client = sign_in(member_of_a(role))
 
-    statuses = {url: client.get(url).status_code for url in dashboard_links(client, incubator_a)}
+    # One link a page (the permission is the view's; the filters' links differ by their query only).
+    pages = {urlsplit(url).path: url for url in sorted(dashboard_links(client, incubator_a))}
+    statuses = {url: client.get(url).status_code for url in pages.values()}
 
     assert statuses
     assert {url: status for url, status in statuses.items() if status != 200} == {}
