@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from incubator import charts, registry
+from portfolio.tiles import shared
 
 from .models import Application, Call
 from .views.manage import FUNNEL
@@ -37,7 +38,6 @@ def funnel_link(scope):
     return link if scope.is_network else f"{link}?{urlencode({'incubator': scope.incubator.slug})}"
 
 
-
 def open_calls_per_incubator(user, scope, incubators):
     """The open calls of each incubator, plus the network-wide ones (one query)."""
     counts = dict(
@@ -55,22 +55,25 @@ def stage_counts():
     return {stage: Count("pk", filter=Q(status__in=statuses)) for stage, statuses in STAGES.items()}
 
 
+def funnel_rows():
+    """The applications at each stage, grouped by their call's incubator (None: the network-wide
+    calls): one query, once a page (``portfolio.tiles.shared``), the network's figure and the
+    comparison both read."""
+    rows = Application.objects.order_by().values("call__incubator").annotate(**stage_counts())
+    return shared("call_funnel", lambda: list(rows))
+
+
 def funnel(user, scope):
     """Stage -> applications to the scope's calls (the incubator's; the network: all), one query."""
-    applications = Application.objects.all()
-    if not scope.is_network:
-        applications = applications.filter(call__incubator=scope.incubator)
+    if scope.is_network:
+        rows = funnel_rows()
+        return {stage: sum(row[stage] for row in rows) for stage in STAGES}
+    applications = Application.objects.filter(call__incubator=scope.incubator)
     return applications.aggregate(**stage_counts())
 
 
 def funnel_per_incubator(user, scope, incubators):
-    rows = (
-        Application.objects.filter(call__incubator__in=incubators)
-        .order_by()
-        .values("call__incubator")
-        .annotate(**stage_counts())
-    )
-    found = {row.pop("call__incubator"): row for row in rows}
+    found = {row["call__incubator"]: {stage: row[stage] for stage in STAGES} for row in funnel_rows()}
     return {incubator.pk: found.get(incubator.pk, dict.fromkeys(STAGES, 0)) for incubator in incubators}
 
 

@@ -7,6 +7,9 @@ incubator for the network cockpit:
   last 6 months (one query);
 - ``committee_budget``: the budget requested at the committees of the last 12 months (planned or
   held, not cancelled) and granted by their decisions, month by month (one query).
+
+On the cockpit, the overdue and compliance tiles' network figures are the sums of their
+comparison's rows (``portfolio.tiles.by_incubator(..., shared_as=...)``): no query of their own.
 """
 
 import datetime
@@ -24,12 +27,13 @@ from incubator import charts, registry
 from portfolio.contributions import in_scope
 from portfolio.filters import ACTIVE
 from portfolio.models import Startup
-from portfolio.tiles import by_incubator, list_url, summed
+from portfolio.tiles import by_incubator, list_url, network_rows, summed
 
-from .contributions import with_schedule
+from .contributions import overdue_count, with_schedule
 from .models import Committee
 
 COMPLIANCE_MONTHS = 6
+OVERDUE, COMPLIANCE = "overdue_committees", "committee_compliance"  # their rows shared on a page
 BUDGET_MONTHS = 12
 
 
@@ -43,9 +47,22 @@ def calendar_url(scope, **params):
 # Overdue ----------------------------------------------------------------------------------------
 
 
-def overdue_per_incubator(user, scope, incubators):
+def overdue_rows(incubators):
+    """``by_incubator`` of the overdue active products, its principal part shared on a page by the
+    network's figure and the comparison."""
     startups = with_schedule(Startup.objects.active())
-    grouped = by_incubator(startups, incubators, count=Count("pk", filter=Q(is_overdue=True)))
+    return by_incubator(startups, incubators, shared_as=OVERDUE, count=Count("pk", filter=Q(is_overdue=True)))
+
+
+def overdue(user, scope):
+    """The tile's value (``contributions.overdue_count``); on the network, from the comparison's rows."""
+    if scope.is_network:
+        return summed(network_rows(overdue_rows([])), "count")["count"]
+    return overdue_count(user, scope)
+
+
+def overdue_per_incubator(user, scope, incubators):
+    grouped = overdue_rows(incubators)
     return {incubator.pk: summed(grouped[incubator.pk], "count")["count"] for incubator in incubators}
 
 
@@ -76,16 +93,22 @@ def compliance_figures(active, compliant):
 
 def compliance(user, scope):
     """{"active", "compliant", "percent"}: the scope's active products, those with a committee held
-    in the last 6 months, their share in percent (one query)."""
+    in the last 6 months, their share in percent (one query; on the network, the comparison's)."""
+    if scope.is_network:
+        return compliance_figures(**summed(network_rows(compliance_rows([])), "active", "compliant"))
     today = timezone.localdate()
     figures = in_scope(scope).active().aggregate(active=Count("pk"), compliant=Count("pk", filter=held_recently(today)))
     return compliance_figures(figures["active"], figures["compliant"])
 
 
-def compliance_per_incubator(user, scope, incubators):
+def compliance_rows(incubators):
     today = timezone.localdate()
     aggregates = {"active": Count("pk"), "compliant": Count("pk", filter=held_recently(today))}
-    grouped = by_incubator(Startup.objects.active(), incubators, **aggregates)
+    return by_incubator(Startup.objects.active(), incubators, shared_as=COMPLIANCE, **aggregates)
+
+
+def compliance_per_incubator(user, scope, incubators):
+    grouped = compliance_rows(incubators)
     return {
         incubator.pk: compliance_figures(**summed(grouped[incubator.pk], "active", "compliant"))
         for incubator in incubators
@@ -191,7 +214,7 @@ def budget_chart(value, scope):
 
 
 def register_tiles():
-    registry.extend_tile("overdue_committees", per_incubator=overdue_per_incubator)
+    registry.extend_tile("overdue_committees", compute=overdue, per_incubator=overdue_per_incubator)
     registry.register_tile(
         registry.Tile(
             "committee_compliance",

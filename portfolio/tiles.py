@@ -12,7 +12,9 @@
 
 ``by_incubator`` groups a queryset's aggregates per incubator, a product counting in its principal
 incubator and in each co-incubator (two queries whatever the number of rows): the wings' tiles use
-it for their ``per_incubator``.
+it for their ``per_incubator``. A page computes its tiles inside ``one_page()``: with ``shared_as``,
+the principal rows are read once a page, and a tile's network figure is their sum
+(``network_rows``), so the cockpit runs no query for it beside the comparison's.
 """
 
 import datetime
@@ -38,6 +40,8 @@ from .filters import ACTIVE
 from .models import ACTIVE_PHASES, TYPICAL_MAX_DAYS, Phase, PhasePeriod, Startup
 
 YEARS_BACK = 5
+PRODUCTS_BY_PHASE = "products_by_phase"
+FLAGGED = "products_with_flags"
 # One colour per phase in every stacked chart, whichever phases a chart shows.
 PHASE_COLOURS = {phase.value: charts.PALETTE[i % len(charts.PALETTE)] for i, phase in enumerate(Phase)}
 DAYS_PER_MONTH = 30.44
@@ -55,17 +59,23 @@ def in_force(day, prefix=""):
     return Q(**{f"{prefix}start__lte": day}) & (Q(**{f"{prefix}end__isnull": True}) | Q(**{f"{prefix}end__gt": day}))
 
 
-def by_incubator(queryset, incubators, *fields, path="", **aggregates):
+def by_incubator(queryset, incubators, *fields, path="", shared_as=None, **aggregates):
     """``{incubator pk: [row, ...]}`` (no rows: ``[]``): ``queryset``'s ``aggregates`` grouped by
     ``fields`` in each of ``incubators`` (a list of rows), a product counting in its principal
     incubator and in each co-incubator (``path`` leads from the queryset's model to the product:
-    ``"startup__"`` for periods). Two queries."""
-    principal = (
-        queryset.filter(**{f"{path}incubator__in": incubators})
-        .order_by()
-        .values(f"{path}incubator", *fields)
-        .annotate(**aggregates)
-    )
+    ``"startup__"`` for periods). Two queries.
+
+    ``shared_as``: the principal part is ``principal_rows`` under that key, every incubator's,
+    shared on a page with the tile's network figure (``network_rows``)."""
+    if shared_as:
+        principal = principal_rows(shared_as, queryset, *fields, path=path, **aggregates)
+    else:
+        principal = (
+            queryset.filter(**{f"{path}incubator__in": incubators})
+            .order_by()
+            .values(f"{path}incubator", *fields)
+            .annotate(**aggregates)
+        )
     co_incubated = (
         queryset.filter(**{f"{path}other_incubators__in": incubators})
         .order_by()
@@ -74,9 +84,24 @@ def by_incubator(queryset, incubators, *fields, path="", **aggregates):
     )
     grouped = defaultdict(list)
     for row in chain(principal, co_incubated):
+        row = dict(row)  # shared rows stay whole
         incubator = row.pop(f"{path}incubator", None) or row.pop(f"{path}other_incubators")
         grouped[incubator].append(row)
     return grouped
+
+
+def principal_rows(key, queryset, *fields, path="", **aggregates):
+    """``queryset``'s ``aggregates`` grouped by the product's principal incubator and ``fields``,
+    every incubator's: one query, once a page (``shared`` under ``key``)."""
+    rows = queryset.order_by().values(f"{path}incubator", *fields).annotate(**aggregates)
+    return shared(key, lambda: list(rows))
+
+
+def network_rows(grouped):
+    """The network's rows from ``by_incubator(queryset, [], ..., shared_as=key)``: every product
+    counts once, in its principal incubator (never null), and no incubator asks for co-incubated
+    rows (an empty ``IN``: no query). On the cockpit, the comparison's query: no query of its own."""
+    return list(chain.from_iterable(grouped.values()))
 
 
 def summed(rows, *names):
@@ -116,6 +141,8 @@ def shared(key, compute):
 def products_by_phase(user, scope):
     """Phase -> number of products on the scope's day: today's phase, or the periods in force on
     ``scope.as_of`` (one query)."""
+    if scope.as_of is None and scope.is_network:
+        return phase_counts(network_rows(phase_rows([])))
     if scope.as_of is None:
         return products_by_phase_today(user, scope)
     periods = PhasePeriod.objects.filter(in_force(scope.as_of), startup__in=in_scope(scope))
@@ -123,19 +150,26 @@ def products_by_phase(user, scope):
     return {phase.value: counts.get(phase.value, 0) for phase in Phase}
 
 
+def phase_rows(incubators):
+    """``by_incubator`` of today's products by phase, its principal part shared on a page."""
+    return by_incubator(Startup.objects.all(), incubators, "phase", shared_as=PRODUCTS_BY_PHASE, count=Count("pk"))
+
+
 def products_by_phase_per_incubator(user, scope, incubators):
     if scope.as_of is None:
-        grouped = by_incubator(Startup.objects.all(), incubators, "phase", count=Count("pk"))
+        grouped = phase_rows(incubators)
     else:
         periods = PhasePeriod.objects.filter(in_force(scope.as_of))
         grouped = by_incubator(periods, incubators, "phase", path="startup__", count=Count("pk"))
-    result = {}
-    for incubator in incubators:
-        counts = dict.fromkeys(Phase.values, 0)
-        for row in grouped[incubator.pk]:
-            counts[row["phase"]] += row["count"]
-        result[incubator.pk] = counts
-    return result
+    return {incubator.pk: phase_counts(grouped[incubator.pk]) for incubator in incubators}
+
+
+def phase_counts(rows):
+    """Phase -> the sum of the rows' ``count`` (rows of ``phase`` and ``count``), every phase present."""
+    counts = dict.fromkeys(Phase.values, 0)
+    for row in rows:
+        counts[row["phase"]] += row["count"]
+    return counts
 
 
 def products_by_phase_chart(value, scope):
@@ -247,36 +281,24 @@ def flagged(startups):
     return flags.with_flags(registry.annotate(PORTFOLIO_LIST, startups), PORTFOLIO_LIST)
 
 
-def network_flag_rows():
-    """Every product grouped by its principal incubator, its phase and the flags it raises, with
-    their count: the one costly query of the flags (each flag's subquery once a product), shared
-    by the network's figure and its comparison on a page (``one_page``)."""
-    rows = flagged(Startup.objects.all()).order_by().values("incubator", "phase", *flags_raised())
-    return shared("network_flag_rows", lambda: list(rows.annotate(count=Count("pk"))))
+def flag_rows(incubators):
+    """``by_incubator`` of the products grouped by phase and by the flags they raise, with their
+    count: the costly query of the flags (each flag's subquery once a product), its principal
+    part shared by the network's figure and the comparison on a page."""
+    startups = flagged(Startup.objects.all())
+    return by_incubator(startups, incubators, "phase", *flags_raised(), shared_as=FLAGGED, count=Count("pk"))
 
 
 def products_with_flags(user, scope):
     """The tile's value (``contributions.products_with_flags``); on the network, from the rows
     the comparison also reads (each product counted once: in its principal incubator)."""
     if scope.is_network:
-        return flag_totals(network_flag_rows())
+        return flag_totals(network_rows(flag_rows([])))
     return products_with_flags_of(user, scope)
 
 
 def products_with_flags_per_incubator(user, scope, incubators):
-    """Each incubator's value: its principal products' rows (``network_flag_rows``) and its
-    co-incubated products' (one query, over the co-incubated products only)."""
-    grouped = defaultdict(list)
-    for row in network_flag_rows():
-        grouped[row["incubator"]].append(row)
-    co_incubated = (
-        flagged(Startup.objects.filter(other_incubators__in=incubators))
-        .order_by()
-        .values("other_incubators", "phase", *flags_raised())
-        .annotate(count=Count("pk"))
-    )
-    for row in co_incubated:
-        grouped[row["other_incubators"]].append(row)
+    grouped = flag_rows(incubators)
     return {incubator.pk: flag_totals(grouped[incubator.pk]) for incubator in incubators}
 
 
