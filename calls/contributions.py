@@ -52,7 +52,5 @@ def register_contributions():
         )
     )
     registry.register_tile(
-        registry.Tile(
-            "open_calls", _("Open calls"), compute=open_calls, order=30, link=open_calls_link
-        )
+        registry.Tile("open_calls", _("Open calls"), compute=open_calls, order=30, link=open_calls_link)
     )
