@@ -1,0 +1,94 @@
+"""The steering pages' shared queries (``portfolio.tiles.one_page``): on the cockpit, a tile's
+network figure is the sum of its comparison's rows, and it is the figure the tile's own query
+gives (the products of every app's tiles, co-incubated ones counted once on the network)."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.db import connection
+from django.db.models import Count, Q
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from calls.models import Application
+from calls.tests.factories import ApplicationFactory, CallFactory
+from calls.tiles import STAGES
+from committees.contributions import overdue_count
+from committees.models import Committee
+from committees.tests.factories import CommitteeFactory
+from incubator import registry
+from incubator.models import Incubator
+from portfolio import contributions, dashboards, tiles
+from portfolio.models import Phase, Startup
+from portfolio.tests.factories import StartupFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.datetime(2026, 12, 1, 10, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def network(incubator_a, incubator_b):
+    """Products of A and B (one of B co-incubated by A), late, overdue, with committees; a call
+    of A and a network-wide call with applications."""
+    late = StartupFactory(incubator=incubator_a, phase=Phase.INVESTIGATION, phase_start=datetime.date(2025, 1, 6))
+    late.next_committee_due = datetime.date(2026, 6, 1)  # passed, no committee since: overdue
+    late.save()
+    held = StartupFactory(incubator=incubator_a, phase=Phase.CONSTRUCTION, phase_start=datetime.date(2026, 3, 2))
+    CommitteeFactory(startup=held, status=Committee.Status.HELD, scheduled_at=TODAY - datetime.timedelta(days=30))
+    shared = StartupFactory(incubator=incubator_b, phase=Phase.ACCELERATION, phase_start=datetime.date(2026, 5, 4))
+    shared.other_incubators.add(incubator_a)
+    CommitteeFactory(startup=shared, status=Committee.Status.HELD, scheduled_at=TODAY - datetime.timedelta(days=400))
+    StartupFactory(incubator=incubator_b, phase=Phase.ABANDONED)
+    call = CallFactory(incubator=incubator_a)
+    ApplicationFactory(call=call, status=Application.Status.SUBMITTED)
+    ApplicationFactory(call=call, status=Application.Status.DRAFT)
+    ApplicationFactory(call=CallFactory(incubator=None), status=Application.Status.SHORTLISTED)
+
+
+def cockpit_figures(user):
+    """The network's figure of every tile as the cockpit computes them: after the comparison."""
+    scope = registry.Scope()
+    with tiles.one_page():
+        dashboards.comparison(user, scope, Incubator.objects.all())
+        return {figure.tile.key: figure.value for figure in dashboards.figures(user, scope)}
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_cockpit_figures_are_those_of_each_tile_alone(network, network_admin):
+    on_the_page = cockpit_figures(network_admin)
+    alone = {tile.key: tile.compute(network_admin, registry.Scope()) for tile in registry.tiles()}
+
+    assert on_the_page == alone
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_network_sums_count_each_product_once(network, network_admin):
+    figures = cockpit_figures(network_admin)
+    everything = registry.Scope()
+
+    # The products' figures as the scope's own queries give them (the co-incubated product once).
+    assert figures["products_by_phase"] == contributions.products_by_phase(network_admin, everything)
+    assert sum(figures["products_by_phase"].values()) == Startup.objects.count() == 4
+    assert figures["products_with_flags"] == contributions.products_with_flags(network_admin, everything)
+    assert figures["overdue_committees"] == overdue_count(network_admin, everything) == 1
+    assert figures["committee_compliance"] == {"active": 3, "compliant": 1, "percent": 33}
+    by_stage = Application.objects.aggregate(
+        **{stage: Count("pk", filter=Q(status__in=statuses)) for stage, statuses in STAGES.items()}
+    )
+    assert figures["call_funnel"] == by_stage
+    assert by_stage["submitted"] == 2  # the network-wide call's application counts on the network
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_cockpit_computes_the_flags_once(network, as_persona):
+    client = as_persona("network_admin")
+    client.get(reverse("portfolio:cockpit"))
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("portfolio:cockpit")).status_code == 200
+
+    flagged = [query for query in queries if "flag_aucun_comite" in query["sql"]]
+    # The principal products' (the network's figure and the comparison), the co-incubated ones'.
+    assert len(flagged) == 2
