@@ -232,22 +232,28 @@ def phase_durations(user, scope):
     today = scope.today
     end = Coalesce(F("end"), Value(today, output_field=DateField()))
     length = ExpressionWrapper(end - F("start"), output_field=DurationField())
-    periods = PhasePeriod.objects.filter(startup__in=in_scope(scope), start__lte=today).annotate(length=length)
-    figures = {}
+    longer = Q()
     for phase, days in TYPICAL_MAX_DAYS.items():
-        mine = Q(phase=phase.value)
-        figures[f"{phase.value}|average"] = Avg("length", filter=mine)
-        figures[f"{phase.value}|periods"] = Count("pk", filter=mine)
-        figures[f"{phase.value}|longer"] = Count("pk", filter=mine & Q(length__gt=datetime.timedelta(days=days)))
-    values = periods.aggregate(**figures)
+        longer |= Q(phase=phase.value, length__gt=datetime.timedelta(days=days))
+    periods = PhasePeriod.objects.filter(
+        startup__in=in_scope(scope), start__lte=today, phase__in=[phase.value for phase in TYPICAL_MAX_DAYS]
+    ).alias(length=length)
+    # Grouped by phase: three aggregates for Django to build, not three a phase.
+    rows = (
+        periods.order_by()
+        .values("phase")
+        .annotate(average=Avg("length"), periods=Count("pk"), longer=Count("pk", filter=longer))
+    )
+    found = {row["phase"]: row for row in rows}
     result = {}
     for phase, days in TYPICAL_MAX_DAYS.items():
-        average = values[f"{phase.value}|average"]
+        row = found.get(phase.value, {"average": None, "periods": 0, "longer": 0})
+        average = row["average"]
         result[phase.value] = {
             "average_days": None if average is None else round(average.total_seconds() / 86400),
             "typical_days": days,
-            "periods": values[f"{phase.value}|periods"],
-            "longer": values[f"{phase.value}|longer"],
+            "periods": row["periods"],
+            "longer": row["longer"],
         }
     return result
 
