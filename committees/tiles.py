@@ -8,7 +8,7 @@ incubator for the network cockpit:
 - ``committee_budget``: the budget requested at the committees of the last 12 months (planned or
   held, not cancelled) and granted by their decisions, month by month (one query).
 
-On the cockpit, the overdue and compliance tiles' network figures are the sums of their
+On the cockpit, the overdue, compliance and budget tiles' network figures are the sums of their
 comparison's rows (``portfolio.tiles.by_incubator(..., shared_as=...)``): no query of their own.
 """
 
@@ -33,7 +33,7 @@ from .contributions import overdue_count, with_schedule
 from .models import Committee
 
 COMPLIANCE_MONTHS = 6
-OVERDUE, COMPLIANCE = "overdue_committees", "committee_compliance"  # their rows shared on a page
+OVERDUE, COMPLIANCE, BUDGET = "overdue_committees", "committee_compliance", "committee_budget"  # shared rows
 BUDGET_MONTHS = 12
 
 
@@ -150,23 +150,29 @@ def euros(amount):
 
 def budget(user, scope):
     """{"months": [ISO first days], "requested": {month: EUR}, "granted": {month: EUR}, "total_requested",
-    "total_granted"}: the committees of the last 12 months of the scope's products (one query)."""
+    "total_granted"}: the committees of the last 12 months of the scope's products (one query; on
+    the network, the comparison's)."""
     today = timezone.localdate()
     months = [month.isoformat() for month in budget_months(today)]
-    rows = (
-        budget_committees(today)
-        .filter(startup__in=in_scope(scope))
-        .annotate(month=TruncMonth("scheduled_at", output_field=DateField()))
-        .order_by()
-        .values("month")
-        .annotate(requested=Sum("requested_budget"), granted=Sum("decision__granted_amount"))
-    )
-    requested, granted = dict.fromkeys(months, 0), dict.fromkeys(months, 0)
+    if scope.is_network:
+        rows = network_rows(budget_rows([]))  # a month's rows: one an incubator
+    else:
+        rows = (
+            budget_committees(today)
+            .filter(startup__in=in_scope(scope))
+            .annotate(month=TruncMonth("scheduled_at", output_field=DateField()))
+            .order_by()
+            .values("month")
+            .annotate(requested=Sum("requested_budget"), granted=Sum("decision__granted_amount"))
+        )
+    sums = {month: {"requested": 0, "granted": 0} for month in months}
     for row in rows:
         month = row["month"].isoformat()
-        if month in requested:
-            requested[month] += euros(row["requested"])
-            granted[month] += euros(row["granted"])
+        if month in sums:
+            sums[month]["requested"] += row["requested"] or 0
+            sums[month]["granted"] += row["granted"] or 0
+    requested = {month: euros(sums[month]["requested"]) for month in months}
+    granted = {month: euros(sums[month]["granted"]) for month in months}
     return {
         "months": months,
         "requested": requested,
@@ -176,10 +182,18 @@ def budget(user, scope):
     }
 
 
-def budget_per_incubator(user, scope, incubators):
-    committees = budget_committees(timezone.localdate())
+def budget_rows(incubators):
+    """``by_incubator`` of the last 12 months' committees by month, its principal part shared on
+    a page by the network's figure and the comparison."""
+    committees = budget_committees(timezone.localdate()).annotate(
+        month=TruncMonth("scheduled_at", output_field=DateField())
+    )
     aggregates = {"requested": Sum("requested_budget"), "granted": Sum("decision__granted_amount")}
-    grouped = by_incubator(committees, incubators, path="startup__", **aggregates)
+    return by_incubator(committees, incubators, "month", path="startup__", shared_as=BUDGET, **aggregates)
+
+
+def budget_per_incubator(user, scope, incubators):
+    grouped = budget_rows(incubators)
     result = {}
     for incubator in incubators:
         sums = summed(grouped[incubator.pk], "requested", "granted")

@@ -3,6 +3,7 @@ network figure is the sum of its comparison's rows, and it is the figure the til
 gives (the products of every app's tiles, co-incubated ones counted once on the network)."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -36,10 +37,21 @@ def network(incubator_a, incubator_b):
     late.next_committee_due = datetime.date(2026, 6, 1)  # passed, no committee since: overdue
     late.save()
     held = StartupFactory(incubator=incubator_a, phase=Phase.CONSTRUCTION, phase_start=datetime.date(2026, 3, 2))
-    CommitteeFactory(startup=held, status=Committee.Status.HELD, scheduled_at=TODAY - datetime.timedelta(days=30))
+    CommitteeFactory(
+        startup=held,
+        status=Committee.Status.HELD,
+        scheduled_at=TODAY - datetime.timedelta(days=30),
+        requested_budget=Decimal("1234.40"),
+    )
     shared = StartupFactory(incubator=incubator_b, phase=Phase.ACCELERATION, phase_start=datetime.date(2026, 5, 4))
     shared.other_incubators.add(incubator_a)
     CommitteeFactory(startup=shared, status=Committee.Status.HELD, scheduled_at=TODAY - datetime.timedelta(days=400))
+    CommitteeFactory(
+        startup=shared,
+        status=Committee.Status.HELD,
+        scheduled_at=TODAY - datetime.timedelta(days=20),
+        requested_budget=Decimal("100.30"),
+    )
     StartupFactory(incubator=incubator_b, phase=Phase.ABANDONED)
     call = CallFactory(incubator=incubator_a)
     ApplicationFactory(call=call, status=Application.Status.SUBMITTED)
@@ -73,12 +85,29 @@ def test_the_network_sums_count_each_product_once(network, network_admin):
     assert sum(figures["products_by_phase"].values()) == Startup.objects.count() == 4
     assert figures["products_with_flags"] == contributions.products_with_flags(network_admin, everything)
     assert figures["overdue_committees"] == overdue_count(network_admin, everything) == 1
-    assert figures["committee_compliance"] == {"active": 3, "compliant": 1, "percent": 33}
+    assert figures["committee_compliance"] == {"active": 3, "compliant": 2, "percent": 67}
+    # November's budget: both committees, rounded once (1,234.40 + 100.30).
+    assert figures["committee_budget"]["requested"]["2026-11-01"] == 1335
+    assert figures["committee_budget"]["total_requested"] == 1335
     by_stage = Application.objects.aggregate(
         **{stage: Count("pk", filter=Q(status__in=statuses)) for stage, statuses in STAGES.items()}
     )
     assert figures["call_funnel"] == by_stage
     assert by_stage["submitted"] == 2  # the network-wide call's application counts on the network
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_comparison_counts_a_co_incubated_product_in_both_incubators(network, network_admin, incubator_a):
+    scope = registry.Scope()
+    with tiles.one_page():
+        compared = dashboards.comparison(network_admin, scope, Incubator.objects.all())
+    values = {row.incubator.slug: row.values for row in compared.rows}
+
+    assert values["fabrique-a"]["committee_budget"]["total_requested"] == 1335  # its own and the shared one's
+    assert values["fabrique-b"]["committee_budget"]["total_requested"] == 100
+    assert sum(values["fabrique-a"]["products_by_phase"].values()) == 3
+    assert values["fabrique-a"]["committee_compliance"] == {"active": 3, "compliant": 2, "percent": 67}
+    assert values["fabrique-a"]["call_funnel"]["submitted"] == 1  # the network-wide call's: not A's
 
 
 @time_machine.travel(TODAY, tick=False)
