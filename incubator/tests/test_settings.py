@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+
+from incubator.tests.services import require_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -106,3 +109,12 @@ def test_production_home_page_security_headers(tmp_path):
 @pytest.mark.django_db
 def test_no_missing_migrations():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_run_without_the_jit_compiler():
+    """Its compile time outweighs a web page's short queries (bench/README.md, the steering pages)."""
+    require_postgres()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
