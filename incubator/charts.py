@@ -424,43 +424,44 @@ def bars(key, title, rows, *, csv_url="", label_header=None, value_label=None, c
     )
 
 
-def grouped(key, title, categories, series, *, links=(), csv_url="", label_header=None) -> Chart:
-    """A group of horizontal bars per category, one bar per series (the legend names them)."""
+def _of_series(kind, key, title, categories, series, *, links, csv_url, label_header, **fields) -> Chart:
+    """A chart of several series over ``categories`` (grouped, stacked, line)."""
     return Chart(
         key=key,
         title=title,
-        kind=BARS,
+        kind=kind,
         categories=list(categories),
         series=list(series),
         links=list(links),
         csv_url=csv_url,
-        label_header=label_header or _("Label"),
+        label_header=label_header,
+        **fields,
+    )
+
+
+def grouped(key, title, categories, series, *, links=(), csv_url="", label_header=None) -> Chart:
+    """A group of horizontal bars per category, one bar per series (the legend names them)."""
+    return _of_series(
+        BARS, key, title, categories, series, links=links, csv_url=csv_url, label_header=label_header or _("Label")
     )
 
 
 def stacked(key, title, categories, series, *, links=(), csv_url="", label_header=None) -> Chart:
     """One horizontal bar per category, a segment per series (the legend names them)."""
-    return Chart(
-        key=key,
-        title=title,
-        kind=STACKED,
-        categories=list(categories),
-        series=list(series),
-        links=list(links),
-        csv_url=csv_url,
-        label_header=label_header or _("Label"),
+    return _of_series(
+        STACKED, key, title, categories, series, links=links, csv_url=csv_url, label_header=label_header or _("Label")
     )
 
 
 def line(key, title, categories, series, *, step=False, links=(), csv_url="", label_header=None) -> Chart:
     """One line per series over the ordered ``categories``; ``step`` holds each value until the next."""
-    return Chart(
-        key=key,
-        title=title,
-        kind=LINE,
-        categories=list(categories),
-        series=list(series),
-        links=list(links),
+    return _of_series(
+        LINE,
+        key,
+        title,
+        categories,
+        series,
+        links=links,
         csv_url=csv_url,
         label_header=label_header or _("Date"),
         step=step,
