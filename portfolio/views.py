@@ -45,15 +45,17 @@ class PortfolioListView(FilteredListMixin, ListView):
     context_object_name = "startups"
 
     def get_base_queryset(self):
-        startups = registry.annotate(PORTFOLIO_LIST, Startup.objects.visible_to(self.request.user).for_list())
-        return flags.with_flags(startups, PORTFOLIO_LIST)
+        # What the filters and the sorts read (the other apps' annotations); the flags are computed
+        # for the page's rows only (``get_page_rows``), the flag filter testing its conditions.
+        return registry.annotate(PORTFOLIO_LIST, Startup.objects.visible_to(self.request.user).for_list())
 
-    def paginate_queryset(self, queryset, page_size):
-        # Each row of the page with its raised flags, read from its annotations (no query).
-        paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
+    def get_page_rows(self, ids):
+        """The page's products with the columns' annotations and their raised flags (no query a row)."""
+        startups = registry.annotate(PORTFOLIO_LIST, Startup.objects.filter(pk__in=ids).for_list())
+        rows = list(flags.with_flags(startups, PORTFOLIO_LIST))
         for startup in rows:
             startup.raised_flags = flags.raised(startup, PORTFOLIO_LIST)
-        return paginator, page, rows, is_paginated
+        return rows
 
     def get_context_data(self, **kwargs):
         # The columns other apps add to the table (the committees' "Next committee").
