@@ -40,12 +40,13 @@ def _in_team_of(user):
 
 class CommitteeQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Committees a user may open: network admins all; otherwise those of the products the user
-        manages or is in the team of, and those the user attends. The other roles of an incubator
-        (coach, jury, viewer) read its product sheets, not its committees, decks and minutes."""
+        """Committees a user may open: network admins and coordinators (``reads_network``) all;
+        otherwise those of the products the user manages or is in the team of, and those the user
+        attends. The other roles of an incubator (coach, jury, viewer) read its product sheets, not
+        its committees, decks and minutes."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_network_admin:
+        if user.reads_network:
             return self.all()
         return self.filter(_managed_by(user) | _in_team_of(user) | _attended_by(user))
 

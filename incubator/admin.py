@@ -63,13 +63,25 @@ class MembershipInline(admin.TabularInline):
 class UserAdmin(LargeTableAdmin, BaseUserAdmin):
     ordering = ["email"]  # the unique index; searches use the trigram indexes (migration trigram_search)
     list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "last_login"]
-    list_filter = ["is_staff", "is_superuser", "is_active", "memberships__role"]
+    list_filter = ["is_staff", "is_network_coordinator", "is_superuser", "is_active", "memberships__role"]
     search_fields = ["email", "first_name", "last_name"]
     inlines = [MembershipInline]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Identity"), {"fields": ["first_name", "last_name"]}),
-        (_("Rights"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (
+            _("Rights"),
+            {
+                "fields": [
+                    "is_active",
+                    "is_staff",
+                    "is_network_coordinator",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                ]
+            },
+        ),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [

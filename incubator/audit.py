@@ -8,8 +8,9 @@ What is recorded, and where from:
 - object-permission denials: ``incubator.middleware.AuditDenialMiddleware``, one place for every
   app (a scoped queryset answers an outsider with a 404: the middleware records a 403 or 404 on a
   URL with an object argument, for a signed-in user);
-- role and staff changes: ``Membership`` saved or deleted, ``User.is_staff``/``is_superuser``
-  changed (signals below, whoever makes the change: the admin, a command, a service);
+- role and staff changes: ``Membership`` saved or deleted, ``User.is_staff``/``is_superuser``/
+  ``is_network_coordinator`` changed (signals below, whoever makes the change: the admin, a
+  command, a service);
 - jury scores: a signal registered by the calls app; document uploads and downloads, data
   exports: one ``record()`` call in the views that do them.
 
@@ -98,6 +99,7 @@ def mfa_receiver(action):
 RIGHTS = {
     "is_staff": (Action.STAFF_GRANTED, Action.STAFF_REVOKED),
     "is_superuser": (Action.SUPERUSER_GRANTED, Action.SUPERUSER_REVOKED),
+    "is_network_coordinator": (Action.COORDINATOR_GRANTED, Action.COORDINATOR_REVOKED),
 }
 
 

@@ -19,9 +19,11 @@ SAMPLE = Path(__file__).parent / "data" / "network-sample.json"
 DEMO_DOMAIN = "demo.incubateurs.example"
 DEV_PASSWORD = "demo-incubateurs-2026"
 
-# One demo account per role; the incubator they belong to is the DINUM's.
+# One demo account per role; the incubator they belong to is the DINUM's. "admin" is the network
+# admin (staff), "coordination" the network coordinator (reads every incubator, changes nothing).
 DEMO_ACCOUNTS = [
     ("admin", "Adèle", "Admin", None),
+    ("coordination", "Corentin", "Coordination", None),
     ("responsable", "Marc", "Responsable", Membership.Role.MANAGER),
     ("portefeuille", "Paule", "Portefeuille", Membership.Role.PORTFOLIO_MANAGER),
     ("coach", "Camille", "Coach", Membership.Role.COACH),
@@ -30,6 +32,13 @@ DEMO_ACCOUNTS = [
     ("agent", "Anaïs", "Agente", None),
 ]
 DEMO_INCUBATOR = "dinum"
+
+
+def account_kind(user):
+    """What a demo account without a role in the incubator is, as the seed prints it."""
+    if user.is_staff:
+        return "network admin"
+    return "network coordinator" if user.is_network_coordinator else "no role"
 
 
 def load_sample():
@@ -75,6 +84,7 @@ def seed(sample):
                 "last_name": last_name,
                 "is_staff": local_part == "admin",
                 "is_superuser": local_part == "admin",
+                "is_network_coordinator": local_part == "coordination",
             },
         )
         if password:
@@ -85,7 +95,7 @@ def seed(sample):
         user.emailaddress_set.update_or_create(email=email, defaults={"verified": True, "primary": True})
         if role:
             Membership.objects.get_or_create(user=user, incubator=incubator, role=role)
-        accounts.append(f"  {email:<40} {role.label if role else ('network admin' if user.is_staff else 'no role')}")
+        accounts.append(f"  {email:<40} {role.label if role else account_kind(user)}")
     return [f"{len(organisations)} organisations, {len(sample['incubators'])} incubators.", *accounts]
 
 

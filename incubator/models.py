@@ -38,10 +38,16 @@ class UserManager(BaseUserManager):
 
 
 class User(AbstractUser):
-    """A person. The email address is the login; network admins are staff."""
+    """A person. The email address is the login; network admins are staff; network coordinators
+    read every incubator and change nothing (``reads_network``)."""
 
     username = None
     email = models.EmailField(_("email address"), unique=True)
+    is_network_coordinator = models.BooleanField(
+        _("network coordinator"),
+        default=False,
+        help_text=_("Reads every incubator's portfolio, committees and steering figures; changes nothing."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["first_name", "last_name"]
@@ -59,6 +65,12 @@ class User(AbstractUser):
     @property
     def is_network_admin(self):
         return self.is_active and self.is_staff
+
+    @property
+    def reads_network(self):
+        """Reads every incubator (their portfolios, committees and steering figures): a network
+        admin, or a network coordinator (who changes nothing: no rule that writes names them)."""
+        return self.is_active and (self.is_staff or self.is_network_coordinator)
 
 
 class Organisation(models.Model):
@@ -96,10 +108,11 @@ class IncubatorQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
     def visible_to(self, user):
-        """Incubators a user may open in the signed-in area: all for network admins, theirs otherwise."""
+        """Incubators a user may open in the signed-in area: all for network admins and
+        coordinators (``reads_network``), theirs otherwise."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_network_admin:
+        if user.reads_network:
             return self.all()
         return self.filter(memberships__user=user).distinct()
 
@@ -355,6 +368,8 @@ class AuditEvent(models.Model):
         STAFF_REVOKED = "staff_revoked", _("Network admin right revoked")
         SUPERUSER_GRANTED = "superuser_granted", _("Superuser right granted")
         SUPERUSER_REVOKED = "superuser_revoked", _("Superuser right revoked")
+        COORDINATOR_GRANTED = "coordinator_granted", _("Network coordinator right granted")
+        COORDINATOR_REVOKED = "coordinator_revoked", _("Network coordinator right revoked")
         SCORE_CHANGED = "score_changed", _("Jury score recorded")
         DOCUMENT_UPLOADED = "document_uploaded", _("Document uploaded")
         DOCUMENT_DOWNLOADED = "document_downloaded", _("Document downloaded")

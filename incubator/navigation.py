@@ -145,6 +145,11 @@ def network_admin(user, facts):
     return user.is_network_admin
 
 
+def reads_network(user, facts):
+    """A network admin or a network coordinator: every incubator's portfolio is theirs to read."""
+    return user.reads_network
+
+
 def runs_an_incubator(user, facts):
     """A network admin, or a manager or portfolio manager of an incubator."""
     return user.is_network_admin or facts.runs_an_incubator

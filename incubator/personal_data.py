@@ -159,6 +159,7 @@ def export_account(user) -> dict:
             "last_name": user.last_name,
             "date_joined": iso(user.date_joined),
             "last_login": iso(user.last_login),
+            "network_coordinator": user.is_network_coordinator,
             "email_addresses": [
                 {"email": address.email, "verified": address.verified, "primary": address.primary}
                 for address in EmailAddress.objects.filter(user=user).order_by("pk")
@@ -408,8 +409,14 @@ def register_core_provider():
                 ),
                 DataCategory(
                     key="memberships",
-                    label=_("Your roles in the incubators you belong to."),
-                    fields=("incubator.membership.user", "incubator.membership.role"),
+                    label=_(
+                        "Your roles in the incubators you belong to, and the network coordinator right if you hold it."
+                    ),
+                    fields=(
+                        "incubator.membership.user",
+                        "incubator.membership.role",
+                        "incubator.user.is_network_coordinator",
+                    ),
                     purpose=_("Giving each person the rights of their roles."),
                     legal_basis=LegalBasis.PUBLIC_TASK,
                     retention=_("While the role lasts."),

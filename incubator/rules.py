@@ -7,7 +7,10 @@ Who manages an incubator: a member holding one of ``Membership.MANAGER_ROLES`` (
 or portfolio manager) in it. A thing that belongs to several incubators (a co-incubated product,
 ``Startup.other_incubators``) is managed by the managers of each of them: an app passes every
 incubator id of the thing to ``manages_any``. Network admins are no managers by this definition:
-each rule adds them with ``is_network_admin``. Every app's rules and visibility querysets go
+each rule adds them with ``is_network_admin``. Network coordinators (``User.is_network_coordinator``)
+read every incubator and change nothing: the visibility querysets let them see everything
+(``reads_network``), and only the rules that read (``portfolio.view_cockpit``) name them, with
+``reads_network``; no rule that changes data does. Every app's rules and visibility querysets go
 through these helpers (``managed_incubator_ids`` inside a query, ``manages_any`` for one object);
 ``Incubator.objects.managed_by`` is the same definition for incubator rows, network admins
 included.
@@ -37,6 +40,13 @@ def manages_any(user, incubator_ids):
 @rules.predicate
 def is_network_admin(user):
     return user.is_authenticated and user.is_network_admin
+
+
+@rules.predicate
+def reads_network(user):
+    """A network admin or a network coordinator: reads every incubator's portfolio, committees and
+    steering figures. For the rules that read only: a coordinator may change nothing."""
+    return user.is_authenticated and user.reads_network
 
 
 @rules.predicate

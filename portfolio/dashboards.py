@@ -37,18 +37,20 @@ PHASES_BY_INCUBATOR = "products-by-incubator"
 
 def dashboard_incubators(user):
     """The incubators whose dashboard ``user`` may open: those where they hold a portfolio role
-    (manager, portfolio manager, coach, viewer); network admins: all. Others: none (a 404)."""
+    (manager, portfolio manager, coach, viewer); network admins and coordinators
+    (``reads_network``): all. Others: none (a 404)."""
     if not user.is_authenticated:
         return Incubator.objects.none()
-    if user.is_network_admin:
+    if user.reads_network:
         return Incubator.objects.all()
     mine = Membership.objects.filter(user=user, role__in=PORTFOLIO_ROLES).values("incubator")
     return Incubator.objects.filter(pk__in=mine)
 
 
 def my_dashboards(user):
-    """The "Mon espace" section: the dashboards the user may open (one query) and, for a network
-    admin, the cockpit (no query: every incubator is reached from it). None: no section."""
+    """The "Mon espace" section: the dashboards the user may open (one query) and, for whoever may
+    open the cockpit (a network admin or coordinator), the cockpit alone (no query: every incubator
+    is reached from it). None: no section."""
     if not user.is_authenticated:
         return None
     if rules.has_perm("portfolio.view_cockpit", user):  # the rule alone: no query of Django's permission tables

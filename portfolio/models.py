@@ -119,12 +119,12 @@ class StartupQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Products a user may open in the signed-in area.
 
-        Network admins: all. Members of one of the product's incubators (any role): theirs.
-        Team members: their own products.
+        Network admins and coordinators (``reads_network``): all. Members of one of the product's
+        incubators (any role): theirs. Team members: their own products.
         """
         if not user.is_authenticated:
             return self.none()
-        if user.is_network_admin:
+        if user.reads_network:
             return self.all()
         incubators = Membership.objects.filter(user=user).values("incubator")
         teams = TeamMembership.objects.filter(user=user).values("startup")

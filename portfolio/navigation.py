@@ -1,5 +1,6 @@
 """The portfolio's header entries (registered by ``PortfolioConfig.ready``): the public directory
-and the network's statistics, the team member's products, the portfolio of the incubators' staff."""
+and the network's statistics, the team member's products, the portfolio of the incubators' staff
+and of the network's admins and coordinators (whence the steering pages, through "Mon espace")."""
 
 from django.db.models import Exists
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +42,6 @@ def register_entries():
             _("Portfolio"),
             "portfolio:startup_list",
             order=40,
-            visible=lambda user, facts: user.is_network_admin or facts.reads_portfolio,
+            visible=lambda user, facts: navigation.reads_network(user, facts) or facts.reads_portfolio,
         )
     )

@@ -2,11 +2,13 @@
 of every chart. Their figures come from ``portfolio.dashboards`` (the tiles of every app).
 
 Who sees what: an incubator's dashboard is for the people of the incubator who read its portfolio
-(``dashboards.dashboard_incubators``: another incubator's is a 404) and the network admins; the
-cockpit, the portfolio as of a day and the data-quality list are for the network admins
-(``portfolio.view_cockpit``: a 403 for anyone else). Only GET: nothing here changes state.
+(``dashboards.dashboard_incubators``: another incubator's is a 404), the network admins and the
+network coordinators; the cockpit, the portfolio as of a day and the data-quality list are for the
+network admins and coordinators (``portfolio.view_cockpit``: a 403 for anyone else). Only GET:
+nothing here changes state.
 """
 
+import rules
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -37,7 +39,8 @@ def check_cockpit(user):
 
 
 class CockpitMixin:
-    """A page of the network cockpit: network admins only, under the cockpit in the breadcrumb."""
+    """A page of the network cockpit (``portfolio.view_cockpit``: network admins and coordinators),
+    under the cockpit in the breadcrumb."""
 
     def dispatch(self, request, *args, **kwargs):
         check_cockpit(request.user)
@@ -68,9 +71,9 @@ class DashboardView(TemplateView):
         incubator = get_incubator(self.request, self.kwargs["slug"])
         with tiles.one_page():
             figures = dashboards.figures(self.request.user, registry.Scope(incubator))
-        breadcrumb = (
-            [(_("Network cockpit"), reverse("portfolio:cockpit"))] if self.request.user.is_network_admin else []
-        )
+        # Up to the cockpit for whoever may open it; the rule alone (no query of Django's permission tables).
+        may_open_cockpit = rules.has_perm(COCKPIT_PERMISSION, self.request.user)
+        breadcrumb = [(_("Network cockpit"), reverse("portfolio:cockpit"))] if may_open_cockpit else []
         return super().get_context_data(
             incubator=incubator,
             charted=[figure for figure in figures if figure.chart is not None],
