@@ -1,6 +1,7 @@
 """The incubator dashboard links a figure to the list behind it only for whoever may open that
-list (``registry.Tile.link_permission``): every link a member of the incubator is shown opens for
-them, whatever their role; a coach sees the call funnel, not a link to the calls' management."""
+list (``registry.Tile.link_permission``): every link a member of the incubator, a network admin or
+a network coordinator is shown opens for them, whatever their role; a coach and a coordinator see
+the call funnel, not a link to the calls' management."""
 
 from urllib.parse import urlsplit
 
@@ -11,7 +12,7 @@ from django.urls import reverse
 from incubator import registry
 from incubator.models import Membership
 from incubator.tests.dsfr_html import attrs, elements, main
-from incubator.tests.factories import MembershipFactory
+from incubator.tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +22,7 @@ ROLES = [
     Membership.Role.COACH,
     Membership.Role.VIEWER,
     "network_admin",
+    "network_coordinator",
 ]
 
 
@@ -29,6 +31,8 @@ def member_of_a(incubator_a, network_admin):
     def member(role):
         if role == "network_admin":
             return network_admin
+        if role == "network_coordinator":  # no role in A: reads every incubator
+            return UserFactory(email="coordination@example.gouv.fr", is_network_coordinator=True)
         return MembershipFactory(incubator=incubator_a, role=role).user
 
     return member
@@ -55,7 +59,10 @@ def test_every_link_of_the_dashboard_opens_for_whoever_is_shown_it(sign_in, memb
     assert {url: status for url, status in statuses.items() if status != 200} == {}
 
 
-@pytest.mark.parametrize(("role", "linked"), [(Membership.Role.COACH, False), (Membership.Role.MANAGER, True)])
+@pytest.mark.parametrize(
+    ("role", "linked"),
+    [(Membership.Role.COACH, False), ("network_coordinator", False), (Membership.Role.MANAGER, True)],
+)
 def test_the_call_funnel_links_to_its_list_only_for_whoever_may_open_it(
     sign_in, member_of_a, incubator_a, startup_a, role, linked
 ):

@@ -135,9 +135,12 @@ def test_portfolio_as_of_2024_01_01_has_the_phases_then_in_force(seeded, as_pers
 
 
 # Each figure opens the list of what it counts (the same persona, the demo's own) ----------------
+# The network coordinator (no role in any incubator, reads them all) opens the same lists as the
+# network admin and the incubator's manager, and they hold what the figure counts.
 
 LEAD = "responsable@demo.incubateurs.example"
 ADMIN = "admin@demo.incubateurs.example"
+COORDINATOR = "coordination@demo.incubateurs.example"
 
 
 def demo_client(client, email):
@@ -166,22 +169,24 @@ def lead_incubator():
     return Membership.objects.get(user__email=LEAD, role=Membership.Role.MANAGER).incubator
 
 
-def test_active_products_figures_open_the_active_products(seeded, client):
+@pytest.mark.parametrize(("reader", "network_reader"), [(LEAD, ADMIN), (COORDINATOR, COORDINATOR)])
+def test_active_products_figures_open_the_active_products(seeded, client, reader, network_reader):
     incubator = lead_incubator()
-    chart = dashboard_chart(demo_client(client, LEAD), incubator.slug, "committee_compliance")
+    chart = dashboard_chart(demo_client(client, reader), incubator.slug, "committee_compliance")
     [(_label, url, values)] = [row for row in chart.table_rows if row[0] == _("Active products")]
     assert values[0] == Startup.objects.active().filter(incubator=incubator).count() > 0
     assert rows_listed(client, url) == values[0]
 
-    cockpit = demo_client(client, ADMIN).get(reverse("portfolio:cockpit"))
+    cockpit = demo_client(client, network_reader).get(reverse("portfolio:cockpit"))
     column = [tile.key for tile in cockpit.context["comparison"].tiles].index("products_by_phase")
     for row in cockpit.context["comparison"].rows:
         cell = row.cells[column]
         assert rows_listed(client, cell.link) == cell.value, row.incubator.slug
 
 
-def test_phase_durations_link_to_the_products_with_a_phase_longer_than_typical(seeded, client):
-    chart = dashboard_chart(demo_client(client, LEAD), lead_incubator().slug, "phase_durations")
+@pytest.mark.parametrize("reader", [LEAD, COORDINATOR])
+def test_phase_durations_link_to_the_products_with_a_phase_longer_than_typical(seeded, client, reader):
+    chart = dashboard_chart(demo_client(client, reader), lead_incubator().slug, "phase_durations")
     longer = chart.header.index(_("Periods longer than typical")) - 1
     assert any(values[longer] for _label, _url, values in chart.table_rows)  # something to check
     for label, url, values in chart.table_rows:
@@ -217,6 +222,25 @@ def test_cockpit_call_columns_link_to_each_incubators_calls(seeded, client):
         assert sum(call.submitted for call in calls) == cell.value, row.incubator.slug
 
 
+def test_the_coordinator_sees_the_call_funnel_without_links_and_the_open_calls_with_theirs(seeded, client):
+    """The calls' management (the applications, applicants' data) is not the coordinator's: the
+    funnel's figures are the admin's, unlinked; the open calls link to the public list they count."""
+    admin_cockpit = demo_client(client, ADMIN).get(reverse("portfolio:cockpit")).context["comparison"]
+    cockpit = demo_client(client, COORDINATOR).get(reverse("portfolio:cockpit")).context["comparison"]
+    keys = [tile.key for tile in cockpit.tiles]
+    opened, funnel = keys.index("open_calls"), keys.index("call_funnel")
+    assert [row.values for row in cockpit.rows] == [row.values for row in admin_cockpit.rows]
+    assert any(row.cells[funnel].value for row in cockpit.rows)  # something unlinked to check
+    for row in cockpit.rows:
+        assert row.cells[funnel].link == "", row.incubator.slug
+        cell = row.cells[opened]
+        assert rows_listed(client, cell.link) == cell.value, row.incubator.slug
+    chart = dashboard_chart(client, lead_incubator().slug, "call_funnel")
+    assert chart.table_rows
+    assert {url for _label, url, _values in chart.table_rows} == {""}
+    assert client.get(reverse("calls:manage_call_list")).status_code == 403
+
+
 def test_standards_coverage_links_to_no_list_of_products(seeded, client):
     """No list shows criteria: the coverage's rows link nowhere rather than to the products' list."""
     chart = dashboard_chart(demo_client(client, LEAD), lead_incubator().slug, "standards_coverage")
@@ -225,8 +249,9 @@ def test_standards_coverage_links_to_no_list_of_products(seeded, client):
     assert registry.get_tile("standards_coverage").link is None
 
 
-def test_flagged_products_count_the_active_products_in_every_row(seeded, client):
-    demo_client(client, ADMIN)
+@pytest.mark.parametrize("reader", [ADMIN, COORDINATOR])
+def test_flagged_products_count_the_active_products_in_every_row(seeded, client, reader):
+    demo_client(client, reader)
     response = client.get(reverse("portfolio:cockpit"))
     [found] = [figure for figure in response.context["charted"] if figure.tile.key == "products_with_flags"]
     headline, *per_flag = found.chart.table_rows
