@@ -109,7 +109,9 @@ def overdue_startups(user, incubator=None):
         scope = scope.filter(Q(incubator=incubator) | Q(other_incubators=incubator))
     startups = with_schedule(Startup.objects.active().filter(pk__in=scope.values("pk")))  # no join: no duplicate
     return (
-        startups.filter(is_overdue=True, next_committee_at__isnull=True)
+        # The due date's plain test first: the planner reads the products past due from it (the
+        # ``is_overdue`` flag alone hides it in a CASE and joins 10 times more rows).
+        startups.filter(next_committee_due__lt=timezone.localdate(), is_overdue=True, next_committee_at__isnull=True)
         .annotate(overdue_total=Window(Count("pk")))
         .select_related("incubator")
         .order_by("next_committee_due", "name")

@@ -82,7 +82,7 @@ class DirectoryFilter(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(pitch__icontains=value))
 
     def in_incubator(self, queryset, name, value):
-        return queryset.filter(Q(incubator=value) | Q(other_incubators=value)).distinct()
+        return queryset.in_incubators([value])
 
     def with_theme(self, queryset, name, value):
         return queryset.with_theme(value)

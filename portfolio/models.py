@@ -113,8 +113,14 @@ class StartupQuerySet(models.QuerySet):
             return self.none()
         if user.is_network_admin:
             return self.all()
-        incubators = Incubator.objects.managed_by(user).values("pk")
-        return self.filter(Q(incubator__in=incubators) | Q(other_incubators__in=incubators)).distinct()
+        return self.in_incubators(Incubator.objects.managed_by(user).values("pk"))
+
+    def in_incubators(self, incubators):
+        """Products whose principal incubator or a partner one is among ``incubators`` (ids, rows or
+        a subquery). Subqueries, no join: no row twice, so no DISTINCT, which would make PostgreSQL
+        compute every annotation of every row before a page is cut."""
+        partners = Startup.other_incubators.through.objects.filter(incubator__in=incubators).values("startup")
+        return self.filter(Q(incubator__in=incubators) | Q(pk__in=partners))
 
     def visible_to(self, user):
         """Products a user may open in the signed-in area.
@@ -128,9 +134,7 @@ class StartupQuerySet(models.QuerySet):
             return self.all()
         incubators = Membership.objects.filter(user=user).values("incubator")
         teams = TeamMembership.objects.filter(user=user).values("startup")
-        return self.filter(
-            Q(incubator__in=incubators) | Q(other_incubators__in=incubators) | Q(pk__in=teams)
-        ).distinct()
+        return self.in_incubators(incubators) | self.filter(pk__in=teams)
 
     def stale(self, days=90, now=None):
         return self.filter(updated_at__lt=(now or timezone.now()) - timedelta(days=days))
