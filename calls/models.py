@@ -234,6 +234,22 @@ class ApplicationQuerySet(models.QuerySet):
             return self.none()
         return self.filter(call__jurors=user, status__in=Application.JURY_STATUSES).exclude(conflicts__juror=user)
 
+    def managed_by(self, user):
+        """Applications to the calls the user runs (``Call.objects.managed_by``); network admins: all."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_network_admin:
+            return self.all()
+        return self.filter(call__in=Call.objects.managed_by(user))
+
+    def for_list(self):
+        """With what a list of applications across calls shows: the call, its incubator, the applicant."""
+        return self.select_related("call__incubator", "applicant")
+
+    def newest_first(self):
+        """The latest submitted first, then the drafts, the latest begun first (``application_newest_idx``)."""
+        return self.order_by(F("submitted_at").desc(nulls_last=True), "-pk")
+
     def with_ticks(self):
         """``ticks``: the application's maintained tick count (``Application.tick_count``), no grouping."""
         return self.annotate(ticks=F("tick_count"))
@@ -383,6 +399,8 @@ class Application(models.Model):
             models.Index(fields=["call", "status"], name="application_call_status_idx"),
             # The ranking's order (``ApplicationQuerySet.ranked``): a page of 25 read off the index.
             models.Index(fields=["call", "-tick_count", "submitted_at", "id"], name="application_ranking_idx"),
+            # The list across calls (``ApplicationQuerySet.newest_first``): a page of 25 off the index.
+            models.Index(F("submitted_at").desc(nulls_last=True), F("id").desc(), name="application_newest_idx"),
         ]
 
     def __str__(self):
@@ -390,6 +408,17 @@ class Application(models.Model):
 
     def get_absolute_url(self):
         return reverse("calls:application_detail", kwargs={"pk": self.pk})
+
+    @property
+    def status_badge(self):
+        """The DSFR badge modifier of the status (``calls/includes/_application_status.html``)."""
+        if self.status in (self.Status.LAUREATE, self.Status.COMMITMENT_SIGNED, self.Status.ONBOARDED):
+            return "success"
+        if self.status in (self.Status.SUBMITTED, self.Status.SHORTLISTED, self.Status.PITCHED):
+            return "info"
+        if self.status == self.Status.DRAFT:
+            return "new"
+        return ""  # ineligible, not shortlisted, not selected, withdrawn: the plain grey badge
 
     def may_become(self, status):
         """True when the map allows this application to move to ``status``."""

@@ -5,7 +5,10 @@ after the contributions), with their figures per incubator for the network cockp
   incubator's open calls and the network-wide ones);
 - ``call_funnel``: the applications to the scope's calls at each stage they reached (drafts,
   submitted, shortlisted, laureates, onboarded; a later stage counts in the earlier ones, as the
-  call's own funnel does), one query, each stage linked to the calls' management list filtered on the incubator.
+  call's own funnel does), one query. Each stage links to the managers' list of applications
+  across calls filtered on the stage (``calls:manage_application_list``, ``?incubator=<slug>&stage=<key>``;
+  the network: ``?stage=<key>``), whose rows are exactly what the stage counts: the stages'
+  statuses are ``filters.STAGES``, which the list's ``stage`` filter reads too.
 """
 
 from django.db.models import Count, Q
@@ -16,26 +19,27 @@ from django.utils.translation import gettext_lazy as _
 from incubator import charts, registry
 from portfolio.tiles import shared
 
+from .filters import STAGE_LABELS, STAGES
 from .models import Application, Call
-from .views.manage import FUNNEL
 
-STAGES = {**FUNNEL, "onboarded": [Application.Status.ONBOARDED]}
-# The funnel's own labels: plural, of applications (not the statuses' singular labels).
-STAGE_LABELS = {
-    "drafts": _("Draft applications"),
-    "submitted": _("Submitted applications"),
-    "shortlisted": _("Shortlisted applications"),
-    "laureates": _("Laureate applications"),
-    "onboarded": _("Applications onboarded in the portfolio"),
-}
+
+def application_list(scope, **params):
+    """The managers' list of applications across calls, on the scope's calls (an incubator's:
+    ``?incubator=<slug>``; the network: all), filtered on ``params`` too."""
+    if not scope.is_network:
+        params = {"incubator": scope.incubator.slug, **params}
+    link = reverse("calls:manage_application_list")
+    return f"{link}?{urlencode(params)}" if params else link
 
 
 def funnel_link(scope):
-    """The calls' management list, the incubator's calls only: each call's row shows its funnel
-    (the steps' counts summed over the rows are the dashboard's). No list of applications across
-    calls exists: a step links to the calls whose applications it counts."""
-    link = reverse("calls:manage_call_list")
-    return link if scope.is_network else f"{link}?{urlencode({'incubator': scope.incubator.slug})}"
+    """The tile's link: every application to the scope's calls, whatever their stage."""
+    return application_list(scope)
+
+
+def stage_link(scope, stage):
+    """A stage's link: the applications to the scope's calls that the stage counts."""
+    return application_list(scope, stage=stage)
 
 
 def open_calls_per_incubator(user, scope, incubators):
@@ -78,8 +82,7 @@ def funnel_per_incubator(user, scope, incubators):
 
 
 def funnel_chart(value, scope):
-    link = funnel_link(scope)
-    rows = [charts.Row(STAGE_LABELS[stage], value[stage], link) for stage in STAGES]
+    rows = [charts.Row(STAGE_LABELS[stage], value[stage], stage_link(scope, stage)) for stage in STAGES]
     return charts.bars("call-funnel", _("Call funnel"), rows, label_header=_("Stage"), value_label=_("Applications"))
 
 
@@ -97,5 +100,6 @@ def register_tiles():
             per_incubator=funnel_per_incubator,
             summary=lambda value: value["submitted"],
             summary_label=_("Applications submitted"),
+            summary_link=lambda scope: stage_link(scope, "submitted"),  # the comparison's cell: what it counts
         )
     )

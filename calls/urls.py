@@ -39,6 +39,7 @@ urlpatterns = [
     path("gestion/appels/<slug:slug>/resultats/preparer/", manage.prepare_results, name="manage_prepare_results"),
     path("gestion/appels/<slug:slug>/resultats/envoyer/", manage.send_results, name="manage_send_results"),
     path("gestion/appels/<slug:slug>/export.csv", manage.export_csv, name="manage_export"),
+    path("gestion/candidatures/", manage.ApplicationListView.as_view(), name="manage_application_list"),
     path("gestion/candidatures/<int:pk>/", manage.ApplicationManageView.as_view(), name="manage_application"),
     path("gestion/candidatures/<int:pk>/decision/", manage.decide, name="manage_decide"),
     path("gestion/candidatures/<int:pk>/integrer/", manage.OnboardView.as_view(), name="manage_onboard"),

@@ -595,6 +595,7 @@ def pages(graph):
         reverse("committees:committee_cancel", kwargs={"pk": graph.planned.pk}),
         reverse("committees:decision", kwargs={"pk": graph.past.pk}),
         reverse("calls:manage_call_list"),
+        reverse("calls:manage_application_list"),
         *[
             reverse(f"calls:{name}", kwargs={"slug": call.slug})
             for name in ("manage_call", "manage_call_update", "manage_jurors", "manage_ranking", "manage_selection")

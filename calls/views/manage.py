@@ -1,4 +1,5 @@
-"""Call pages for the managers: the calls and their funnel, pre-selection, selection day, results, onboarding.
+"""Call pages for the managers: the calls and their funnel, the applications across the calls (what
+the funnels count, stage by stage), pre-selection, selection day, results, onboarding.
 
 Everything starts from ``Call.objects.managed_by(user)``: another incubator's call or application
 is a 404 for GET and POST alike; the rules of ``calls/rules.py`` then decide what may be done.
@@ -22,7 +23,7 @@ from incubator.lists import FilteredListMixin
 from incubator.models import Incubator, OutboxMessage
 
 from .. import services
-from ..filters import RANKED_STATUSES, RankingFilter
+from ..filters import FUNNEL, RANKED_STATUSES, ApplicationListFilter, RankingFilter
 from ..forms import (
     BulkPreselectionForm,
     CallForm,
@@ -35,20 +36,6 @@ from ..forms import (
 )
 from ..models import Application, Call, JuryScore, Pitch
 
-# The funnel of a call: each count includes what the applications became later.
-FUNNEL = {
-    "drafts": [Application.Status.DRAFT],
-    "submitted": RANKED_STATUSES,
-    "shortlisted": [
-        Application.Status.SHORTLISTED,
-        Application.Status.PITCHED,
-        Application.Status.LAUREATE,
-        Application.Status.NOT_SELECTED,
-        Application.Status.COMMITMENT_SIGNED,
-        Application.Status.ONBOARDED,
-    ],
-    "laureates": [Application.Status.LAUREATE, Application.Status.COMMITMENT_SIGNED, Application.Status.ONBOARDED],
-}
 STATUS_ACTIONS = {
     Call.Status.PUBLISHED: gettext_lazy("Publish"),
     Call.Status.DRAFT: gettext_lazy("Back to draft"),
@@ -116,6 +103,31 @@ class CallListView(ListView):
         if slug := self.request.GET.get("incubator"):  # a dashboard's call funnel: that incubator's calls
             calls = calls.filter(incubator__slug=slug)
         return with_funnel(calls).order_by("-opens_at", "pk")
+
+
+class ApplicationListView(FilteredListMixin, ListView):
+    """The applications to the calls the user runs (network admins: all), the latest submitted
+    first (drafts last), filtered by incubator, call and funnel stage (``ApplicationListFilter``):
+    each stage of a funnel (a call's, an incubator's dashboard, the cockpit) links here to exactly
+    the applications it counts. The same few queries whatever the page's length."""
+
+    template_name = "calls/manage/application_list.html"
+    filterset_class = ApplicationListFilter
+    context_object_name = "applications"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("calls.manage_calls"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_filterset(self, queryset):
+        return self.filterset_class(self.request.GET or None, queryset=queryset, user=self.request.user)
+
+    def get_base_queryset(self):
+        return Application.objects.managed_by(self.request.user).for_list().newest_first()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(breadcrumb=[(_("Calls I manage"), reverse("calls:manage_call_list"))], **kwargs)
 
 
 class CallDashboardView(CallMixin, TemplateView):

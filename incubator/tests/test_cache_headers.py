@@ -61,6 +61,7 @@ MUST_ANSWER = {
     "committees:document_download",
     "committees:my_calendar",
     "calls:manage_call",
+    "calls:manage_application_list",
     "calls:manage_export",
     "calls:apply",
     "calls:my_applications",

@@ -175,6 +175,7 @@ ROUTES = {
     "calls:manage_prepare_results": (ACTION, call, None),
     "calls:manage_send_results": (FORM, call, "manager"),  # GET: the confirmation page
     "calls:manage_export": (READ, call, "manager"),
+    "calls:manage_application_list": (READ, no_args, "manager"),
     "calls:manage_application": (READ, application, "manager"),
     "calls:manage_decide": (ACTION, application, None),
     "calls:manage_onboard": (FORM, signed_application, "manager"),
