@@ -29,7 +29,7 @@ from . import flags
 from .contributions import PORTFOLIO_LIST
 from .models import ACTIVE_PHASES, Phase, PhasePeriod, Startup
 from .navigation import PORTFOLIO_ROLES
-from .tiles import PHASE_COLOURS, in_force
+from .tiles import PHASE_COLOURS, in_force, shared
 
 STALE_DAYS = 90
 PHASES_BY_INCUBATOR = "products-by-incubator"
@@ -79,11 +79,18 @@ def csv_url(scope, key):
     return reverse("portfolio:dashboard_csv", args=[scope.incubator.slug, key])
 
 
+def may_open_list(tile, user):
+    """Whether ``user`` may open the lists behind ``tile`` (``Tile.link_permission``): asked once a
+    page (``tiles.one_page``), whatever the number of incubators compared (a coordinator's
+    ``calls.manage_calls`` is a query)."""
+    return shared(f"may_open_list:{tile.key}:{user.pk}", lambda: tile.may_open_list(user))
+
+
 def figure(tile, user, scope):
     """One tile's figure on ``scope``: its value (its one query), link and chart."""
     value = tile.compute(user, scope)
     chart = tile.chart(value, scope) if tile.chart else None
-    linked = tile.may_open_list(user)  # no link to a list that would refuse the user
+    linked = may_open_list(tile, user)  # no link to a list that would refuse the user
     if chart is not None:
         chart.csv_url = csv_url(scope, tile.key)
         chart.links = chart.links if linked else []
@@ -127,6 +134,7 @@ def comparison(user, scope, incubators, *, keys=None):
     incubators = list(incubators.order_by("title"))
     tiles = [tile for tile in registry.tiles() if tile.per_incubator and (keys is None or tile.key in keys)]
     values = {tile.key: tile.per_incubator(user, scope, incubators) for tile in tiles}
+    opens = {tile.key: may_open_list(tile, user) for tile in tiles}  # once a tile, not once a row
     rows = []
     for incubator in incubators:
         row = ComparisonRow(incubator)
@@ -134,7 +142,7 @@ def comparison(user, scope, incubators, *, keys=None):
             value = values[tile.key].get(incubator.pk)
             row.values[tile.key] = value
             linked = tile.summary_link or tile.link
-            link = linked(registry.Scope(incubator)) if linked and tile.may_open_list(user) else ""
+            link = linked(registry.Scope(incubator)) if linked and opens[tile.key] else ""
             row.cells.append(Cell("—" if value is None else tile.summarise(value), link))
         rows.append(row)
     return Comparison(tiles, rows)

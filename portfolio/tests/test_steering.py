@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from committees.models import Committee
 from committees.tests.factories import CommitteeFactory
 from incubator.models import Membership
-from incubator.tests.factories import MembershipFactory
+from incubator.tests.factories import IncubatorFactory, MembershipFactory, UserFactory
 from portfolio.models import Phase, PhasePeriod, Startup
 from portfolio.tests.factories import StartupFactory
 
@@ -48,12 +48,35 @@ def coach_a(incubator_a):
     return MembershipFactory(incubator=incubator_a, role=Membership.Role.COACH).user
 
 
+@pytest.fixture
+def network_coordinator(db):
+    """Reads every incubator (no role in any), changes nothing."""
+    return UserFactory(email="coordination@example.gouv.fr", is_network_coordinator=True)
+
+
+@pytest.fixture
+def product_personas(product_personas, network_coordinator):
+    return {**product_personas, "network_coordinator": network_coordinator}
+
+
+@pytest.fixture
+def personas(personas, network_coordinator):
+    return {**personas, "network_coordinator": network_coordinator}
+
+
 # Access -----------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     ("persona", "expected"),
-    [("anonymous", "login"), ("team_member", 404), ("member_a", 200), ("member_b", 404), ("network_admin", 200)],
+    [
+        ("anonymous", "login"),
+        ("team_member", 404),
+        ("member_a", 200),
+        ("member_b", 404),
+        ("network_admin", 200),
+        ("network_coordinator", 200),
+    ],
 )
 @pytest.mark.parametrize("page", ["dashboard", "csv"])
 def test_dashboard_access(as_product_persona, incubator_a, startup_a, persona, expected, page):
@@ -92,10 +115,17 @@ COCKPIT_PAGES = {
 
 @pytest.mark.parametrize(
     ("persona", "expected"),
-    [("anonymous", "login"), ("team_member", 403), ("member_a", 403), ("member_b", 403), ("network_admin", 200)],
+    [
+        ("anonymous", "login"),
+        ("team_member", 403),
+        ("member_a", 403),
+        ("member_b", 403),
+        ("network_admin", 200),
+        ("network_coordinator", 200),
+    ],
 )
 @pytest.mark.parametrize("page", COCKPIT_PAGES)
-def test_cockpit_pages_for_network_admins_only(as_product_persona, startup_a, persona, expected, page):
+def test_cockpit_pages_for_network_admins_and_coordinators_only(as_product_persona, startup_a, persona, expected, page):
     response = as_product_persona(persona).get(COCKPIT_PAGES[page]())
 
     assert_status(response, expected)
@@ -257,7 +287,7 @@ def count_queries(client, url):
     return len(queries)
 
 
-@pytest.mark.parametrize("persona", ["member_a", "network_admin", "coach"])
+@pytest.mark.parametrize("persona", ["member_a", "network_admin", "network_coordinator", "coach"])
 @time_machine.travel(TODAY, tick=False)
 def test_dashboard_queries_do_not_grow_with_products(sign_in, personas, coach_a, incubator_a, persona):
     client = sign_in(coach_a if persona == "coach" else personas[persona])
@@ -272,15 +302,16 @@ def test_dashboard_queries_do_not_grow_with_products(sign_in, personas, coach_a,
     assert many == one
 
 
+@pytest.mark.parametrize("persona", ["network_admin", "network_coordinator"])
 @pytest.mark.parametrize("page", ["cockpit", "as_of", "data_quality"])
 @time_machine.travel(TODAY, tick=False)
-def test_cockpit_queries_do_not_grow_with_products_or_incubators(as_persona, incubator_a, incubator_b, page):
+def test_cockpit_queries_do_not_grow_with_products_or_incubators(as_persona, incubator_a, incubator_b, page, persona):
     url = {
         "cockpit": reverse("portfolio:cockpit"),
         "as_of": reverse("portfolio:as_of") + "?date=2026-01-01",
         "data_quality": reverse("portfolio:data_quality"),
     }[page]
-    client = as_persona("network_admin")
+    client = as_persona(persona)
     products(incubator_a, 1)
     count_queries(client, url)
     one = count_queries(client, url)
@@ -293,6 +324,32 @@ def test_cockpit_queries_do_not_grow_with_products_or_incubators(as_persona, inc
     assert many == one
 
 
+@pytest.mark.parametrize(("page", "extra"), [("dashboard", 1), ("cockpit", 1), ("as_of", 0), ("data_quality", 0)])
+@time_machine.travel(TODAY, tick=False)
+def test_a_coordinator_pays_the_queries_of_a_network_admin(as_persona, incubator_a, incubator_b, page, extra):
+    """The cockpit's rule is asked of django-rules alone (no query of Django's permission tables);
+    the call funnel's ``link_permission`` (``calls.manage_calls``, an admin's without a query) costs
+    a coordinator one query a page, whatever the number of incubators compared."""
+    url = {
+        "dashboard": dashboard(incubator_a),
+        "cockpit": reverse("portfolio:cockpit"),
+        "as_of": reverse("portfolio:as_of") + "?date=2026-01-01",
+        "data_quality": reverse("portfolio:data_quality"),
+    }[page]
+    products(incubator_a, 3)
+    counts = {}
+    for persona in ("network_admin", "network_coordinator"):
+        client = as_persona(persona)
+        count_queries(client, url)  # warm the session
+        counts[persona] = count_queries(client, url)
+
+    IncubatorFactory.create_batch(4)
+    many_incubators = count_queries(as_persona("network_coordinator"), url)
+
+    assert counts["network_coordinator"] == counts["network_admin"] + extra
+    assert many_incubators == counts["network_coordinator"]
+
+
 # Mon espace -------------------------------------------------------------------------------------
 
 
@@ -303,6 +360,7 @@ def test_cockpit_queries_do_not_grow_with_products_or_incubators(as_persona, inc
         ("member_a", True, False),
         ("member_b", False, False),
         ("network_admin", False, True),
+        ("network_coordinator", False, True),
     ],
 )
 def test_my_space_links_the_dashboards_the_user_may_open(
