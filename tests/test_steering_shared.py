@@ -20,6 +20,7 @@ from committees.models import Committee
 from committees.tests.factories import CommitteeFactory
 from incubator import registry
 from incubator.models import Incubator
+from incubator.tests.factories import UserFactory
 from portfolio import contributions, dashboards, tiles
 from portfolio.models import Phase, Startup
 from portfolio.tests.factories import StartupFactory
@@ -67,12 +68,32 @@ def cockpit_figures(user):
         return {figure.tile.key: figure.value for figure in dashboards.figures(user, scope)}
 
 
+@pytest.fixture
+def coordinator(db):
+    """A network coordinator: reads every incubator, no role in any."""
+    return UserFactory(email="coordination@example.gouv.fr", is_network_coordinator=True)
+
+
 @time_machine.travel(TODAY, tick=False)
 def test_the_cockpit_figures_are_those_of_each_tile_alone(network, network_admin):
     on_the_page = cockpit_figures(network_admin)
     alone = {tile.key: tile.compute(network_admin, registry.Scope()) for tile in registry.tiles()}
 
     assert on_the_page == alone
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_coordinator_reads_the_network_admins_figures(network, network_admin, coordinator):
+    """Every figure is the whole network's for a coordinator too, on the cockpit and in each row."""
+    scope = registry.Scope()
+    with tiles.one_page():
+        admins = dashboards.comparison(network_admin, scope, Incubator.objects.all())
+    with tiles.one_page():
+        coordinators = dashboards.comparison(coordinator, scope, Incubator.objects.all())
+
+    assert cockpit_figures(coordinator) == cockpit_figures(network_admin)
+    assert [row.values for row in coordinators.rows] == [row.values for row in admins.rows]
+    assert sum(cockpit_figures(coordinator)["products_by_phase"].values()) == Startup.objects.count() == 4
 
 
 @time_machine.travel(TODAY, tick=False)
