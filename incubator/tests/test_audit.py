@@ -248,6 +248,55 @@ def test_staff_and_superuser_revoked_write_one_row_each(agent):
     assert only(Action.SUPERUSER_REVOKED).object_id == str(agent.pk)
 
 
+def test_coordinator_right_granted_by_an_admin_in_the_admin_writes_one_row_with_the_admin_as_actor(client, agent):
+    network_admin = UserFactory(email="admin@example.gouv.fr", is_staff=True, is_superuser=True)
+    client.force_login(network_admin)
+    staff_granted = rows(Action.STAFF_GRANTED)  # the admin's own, at creation
+    data = {
+        "email": agent.email,
+        "first_name": agent.first_name,
+        "last_name": agent.last_name,
+        "is_active": "on",
+        "is_network_coordinator": "on",
+        "date_joined_0": "2026-01-05",
+        "date_joined_1": "10:00:00",
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+    }
+
+    response = client.post(reverse("admin:incubator_user_change", args=[agent.pk]), data)
+
+    assert response.status_code == 302, response.context["adminform"].errors if response.context else ""
+    event = only(Action.COORDINATOR_GRANTED)
+    assert (event.actor_id, event.object_type, event.object_id) == (network_admin.pk, "incubator.user", str(agent.pk))
+    assert rows(Action.STAFF_GRANTED) == staff_granted  # a coordinator is no staff
+    agent.refresh_from_db()
+    assert (agent.is_network_coordinator, agent.is_staff) == (True, False)
+
+
+def test_coordinator_right_given_at_creation_and_revoked_writes_one_row_each(db):
+    coordinator = UserFactory(email="coordination@example.gouv.fr", is_network_coordinator=True)
+    coordinator = type(coordinator).objects.get(pk=coordinator.pk)
+
+    coordinator.is_network_coordinator = False
+    coordinator.save()
+
+    assert only(Action.COORDINATOR_GRANTED).object_id == str(coordinator.pk)
+    assert only(Action.COORDINATOR_REVOKED).object_id == str(coordinator.pk)
+    assert not AuditEvent.objects.filter(action__in=[Action.STAFF_GRANTED, Action.STAFF_REVOKED]).exists()
+
+
+def test_the_user_admin_lists_and_filters_the_coordinators(client):
+    network_admin = UserFactory(email="admin@example.gouv.fr", is_staff=True, is_superuser=True)
+    coordinator = UserFactory(email="coordination@example.gouv.fr", is_network_coordinator=True)
+    client.force_login(network_admin)
+
+    response = client.get(reverse("admin:incubator_user_changelist"), {"is_network_coordinator__exact": "1"})
+
+    assert response.status_code == 200
+    assert [user.pk for user in response.context["cl"].result_list] == [coordinator.pk]
+
+
 def test_a_login_saving_last_login_records_no_rights_change(client, agent):
     login(client, agent)
 

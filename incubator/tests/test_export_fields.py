@@ -145,3 +145,14 @@ def test_the_export_holds_every_declared_personal_field_of_the_user_and_nothing_
 
 def test_the_allow_list_names_declared_fields():
     assert NOT_EXPORTED.keys() <= personal_data.declared_fields()
+
+
+@pytest.mark.parametrize("coordinates", [True, False])
+def test_the_export_holds_the_network_coordinator_right(coordinates):
+    """A boolean, out of the text survey above: asked here."""
+    user = UserFactory(email="alpha@example.gouv.fr", is_network_coordinator=coordinates)
+
+    exported = personal_data.export_all(user)
+
+    assert exported["incubator"]["account"]["network_coordinator"] is coordinates
+    assert "incubator.user.is_network_coordinator" in personal_data.declared_fields()

@@ -42,7 +42,8 @@ def product_a(incubator_a):
 
 @pytest.fixture
 def people(personas, incubator_a, product_a):
-    """The personas of the header: anonymous, applicant, juror, team member, manager, network admin."""
+    """The personas of the header: anonymous, applicant, juror, team member, manager, network admin,
+    network coordinator."""
     applicant = ApplicationFactory(applicant=UserFactory(email="candidate@example.gouv.fr")).applicant
     juror = UserFactory(email="juror@example.gouv.fr")
     MembershipFactory(user=juror, incubator=incubator_a, role=Membership.Role.JURY)
@@ -56,6 +57,7 @@ def people(personas, incubator_a, product_a):
         "team_member": team_member,
         "manager": personas["member_a"],
         "network_admin": personas["network_admin"],
+        "network_coordinator": UserFactory(email="coordination@example.gouv.fr", is_network_coordinator=True),
     }
 
 
@@ -68,6 +70,9 @@ def people(personas, incubator_a, product_a):
         ("team_member", [*PUBLIC, "/portefeuille/produit-a/", "/comites/", "/mon-espace/"]),
         ("manager", MANAGER),
         ("network_admin", [*MANAGER, "/admin/"]),
+        # Reads every portfolio and committee (the steering pages through "Mon espace"); no call
+        # management, no admin.
+        ("network_coordinator", [*PUBLIC, "/portefeuille/", "/comites/", "/mon-espace/"]),
     ],
 )
 def test_header_shows_each_persona_exactly_what_they_can_use(sign_in, people, persona, expected):

@@ -4,6 +4,7 @@ from django.test import RequestFactory
 
 from incubator import views
 from incubator.models import Incubator
+from incubator.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +18,15 @@ def test_incubators_visible_to_each_persona(personas, incubator_a, incubator_b):
         "member_b": {incubator_b},
         "network_admin": {incubator_a, incubator_b},
     }
+
+
+def test_a_network_coordinator_sees_every_incubator_and_changes_none(incubator_a, incubator_b):
+    coordinator = UserFactory(email="coordination@example.gouv.fr", is_network_coordinator=True)
+
+    assert set(Incubator.objects.visible_to(coordinator)) == {incubator_a, incubator_b}
+    assert not Incubator.objects.managed_by(coordinator).exists()
+    assert coordinator.has_perm("incubator.change_incubator", incubator_a) is False
+    assert (coordinator.reads_network, coordinator.is_network_admin) == (True, False)
 
 
 @pytest.mark.parametrize(
