@@ -1,15 +1,22 @@
 """Portfolio pages: the managers' list and product pages, the public directory, the open data."""
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import CreateView, DetailView, FormView, ListView, TemplateView, UpdateView
@@ -19,7 +26,7 @@ from incubator.exports import csv_response
 from incubator.lists import FilteredListMixin
 from incubator.models import Incubator
 
-from . import flags, services, statistics
+from . import flags, opendata, services, statistics
 from .contributions import PORTFOLIO_LIST, PRODUCT_PAGE
 from .filters import DirectoryFilter, PortfolioFilter
 from .forms import (
@@ -330,12 +337,35 @@ class MeasurementCreateView(StartupMixin, CreateView):
 
 @method_decorator(login_not_required, name="dispatch")
 class DirectoryView(FilteredListMixin, ListView):
+    """The public directory. Its results (the count, the table, the pagination) show public facts
+    only, the same for everyone: they are rendered once per version of the open data (which every
+    save of what they show replaces, ``portfolio.opendata``), language and query, and kept in the
+    cache; a request then costs the filter form and the page around them."""
+
     template_name = "portfolio/directory.html"
+    results_template = "portfolio/includes/_directory_results.html"
     filterset_class = DirectoryFilter
     context_object_name = "startups"
 
     def get_base_queryset(self):
         return Startup.objects.published().for_list()
+
+    def results_key(self):
+        query = urlencode(sorted(self.request.GET.lists()), doseq=True)
+        digest = hashlib.sha256(query.encode()).hexdigest()[:32]
+        return f"directory:{opendata.current_version()}:{get_language()}:{digest}"
+
+    def get_context_data(self, **kwargs):
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return super().get_context_data(**kwargs)  # a 400 with the form's errors: nothing kept
+        key = self.results_key()
+        results = cache.get(key)
+        if results is not None:
+            return {"view": self, "filter": self.filterset, "results": mark_safe(results), **kwargs}  # noqa: S308 (our template's output)
+        context = super().get_context_data(**kwargs)
+        results = render_to_string(self.results_template, context, request=self.request)
+        cache.set(key, results, opendata.CACHE_TIMEOUT)
+        return {**context, "results": mark_safe(results)}  # noqa: S308 (our template's output)
 
 
 @method_decorator(login_not_required, name="dispatch")
