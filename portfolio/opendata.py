@@ -26,16 +26,13 @@ import hashlib
 import json
 import logging
 import re
-import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 from django.db.models import Max
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -44,7 +41,7 @@ from django.utils.http import http_date
 from django.utils.text import compress_string
 from django.views.decorators.http import require_safe
 
-from incubator import registry
+from incubator import registry, versions
 from incubator.middleware import public_api
 from incubator.models import Incubator, Organisation
 
@@ -53,7 +50,10 @@ from .models import PhasePeriod, ProductEvent, Startup
 
 logger = logging.getLogger(__name__)
 
-VERSION_KEY = "opendata:version"
+# The open data's version (``incubator.versions``): replaced at every save or delete of a row the
+# documents show.
+OPEN_DATA = versions.DataVersion("opendata")
+VERSION_KEY = OPEN_DATA.key
 # How long a built document stays in the cache: the longest a write that sends no signal and
 # leaves the fingerprint alone can go unseen.
 CACHE_TIMEOUT = 60 * 60
@@ -63,47 +63,18 @@ ACCEPTS_GZIP = re.compile(r"\bgzip\b")  # as django.middleware.gzip reads Accept
 WATCHED = [Startup, PhasePeriod, ProductEvent, Incubator, Organisation]
 WATCHED_LINKS = [Startup.sponsors.through, Startup.other_incubators.through]
 
-
-# --- The version -----------------------------------------------------------------------------
-
-
-def current_version():
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, secrets.token_hex(8), timeout=None)
-        version = cache.get(VERSION_KEY)
-    return version
-
-
-def bump_version():
-    """A new version: every document is rebuilt at its next request."""
-    try:
-        cache.set(VERSION_KEY, secrets.token_hex(8), timeout=None)
-    except Exception:  # a cache outage must not fail the write that changed the data
-        logger.exception("Could not bump the open data version")
-
-
-def data_changed(sender, action=None, **kwargs):
-    """post_save, post_delete, and m2m_changed once the links have changed (``action`` post_*)."""
-    if action is None or action.startswith("post_"):
-        bump_version()
-        transaction.on_commit(bump_version)
-
-
-def watch(model):
-    """Rebuild the open data whenever a row of ``model`` is saved or deleted (the apps that add
-    what the documents show call this from their ``AppConfig.ready()``)."""
-    uid = f"opendata:{model._meta.label}"
-    post_save.connect(data_changed, sender=model, dispatch_uid=uid)
-    post_delete.connect(data_changed, sender=model, dispatch_uid=uid)
+current_version = OPEN_DATA.current
+bump_version = OPEN_DATA.bump
+# For the writes that send no signal (bulk writes): their service calls it.
+data_changed = OPEN_DATA.changed
+# The apps that add what the documents show call it from their ``AppConfig.ready()``.
+watch = OPEN_DATA.watch
 
 
 def connect_signals():
     """Called by ``PortfolioConfig.ready()``."""
-    for model in WATCHED:
-        watch(model)
-    for through in WATCHED_LINKS:
-        m2m_changed.connect(data_changed, sender=through, dispatch_uid=f"opendata:{through._meta.label}")
+    OPEN_DATA.watch(*WATCHED)
+    OPEN_DATA.watch_links(*WATCHED_LINKS)
 
 
 # --- The documents -----------------------------------------------------------------------------

@@ -1,0 +1,62 @@
+"""Versions of the data a cached page or document shows: a token in Django's cache, replaced
+whenever a row it depends on is saved or deleted, so that whatever was built from the old rows is
+rebuilt at its next request (its cache key holds the version).
+
+- ``DataVersion(name)``: ``current()`` (created on first use), ``bump()`` (a new token; a cache
+  outage is logged, never raised into the write that changed the data);
+- ``watch(*models)``: ``post_save`` and ``post_delete`` of each model bump the version right away
+  and again once the transaction commits (a build in between may have read the old rows);
+  ``watch_links(*throughs)`` does the same for many-to-many links (``m2m_changed``);
+- ``changed()``: for the writes that send no signal (``QuerySet.update()``, ``bulk_create``), the
+  service that makes them calls it.
+
+Used by the open data (``portfolio.opendata``) and the steering figures (``portfolio.dashboards``).
+"""
+
+import logging
+import secrets
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+logger = logging.getLogger(__name__)
+
+
+class DataVersion:
+    def __init__(self, name):
+        self.name = name
+        self.key = f"{name}:version"
+
+    def current(self):
+        version = cache.get(self.key)
+        if version is None:
+            cache.add(self.key, secrets.token_hex(8), timeout=None)
+            version = cache.get(self.key)
+        return version
+
+    def bump(self):
+        """A new version: everything built on the old one is rebuilt at its next request."""
+        try:
+            cache.set(self.key, secrets.token_hex(8), timeout=None)
+        except Exception:  # a cache outage must not fail the write that changed the data
+            logger.exception("Could not bump the %s version", self.name)
+
+    def changed(self, sender=None, action=None, **kwargs):
+        """A signal receiver (post_save, post_delete, and m2m_changed once the links changed), or
+        a call after a write that sends no signal."""
+        if action is None or action.startswith("post_"):
+            self.bump()
+            transaction.on_commit(self.bump)
+
+    def watch(self, *models):
+        for model in models:
+            uid = f"{self.name}:{model._meta.label}"
+            post_save.connect(self.changed, sender=model, dispatch_uid=uid, weak=False)
+            post_delete.connect(self.changed, sender=model, dispatch_uid=uid, weak=False)
+
+    def watch_links(self, *throughs):
+        for through in throughs:
+            m2m_changed.connect(
+                self.changed, sender=through, dispatch_uid=f"{self.name}:{through._meta.label}", weak=False
+            )
