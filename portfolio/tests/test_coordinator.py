@@ -12,7 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils import timezone
 
-from calls.tests.factories import CallFactory
+from calls.tests.factories import ApplicationFactory, CallFactory
 from committees.models import Committee, Decision
 from committees.tests.factories import CommitteeFactory, paris
 from community.tests.factories import EventFactory, ResourceRequestFactory
@@ -193,6 +193,26 @@ def test_every_permission_but_the_reads_is_refused_to_the_coordinator(coordinato
     assert survey(AnonymousUser(), objects_of_a) == dict.fromkeys(objects_of_a, False)
 
     assert survey(coordinator, objects_of_a) == {name: name in READS for name in objects_of_a}
+
+
+def test_the_calls_applications_and_the_community_handling_are_not_the_coordinators(sign_in, coordinator, incubator_a):
+    call = CallFactory(incubator=incubator_a)
+    application = ApplicationFactory(call=call)
+    client = sign_in(coordinator)
+
+    statuses = {
+        name: client.get(url).status_code
+        for name, url in {
+            "calls": reverse("calls:manage_call_list"),
+            "applications": reverse("calls:manage_application_list"),
+            "call": reverse("calls:manage_call", kwargs={"slug": call.slug}),
+            "application": reverse("calls:manage_application", kwargs={"pk": application.pk}),
+            "queue": reverse("community:queue"),
+        }.items()
+    }
+
+    # The lists refused (403), a call and an application out of their scope (404): no applicants' data.
+    assert statuses == {"calls": 403, "applications": 403, "call": 404, "application": 404, "queue": 403}
 
 
 def test_the_coordinator_has_no_django_admin(sign_in, coordinator):
