@@ -8,9 +8,11 @@ from urllib.parse import urlsplit
 
 import pytest
 import rules
+import time_machine
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from calls.tests.factories import ApplicationFactory, CallFactory
 from committees.models import Committee, Decision
@@ -27,6 +29,7 @@ pytestmark = pytest.mark.django_db
 
 # The permissions a coordinator holds: the reads. Every other one stays False for them.
 READS = {"portfolio.view_cockpit"}
+TODAY = datetime.datetime(2026, 12, 1, 10, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
@@ -85,6 +88,35 @@ def test_every_link_of_the_cockpit_pages_opens_for_the_coordinator(
 
     assert statuses
     assert {url: status for url, status in statuses.items() if status != 200} == {}
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_coordinators_committee_figures_open_the_committees_they_count(
+    sign_in, coordinator, incubator_a, incubator_b
+):
+    """The compliance's and the budget's links go to the calendar, which lists every committee for
+    a coordinator: exactly those the figures count, A's only on A's dashboard."""
+    month_ago = TODAY - datetime.timedelta(days=30)
+    twice = StartupFactory(incubator=incubator_a, phase=Phase.CONSTRUCTION)
+    for startup, budget in [(twice, 1000), (twice, 200), (StartupFactory(incubator=incubator_a), 30)]:
+        CommitteeFactory(startup=startup, status=Committee.Status.HELD, scheduled_at=month_ago, requested_budget=budget)
+    CommitteeFactory(
+        startup=StartupFactory(incubator=incubator_b), status=Committee.Status.HELD, scheduled_at=month_ago
+    )
+    client = sign_in(coordinator)
+
+    page = client.get(reverse("portfolio:dashboard", args=[incubator_a.slug]))
+    found = {figure.tile.key: figure.chart for figure in page.context["charted"]}
+
+    label = _("With a committee held in the last 6 months")
+    [(_label, url, (compliant,))] = [row for row in found["committee_compliance"].table_rows if row[0] == label]
+    held = list(client.get(url).context["committees"])
+    assert compliant == len({committee.startup_id for committee in held}) == 2
+    assert {committee.startup.incubator_id for committee in held} == {incubator_a.pk}
+    months = [row for row in found["committee_budget"].table_rows if row[2][0]]
+    assert [values[0] for _label, _url, values in months] == [1230]
+    [(_label, url, _values)] = months
+    assert sum(committee.requested_budget for committee in client.get(url).context["committees"]) == 1230
 
 
 def test_the_coordinator_lists_every_product_committee_and_incubator(
