@@ -127,8 +127,10 @@ class StartupDetailView(StartupMixin, DetailView):
     context_object_name = "startup"
 
     def get_startup_queryset(self):
-        # The page's annotations (other apps'), then the flags, which may read them.
-        return flags.with_flags(registry.annotate(PRODUCT_PAGE, super().get_startup_queryset()), PRODUCT_PAGE)
+        # The page's annotations (other apps'), then the flags, which may read them; its incubator
+        # in the same query (the sheet, the rules and the panels read it).
+        startups = super().get_startup_queryset().select_related("incubator")
+        return flags.with_flags(registry.annotate(PRODUCT_PAGE, startups), PRODUCT_PAGE)
 
     def get_object(self, queryset=None):
         return self.get_startup()

@@ -966,7 +966,7 @@ def test_product_page_query_count_with_committees(manager, startup_a, django_ass
 
     # The product page's own queries (portfolio/tests/test_pages.py), the committees in one for the panel
     # and one for the time line entries, the other apps' panels, the header
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(22):
         response = manager.get(startup_a.get_absolute_url())
 
     assert len(response.context["committees"]) == count
