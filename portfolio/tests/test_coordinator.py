@@ -336,6 +336,18 @@ def test_my_space_gives_the_coordinator_the_cockpit(sign_in, coordinator, incuba
 
     assert f'href="{reverse("portfolio:cockpit")}"' in response.text
     assert f'href="{reverse("portfolio:dashboard", args=[incubator_a.slug])}"' not in response.text  # from the cockpit
+    # "My incubators" says what the role is, not that they belong to none; no link to the admin.
+    coordinates = _(
+        "As network coordinator, you read the portfolio, the committees and the steering figures of every "
+        "incubator; you change nothing."
+    )
+    assert coordinates in response.text
+    belongs_nowhere = _(
+        "You do not belong to any incubator yet. An incubator manager or a network administrator can add you."
+    )
+    assert belongs_nowhere not in response.text
+    assert belongs_nowhere in sign_in(UserFactory()).get(reverse("incubator:my_space")).text  # as anyone else
+    assert f'href="{reverse("admin:index")}"' not in response.text
 
 
 @pytest.mark.parametrize(("who", "up_to_the_cockpit"), [("coordinator", True), ("member_a", False)])
