@@ -269,11 +269,12 @@ def erase_account(user, *, actor) -> dict:
     )
     erased["admin_log_names"] = erase_admin_log_names(user)
     erased["sessions"] = erase_sessions(user)
+    erased["network_coordinator"] = int(user.is_network_coordinator)  # a role: it goes with the others
     user.email = f"compte-supprime-{user.pk}@invalid"
     user.first_name = user.last_name = ""
-    user.is_active = False
+    user.is_active = user.is_network_coordinator = False
     user.set_unusable_password()
-    user.save(update_fields=["email", "first_name", "last_name", "is_active", "password"])
+    user.save(update_fields=["email", "first_name", "last_name", "is_active", "is_network_coordinator", "password"])
     erased["account"] = 1
     erased["audit_events_kept"] = AuditEvent.objects.filter(actor_id=user.pk).count()
     return erased

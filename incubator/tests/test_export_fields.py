@@ -23,7 +23,7 @@ from committees.models import CalendarFeed
 from committees.tests.factories import AttendeeFactory
 from community.tests.factories import RequestCommentFactory, ResourceRequestFactory
 from incubator import personal_data
-from incubator.models import Membership, OutboxMessage, ReminderDelivery, ReminderRule
+from incubator.models import AuditEvent, Membership, OutboxMessage, ReminderDelivery, ReminderRule
 from incubator.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from incubator.tests.mfa import enrol_totp
 from portfolio.models import Startup
@@ -156,3 +156,14 @@ def test_the_export_holds_the_network_coordinator_right(coordinates):
 
     assert exported["incubator"]["account"]["network_coordinator"] is coordinates
     assert "incubator.user.is_network_coordinator" in personal_data.declared_fields()
+
+
+def test_an_erased_coordinator_loses_the_right_with_the_roles():
+    user = UserFactory(email="alpha@example.gouv.fr", is_network_coordinator=True)
+
+    report = personal_data.get_provider("incubator").erase(user, actor=user)
+
+    user.refresh_from_db()
+    assert report["network_coordinator"] == 1
+    assert (user.is_network_coordinator, user.reads_network) == (False, False)
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.COORDINATOR_REVOKED, object_id=str(user.pk)).count() == 1
