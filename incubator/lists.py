@@ -8,9 +8,40 @@ errors, and no rows, rather than ignoring the filter.
 
 A list whose rows carry costly annotations (the portfolio's flags and columns) also writes
 ``get_page_rows(ids)``: the page is then cut on the rows' ids alone (the filters and the sort in
-SQL, the count without the annotations) and only the page's rows are read with everything the
-page shows, so the cost of a page does not grow with the rows left out of it.
+SQL) and counted in the same query (a window count, ``IdsPaginator``), and only the page's rows
+are read with everything the page shows, so the cost of a page does not grow with the rows left
+out of it. Its queryset must hold each row once (no join that repeats rows: a subquery instead).
 """
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Count, Window
+
+
+class IdsPaginator(Paginator):
+    """Pages of a queryset's ids, each page and the number of all rows read in one query (a
+    window count over the filtered rows): no separate ``COUNT``. Beyond the last page, the count
+    is asked on its own to tell an empty list from a page out of range."""
+
+    def page(self, number):
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        bottom = (number - 1) * self.per_page
+        rows = list(
+            self.object_list.annotate(_total=Window(Count("pk"))).values_list("pk", "_total")[
+                bottom : bottom + self.per_page
+            ]
+        )
+        if rows:
+            self.__dict__["count"] = rows[0][1]  # Paginator.count is a cached_property
+        elif number > 1 or not self.allow_empty_first_page:
+            number = self.validate_number(number)  # the count on its own: raises EmptyPage
+        else:
+            self.__dict__["count"] = 0
+        return self._get_page([pk for pk, _total in rows], number, self)
 
 
 class FilteredListMixin:
@@ -33,10 +64,15 @@ class FilteredListMixin:
             kwargs["status"] = 400
         return super().render_to_response(context, **kwargs)
 
+    def get_paginator(self, queryset, per_page, **kwargs):
+        if hasattr(self, "get_page_rows"):
+            return IdsPaginator(queryset, per_page, **kwargs)
+        return super().get_paginator(queryset, per_page, **kwargs)
+
     def paginate_queryset(self, queryset, page_size):
         if not hasattr(self, "get_page_rows"):
             return super().paginate_queryset(queryset, page_size)
-        paginator, page, ids, is_paginated = super().paginate_queryset(queryset.values_list("pk", flat=True), page_size)
+        paginator, page, ids, is_paginated = super().paginate_queryset(queryset, page_size)
         ids = list(ids)
         rows = {row.pk: row for row in self.get_page_rows(ids)}
         page.object_list = [rows[pk] for pk in ids if pk in rows]
