@@ -23,6 +23,7 @@ PAGES = [
     ("portfolio:startup_list", None, "member_a"),
     ("committees:committee_list", None, "member_a"),
     ("calls:manage_ranking", "appel-a", "member_a"),
+    ("calls:manage_application_list", None, "member_a"),
     ("community:resource_list", None, "member_a"),
     ("community:my_requests", None, "member_a"),
     ("community:queue", None, "network_admin"),
