@@ -247,6 +247,19 @@ def test_the_calls_applications_and_the_community_handling_are_not_the_coordinat
     assert statuses == {"calls": 403, "applications": 403, "call": 404, "application": 404, "queue": 403}
 
 
+def test_every_edit_page_of_a_product_and_a_committee_is_refused_to_the_coordinator(
+    sign_in, coordinator, startup_a, committee_a
+):
+    client = sign_in(coordinator)
+    create = reverse("portfolio:startup_create")
+
+    statuses = {url: client.get(url).status_code for url in sorted(product_write_urls(startup_a) | {create})}
+    statuses |= {url: client.get(url).status_code for url in sorted(committee_write_urls(committee_a))}
+
+    post_only = reverse("committees:follow_up", kwargs={"pk": committee_a.pk})  # a GET: 405, before any rule
+    assert statuses == {url: 405 if url == post_only else 403 for url in statuses}
+
+
 def test_the_coordinator_has_no_django_admin(sign_in, coordinator):
     response = sign_in(coordinator).get(reverse("admin:index"))
 
