@@ -4,7 +4,7 @@ from collections import Counter
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.signals import pre_delete
 from django.template.defaultfilters import filesizeformat
@@ -16,7 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from incubator.dates import validate_in_window, window_constraint
 from incubator.markdown import MarkdownField, RenderedMarkdownMixin
-from incubator.models import Incubator
+from incubator.models import Incubator, Membership, User
 from incubator.validators import CodeListValidator
 from portfolio.models import Startup, Theme
 
@@ -173,6 +173,21 @@ class Call(RenderedMarkdownMixin, models.Model):
         """Still taking (or about to take) applications: a draft or published call before its closing date."""
         now = now or timezone.now()
         return self.status in (self.Status.DRAFT, self.Status.PUBLISHED) and now < self.closes_at
+
+    def juror_candidates(self):
+        """The people the jurors' form offers: the incubator's jury members first (``in_jury``), then
+        the call's other jurors, by name.
+
+        Both lists are looked up by their own keys and the people by primary key (``pk IN (a UNION
+        b)``): an ``OR`` over a join of the jurors would read every account of the network.
+        """
+        jury = Membership.objects.filter(incubator=self.incubator_id, role=Membership.Role.JURY).values("user")
+        jurors = Call.jurors.through.objects.filter(call=self.pk).values("user")
+        return (
+            User.objects.filter(pk__in=jury.union(jurors))
+            .annotate(in_jury=Exists(jury.filter(user=OuterRef("pk"))))
+            .order_by("-in_jury", "last_name", "first_name", "email")
+        )
 
     @cached_property
     def guide_link(self):

@@ -307,6 +307,36 @@ def test_jurors_are_the_incubator_jury_first_then_anyone_by_email(sign_in, membe
     assert set(call.jurors.all()) == {jury, outsider}
 
 
+def test_juror_candidates_offer_each_person_once_and_nobody_else(call, incubator_a, incubator_b, jurors):
+    both = MembershipFactory(incubator=incubator_a, role=Membership.Role.JURY, user=UserFactory(last_name="Bach")).user
+    call.jurors.add(both)
+    MembershipFactory(incubator=incubator_a, role=Membership.Role.COACH)  # not the jury
+    MembershipFactory(incubator=incubator_b, role=Membership.Role.JURY)  # another incubator's jury
+    UserFactory()  # nobody's juror
+
+    offered = [(user, user.in_jury) for user in call.juror_candidates()]
+
+    assert offered[0] == (both, True)
+    assert sorted(user.email for user, in_jury in offered[1:]) == [
+        jurors["conflicted_juror"].email,
+        jurors["juror"].email,
+    ]
+    assert not any(in_jury for _user, in_jury in offered[1:])
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_jurors_page_query_count(sign_in, member_a, call, incubator_a, django_assert_num_queries, count):
+    for user in UserFactory.create_batch(count):
+        MembershipFactory(incubator=incubator_a, role=Membership.Role.JURY, user=user)
+    call.jurors.add(*UserFactory.create_batch(count))
+    client = sign_in(member_a)
+
+    with django_assert_num_queries(7):  # with the header's facts
+        response = client.get(reverse("calls:manage_jurors", args=[call.slug]))
+
+    assert len(response.context["form"].fields["jurors"].choices) == 2 * count + 2
+
+
 def ranked_call(call, count):
     """``count`` submitted applications; all but the last three have a tick."""
     juror = UserFactory()

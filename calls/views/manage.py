@@ -310,6 +310,13 @@ class JurorsView(CallMixin, FormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "call": self.get_call()}
 
+    def get_form(self, form_class=None):
+        # The same people in the same order as the form's own list, found by primary key
+        # (``Call.juror_candidates``): the form's query reads every account of the network.
+        form = super().get_form(form_class)
+        form.fields["jurors"].queryset = self.get_call().juror_candidates()
+        return form
+
     def form_valid(self, form):
         call = self.get_call()
         call.jurors.set(form.selected())
