@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from incubator import charts, registry
+from incubator import charts, registry, versions
 from portfolio.tiles import shared
 
 from .filters import STAGE_LABELS, STAGES
@@ -87,6 +87,8 @@ def funnel_chart(value, scope):
 
 
 def register_tiles():
+    # The figures are kept between requests (portfolio.tiles.kept) until one of these rows changes.
+    versions.STEERING.watch(Call, Application)
     registry.extend_tile("open_calls", per_incubator=open_calls_per_incubator)
     registry.register_tile(
         registry.Tile(

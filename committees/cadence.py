@@ -33,6 +33,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from incubator import versions
 from portfolio.models import ENDED_PHASES, INVESTIGATION_LENGTH, Phase, PhasePeriod, Startup
 
 from .models import MAX_GRANTED_MONTHS, Committee, Decision, DueDateChange
@@ -182,6 +183,7 @@ def refresh_all(startups):
             startup.next_committee_due = due
             changed.append(startup)
     Startup.objects.bulk_update(changed, ["next_committee_due"], batch_size=500)
+    versions.STEERING.changed()  # a bulk write sends no post_save
     return len(changed)
 
 

@@ -23,14 +23,14 @@ from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from incubator import charts, registry
+from incubator import charts, registry, versions
 from portfolio.contributions import in_scope
 from portfolio.filters import ACTIVE
 from portfolio.models import Startup
 from portfolio.tiles import by_incubator, list_url, network_rows, summed
 
 from .contributions import overdue_count, with_schedule
-from .models import Committee
+from .models import Committee, Decision, DueDateChange
 
 COMPLIANCE_MONTHS = 6
 OVERDUE, COMPLIANCE, BUDGET = "overdue_committees", "committee_compliance", "committee_budget"  # shared rows
@@ -228,6 +228,8 @@ def budget_chart(value, scope):
 
 
 def register_tiles():
+    # The figures are kept between requests (portfolio.tiles.kept) until one of these rows changes.
+    versions.STEERING.watch(Committee, Decision, DueDateChange)
     registry.extend_tile("overdue_committees", compute=overdue, per_incubator=overdue_per_incubator)
     registry.register_tile(
         registry.Tile(

@@ -10,7 +10,10 @@ rebuilt at its next request (its cache key holds the version).
 - ``changed()``: for the writes that send no signal (``QuerySet.update()``, ``bulk_create``), the
   service that makes them calls it.
 
-Used by the open data (``portfolio.opendata``) and the steering figures (``portfolio.dashboards``).
+``STEERING`` is the version of the dashboards' figures (``registry.Tile``: the incubator
+dashboard, the network cockpit): each app's tiles module watches the models its figures read.
+``bump_all()`` replaces every version (the seeding commands, which write in bulk). The open data
+has its own (``portfolio.opendata``).
 """
 
 import logging
@@ -23,10 +26,14 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 logger = logging.getLogger(__name__)
 
 
+_versions = []
+
+
 class DataVersion:
     def __init__(self, name):
         self.name = name
         self.key = f"{name}:version"
+        _versions.append(self)
 
     def current(self):
         version = cache.get(self.key)
@@ -60,3 +67,11 @@ class DataVersion:
             m2m_changed.connect(
                 self.changed, sender=through, dispatch_uid=f"{self.name}:{through._meta.label}", weak=False
             )
+
+
+def bump_all():
+    for version in _versions:
+        version.bump()
+
+
+STEERING = DataVersion("steering")

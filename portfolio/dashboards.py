@@ -12,8 +12,10 @@ over products: the Python work is over the tiles, the incubators and the phases.
 - ``quality_issues()``: the data-quality list (flags, overrides, stale sheets), one query a page.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import rules
@@ -29,7 +31,7 @@ from . import flags
 from .contributions import PORTFOLIO_LIST
 from .models import ACTIVE_PHASES, Phase, PhasePeriod, Startup
 from .navigation import PORTFOLIO_ROLES
-from .tiles import PHASE_COLOURS, in_force, shared
+from .tiles import PHASE_COLOURS, in_force, kept, scope_key, shared
 
 STALE_DAYS = 90
 PHASES_BY_INCUBATOR = "products-by-incubator"
@@ -87,8 +89,9 @@ def may_open_list(tile, user):
 
 
 def figure(tile, user, scope):
-    """One tile's figure on ``scope``: its value (its one query), link and chart."""
-    value = tile.compute(user, scope)
+    """One tile's figure on ``scope``: its value (its one query, or kept from an earlier page:
+    ``tiles.kept``), link and chart."""
+    value = kept(f"compute:{tile.key}", lambda: tile.compute(user, scope), scope_key(scope))
     chart = tile.chart(value, scope) if tile.chart else None
     linked = may_open_list(tile, user)  # no link to a list that would refuse the user
     if chart is not None:
@@ -133,7 +136,16 @@ def comparison(user, scope, incubators, *, keys=None):
     (``per_incubator``; only those of ``keys`` if given): each tile's few queries once for all."""
     incubators = list(incubators.order_by("title"))
     tiles = [tile for tile in registry.tiles() if tile.per_incubator and (keys is None or tile.key in keys)]
-    values = {tile.key: tile.per_incubator(user, scope, incubators) for tile in tiles}
+    ids = hashlib.sha256(",".join(str(incubator.pk) for incubator in incubators).encode()).hexdigest()[:16]
+    values = {
+        tile.key: kept(
+            f"per_incubator:{tile.key}",
+            partial(tile.per_incubator, user, scope, incubators),
+            scope_key(scope),
+            ids,
+        )
+        for tile in tiles
+    }
     opens = {tile.key: may_open_list(tile, user) for tile in tiles}  # once a tile, not once a row
     rows = []
     for incubator in incubators:

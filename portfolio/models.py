@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from incubator import versions
 from incubator.dates import validate_in_window, window_constraint
 from incubator.markdown import MarkdownField, RenderedMarkdownMixin
 from incubator.models import Incubator, Membership, Organisation
@@ -231,6 +232,7 @@ class Startup(RenderedMarkdownMixin, models.Model):
         """Record that the sheet changed (the "no update for N months" filters read it)."""
         self.updated_at = timezone.now()
         Startup.objects.filter(pk=self.pk).update(updated_at=self.updated_at)
+        versions.STEERING.changed()  # the stale sheets counted on the dashboards
 
     @property
     def is_ended(self):

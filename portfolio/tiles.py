@@ -23,21 +23,24 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from itertools import chain
 
+from django.core.cache import cache
 from django.db.models import Avg, Count, DateField, DurationField, ExpressionWrapper, F, Q, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from incubator import charts, registry
+from incubator import charts, registry, versions
+from incubator.models import Incubator
 
 from . import flags
 from .contributions import PORTFOLIO_LIST, flag_totals, flags_raised, in_scope
 from .contributions import products_by_phase as products_by_phase_today
 from .contributions import products_with_flags as products_with_flags_of
 from .filters import ACTIVE
-from .models import ACTIVE_PHASES, TYPICAL_MAX_DAYS, Phase, PhasePeriod, Startup
+from .models import ACTIVE_PHASES, TYPICAL_MAX_DAYS, Phase, PhasePeriod, ProductEvent, Startup
 
 YEARS_BACK = 5
 PRODUCTS_BY_PHASE = "products_by_phase"
@@ -133,6 +136,38 @@ def shared(key, compute):
     if key not in memo:
         memo[key] = compute()
     return memo[key]
+
+
+# Figures kept between requests -----------------------------------------------------------------
+
+# How long a figure is kept at most; it is also recomputed when the hour turns (its key holds the
+# hour: a committee held at 14:00 counts from the 14:00 figures on) and at the next request after
+# a row it reads changed (``versions.STEERING``).
+KEPT_TIMEOUT = 60 * 60
+_MISSING = object()
+
+
+def scope_key(scope):
+    return f"{'network' if scope.is_network else scope.incubator.pk}:{scope.as_of.isoformat() if scope.as_of else ''}"
+
+
+def kept(name, compute, *parts):
+    """``compute()``, kept in the cache for the next pages that ask for it under ``name`` and
+    ``parts``: a figure depends on its scope and the data, not on who reads it (``registry.Tile``).
+    The version is read once a page (``one_page``)."""
+    prefix = shared("kept:prefix", lambda: f"steering:{versions.STEERING.current()}:{timezone.localtime():%Y%m%d%H}")
+    key = ":".join(str(part) for part in (prefix, name, *parts))
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        cache.set(key, value, KEPT_TIMEOUT)
+    return value
+
+
+def watch_figures():
+    """The rows the portfolio's figures read (the other apps watch theirs in their tiles module)."""
+    versions.STEERING.watch(Startup, PhasePeriod, ProductEvent, Incubator)
+    versions.STEERING.watch_links(Startup.other_incubators.through)
 
 
 # Products by phase ----------------------------------------------------------------------------
@@ -320,6 +355,7 @@ def products_with_flags_chart(value, scope):
 
 
 def register_tiles():
+    watch_figures()
     registry.extend_tile(
         "products_by_phase",
         compute=products_by_phase,

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from incubator import versions
 from portfolio import opendata
 from portfolio.models import Startup
 
@@ -64,6 +65,7 @@ def record_answers(*, startup, answers, actor):
             )
         if new or changed:
             opendata.data_changed(sender=ProductStandard)  # bulk writes send no post_save
+            versions.STEERING.changed()
     return len(new) + len(changed)
 
 
@@ -111,4 +113,5 @@ def roll_out_version(*, name, published_on, criteria, actor):
                 )
         bulk_create_with_history(rows, ProductStandard, batch_size=500, default_user=actor)
         opendata.data_changed(sender=ProductStandard)
+        versions.STEERING.changed()
     return version

@@ -5,11 +5,11 @@ completed with its chart and its figures per incubator for the network cockpit
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from incubator import charts, registry
+from incubator import charts, registry, versions
 from portfolio.models import Startup
 from portfolio.tiles import by_incubator, summed
 
-from .models import Standard, Status
+from .models import ProductStandard, Standard, StandardsVersion, Status
 
 CURRENT = Q(standards__standard__version__is_current=True)
 
@@ -48,6 +48,8 @@ def coverage_chart(value, scope):
 
 
 def register_tiles():
+    # The figures are kept between requests (portfolio.tiles.kept) until one of these rows changes.
+    versions.STEERING.watch(ProductStandard, Standard, StandardsVersion)
     registry.extend_tile(
         "standards_coverage",
         chart=coverage_chart,

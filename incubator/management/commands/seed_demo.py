@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import translation
 
-from incubator import demo
+from incubator import demo, versions
 
 
 def demo_modules():
@@ -30,6 +30,7 @@ class Command(BaseCommand):
             for module in demo_modules():
                 for line in module.seed(sample):
                     self.stdout.write(line)
+        versions.bump_all()  # bulk writes and quiet signals: whatever was kept is rebuilt
         password = demo.demo_password()
         if password and settings.DEBUG:
             self.stdout.write(self.style.SUCCESS(f"Demo password (development only): {password}"))

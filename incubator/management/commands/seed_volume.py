@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import translation
 
-from incubator import volume
+from incubator import versions, volume
 
 
 def volume_modules():
@@ -43,4 +43,5 @@ class Command(BaseCommand):
             for module in volume_modules():
                 for line in module.seed(plan):
                     self.stdout.write(line)
+        versions.bump_all()  # bulk writes and quiet signals: whatever was kept is rebuilt
         self.stdout.write(self.style.SUCCESS(f"Volume data loaded at scale {scale:g}."))
