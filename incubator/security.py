@@ -27,10 +27,11 @@ def client_ip(request):
 
 
 def is_privileged(user):
-    """Network admins (staff) and the managers of an incubator: shorter sessions, longer passwords."""
+    """Network admins (staff), network coordinators (who read every incubator's committees and
+    figures) and the managers of an incubator: shorter sessions, longer passwords, a second factor."""
     if user is None or not user.is_active:
         return False
-    if user.is_staff:
+    if user.is_staff or user.is_network_coordinator:
         return True
     return bool(user.pk) and Membership.objects.filter(user=user, role__in=Membership.MANAGER_ROLES).exists()
 

@@ -26,8 +26,9 @@ class UserFactory(DjangoModelFactory):
 
     @factory.post_generation
     def mfa(self, create, extracted, **kwargs):
-        """Network admins have a second factor, as the portal requires (``mfa=False``: not yet)."""
-        if create and (self.is_staff if extracted is None else extracted):
+        """Network admins and coordinators have a second factor, as the portal requires
+        (``mfa=False``: not yet)."""
+        if create and ((self.is_staff or self.is_network_coordinator) if extracted is None else extracted):
             enrol_totp(self)
 
 

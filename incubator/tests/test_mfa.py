@@ -112,6 +112,16 @@ def test_a_post_to_a_manager_page_changes_nothing_before_enrolment(client, manag
     assert response.url == ACTIVATE
 
 
+def test_a_network_coordinator_enrols_a_second_factor_before_the_cockpit(client):
+    coordinator = UserFactory(email="coordination@example.gouv.fr", is_network_coordinator=True, mfa=False)
+    client.force_login(coordinator)
+
+    response = client.get(reverse("portfolio:cockpit"))
+
+    assert response.status_code == 302
+    assert response.url == ACTIVATE
+
+
 def test_non_privileged_users_are_not_forced(client):
     juror = MembershipFactory(role=Membership.Role.JURY).user
     client.force_login(juror)

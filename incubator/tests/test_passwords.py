@@ -69,10 +69,12 @@ def test_signup_accepts_a_strong_password(client):
     assert User.objects.get(email="nouvelle@example.gouv.fr").check_password(STRONG)
 
 
-@pytest.mark.parametrize("kind", ["staff", "manager", "portfolio_manager"])
+@pytest.mark.parametrize("kind", ["staff", "coordinator", "manager", "portfolio_manager"])
 def test_privileged_accounts_need_16_characters(sign_in, kind):
-    user = UserFactory(email="privilegie@example.gouv.fr", is_staff=kind == "staff")
-    if kind != "staff":
+    user = UserFactory(
+        email="privilegie@example.gouv.fr", is_staff=kind == "staff", is_network_coordinator=kind == "coordinator"
+    )
+    if kind not in ("staff", "coordinator"):
         MembershipFactory(user=user, role=Membership.Role(kind))
     fourteen = "velo-cerise-42"
 
