@@ -1,6 +1,7 @@
 """Who may do what with a committee (django-rules). Visibility itself is ``Committee.objects.visible_to``:
-the product's managers, its current team, the committee's attendees and network admins see a
-committee, its decks and minutes; the incubator's coaches, jurors and viewers do not (a 404).
+the product's managers, its current team, the committee's attendees, network admins and network
+coordinators (who read, never change) see a committee, its decks and minutes; the incubator's
+coaches, jurors and viewers do not (a 404).
 
 Managers (manager or portfolio manager of the product's incubator) and network admins plan,
 decide, mark the follow-ups and cancel; the product's team uploads its documents too.
