@@ -11,15 +11,35 @@ exact number decides what the page holds.
 
 The admin renders each cell in Python: at 100 rows a page, that is most of a changelist's time.
 ``LargeTableAdmin`` shows 50, and writes each row's selection checkbox itself (the same markup as
-Django's) instead of rendering a form widget's template for it.
+Django's) instead of rendering a form widget's template for it. Its ``LargeTableChangeList``
+writes the rows in one pass, cell for cell the markup of ``admin_list.items_for_result``: what
+depends on the column only (the field, its class, the address of the change page) is worked out
+once a page, a cell that depends on its value only (a status, a yes/no, a related row) once a
+value, and each row is one string for the template instead of one per cell
+(``templates/admin/large_table_change_list.html``). A popup, an editable list or a list linking
+on another key keeps Django's own rendering.
 """
 
+import datetime
+
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.admin.views.main import PAGE_VAR
+from django.contrib.admin.templatetags.admin_list import ResultList, result_headers
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.contrib.admin.utils import (
+    FieldIsAForeignKeyColumnName,
+    _get_non_gfk_field,
+    display_for_field,
+    display_for_value,
+    lookup_field,
+)
+from django.contrib.admin.views.main import PAGE_VAR, ChangeList
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.core.paginator import Paginator
-from django.db import connections
+from django.db import connections, models
+from django.urls import NoReverseMatch, reverse
 from django.utils.functional import cached_property
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 # Django's own msgid (its catalogue translates it): not marked here, so not in the portal's.
@@ -66,12 +86,197 @@ class EstimatedCountPaginator(Paginator):
         return estimate
 
 
+# Stands for the primary key in the address of the change page, worked out once a page.
+PK_PLACEHOLDER = "0123456789"
+INTEGER_KEYS = (models.AutoField, models.BigAutoField, models.IntegerField, models.BigIntegerField)
+
+
+class LargeTableChangeList(ChangeList):
+    """Django's changelist whose rows are written in one pass (see the module)."""
+
+    @cached_property
+    def writes_rows(self):
+        """Whether ``rows()`` may stand for Django's cells: not a popup, an editable list or ``to_field``."""
+        return not (self.is_popup or self.formset is not None or self.list_editable or self.to_field)
+
+    def results_context(self):
+        """What ``admin_list.result_list`` gives ``change_list_results.html``, the rows written here."""
+        headers = list(result_headers(self))
+        return {
+            "cl": self,
+            "result_hidden_fields": [],
+            "result_headers": headers,
+            "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
+            "results": self.rows(),
+        }
+
+    def rows(self):
+        """Each row of the page as a ``ResultList`` of one string: its cells, as Django writes them."""
+        columns = list(self.columns())
+        rows = []
+        for result in self.result_list:
+            # Every value is escaped in its cell (``cell``) unless already safe, as format_html does.
+            rows.append(ResultList(None, [mark_safe("".join([cell(result) for cell in columns]))]))  # noqa: S308
+        return rows
+
+    def links_in(self, field_name, is_first):
+        # admin_list.items_for_result's link_in_col.
+        if self.list_display_links is None:
+            return False
+        if is_first and not self.list_display_links:
+            return True
+        return field_name in self.list_display_links
+
+    def columns(self):
+        """One function a column, ``cell(result) -> markup``."""
+        empty = self.model_admin.get_empty_value_display()
+        first = True
+        for index, field_name in enumerate(self.list_display):
+            link = self.links_in(field_name, first)
+            tag = None
+            if link:
+                tag = "th" if first else "td"
+                first = False
+            if field_name == "action_checkbox" and tag is None and self.checks_with_ours():
+                yield self.checkbox_column()
+            else:
+                yield self.column(index, field_name, empty, tag)
+
+    def checks_with_ours(self):
+        return type(self.model_admin).action_checkbox is LargeTableAdmin.action_checkbox
+
+    def checkbox_column(self):
+        """``LargeTableAdmin.action_checkbox`` in its cell, its label translated once a page."""
+        label = gettext(ACTION_LABEL)
+        name = conditional_escape(ACTION_CHECKBOX_NAME)
+
+        def cell(result):
+            box = (
+                f'<input type="checkbox" name="{name}" value="{conditional_escape(str(result.pk))}"'
+                f' class="action-select" aria-label="{label.format(conditional_escape(str(result)))}">'
+            )
+            return f'<td class="action-checkbox">{box}</td>'
+
+        return cell
+
+    def column(self, index, field_name, empty, tag):
+        try:
+            field = _get_non_gfk_field(self.lookup_opts, field_name)
+        except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):
+            field = None
+        if field is None or field.auto_created:
+            return self.computed_column(field_name, empty, tag)
+        # A column's name is not escaped, as items_for_result does not (mark_safe there).
+        plain_class = f' class="field-{field_name}"'
+        row_class = plain_class
+        if isinstance(field, (models.DateField, models.TimeField, models.ForeignKey)):
+            row_class = f' class="field-{field_name} nowrap"'
+        relation = isinstance(field.remote_field, models.ManyToOneRel)
+
+        def shown(result):
+            try:
+                value = getattr(result, field_name)
+            except ObjectDoesNotExist:
+                return plain_class, empty
+            if isinstance(value, str) and value.strip() == "":
+                value = ""
+            if relation:
+                return row_class, empty if value is None else value
+            return row_class, display_for_field(value, field, empty, avoid_link=tag is not None)
+
+        cell = self.cell(tag, shown)
+        if tag is None and (relation or field.flatchoices or isinstance(field, models.BooleanField)):
+            # The same value, the same cell: a related row by its key, a status by its code.
+            key = field.attname if relation else field_name
+            seen = {}
+
+            def cached(result):
+                value = getattr(result, key)
+                if value not in seen:
+                    seen[value] = cell(result)
+                return seen[value]
+
+            return cached
+        return cell
+
+    def computed_column(self, field_name, empty, tag):
+        """A column of the admin or the model (a method, a property, the selection box): Django's steps."""
+        default_classes = ["action-checkbox"] if field_name == "action_checkbox" else [f"field-{field_name}"]
+
+        def shown(result):
+            try:
+                _field, attr, value = lookup_field(field_name, result, self.model_admin)
+            except ObjectDoesNotExist:
+                return f' class="field-{field_name}"', empty
+            classes = list(default_classes)
+            if isinstance(value, str) and value.strip() == "":
+                value = ""
+            boolean = getattr(attr, "boolean", False)
+            if isinstance(attr, property) and hasattr(attr, "fget"):
+                boolean = getattr(attr.fget, "boolean", False)
+            text = display_for_value(value, getattr(attr, "empty_value_display", empty), boolean)
+            if isinstance(value, (datetime.date, datetime.time)):
+                classes.append("nowrap")
+            return f' class="{" ".join(classes)}"', text
+
+        return self.cell(tag, shown)
+
+    def cell(self, tag, shown):
+        """``cell(result)``: ``shown(result) -> (class attribute, content)`` in its cell, linked if ``tag``."""
+        if tag is None:
+
+            def plain(result):
+                row_class, text = shown(result)
+                return f"<td{row_class}>{conditional_escape(text)}</td>"
+
+            return plain
+        address_of = self.change_address()
+
+        def linked(result):
+            row_class, text = shown(result)
+            if address_of is None:
+                return f"<{tag}{row_class}>{conditional_escape(text)}</{tag}>"
+            link = f'<a href="{conditional_escape(address_of(result))}">{conditional_escape(text)}</a>'
+            return f"<{tag}{row_class}>{link}</{tag}>"
+
+        return linked
+
+    def change_address(self):
+        """``address_of(result)``: its change page with the list's filters (None: the page has no address)."""
+        context = {"preserved_filters": self.preserved_filters, "opts": self.opts}
+        if not isinstance(self.lookup_opts.pk, INTEGER_KEYS):
+            try:
+                self.url_for_pk(PK_PLACEHOLDER)
+            except NoReverseMatch:
+                return None
+            return lambda result: add_preserved_filters(context, self.url_for_result(result))
+        try:
+            url = add_preserved_filters(context, self.url_for_pk(PK_PLACEHOLDER))
+        except NoReverseMatch:
+            return None
+        address, mark, query = url.partition("?")
+        start, end = address.split(PK_PLACEHOLDER)
+        end = f"{end}{mark}{query}"
+        return lambda result: f"{start}{getattr(result, self.pk_attname)}{end}"
+
+    def url_for_pk(self, pk):
+        return reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+            args=(pk,),
+            current_app=self.model_admin.admin_site.name,
+        )
+
+
 class LargeTableAdmin:
     """For the ``ModelAdmin`` of a table that grows with the network: one count, estimated when unfiltered."""
 
     show_full_result_count = False
     list_per_page = 50
     paginator = EstimatedCountPaginator
+    change_list_template = "admin/large_table_change_list.html"
+
+    def get_changelist(self, request, **kwargs):
+        return LargeTableChangeList
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         return self.paginator(

@@ -7,6 +7,7 @@ import itertools
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.admin.templatetags.admin_list import results
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -287,6 +288,39 @@ def test_large_table_checkbox_is_djangos_markup(language):
 
     assert ours == djangos
     assert "&lt;b&gt;" in ours
+
+
+LARGE_TABLES = [model for model in REGISTERED if isinstance(admin.site._registry[model], LargeTableAdmin)]
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("model", LARGE_TABLES, ids=lambda model: model._meta.label)
+def test_large_table_rows_are_djangos_markup(client, network_admin, model, language):
+    for _row in range(3):
+        MAKERS[model]()
+    client.force_login(network_admin)
+
+    for query in ({}, {"o": "-2"}):  # a sorted list: its links carry the list's filters
+        cl = client.get(changelist(model), query).context["cl"]
+        with translation.override(language):
+            ours = ["".join(row) for row in cl.rows()]
+            djangos = ["".join(row) for row in results(cl)]
+
+        assert len(ours) >= 3  # with the rows of their own (the admin, its login)
+        assert ours == djangos
+
+
+def test_large_table_rows_escape_what_they_show(client, network_admin):
+    startup = StartupFactory(name='Produit <b>"gras"</b> & cie')
+    client.force_login(network_admin)
+
+    response = client.get(changelist(Startup), {"o": "-1"})
+
+    html = response.content.decode()
+    url = reverse("admin:portfolio_startup_change", args=[startup.pk])
+    assert f'<th class="field-name"><a href="{url}?_changelist_filters=o%3D-1">' in html
+    assert "Produit &lt;b&gt;&quot;gras&quot;&lt;/b&gt; &amp; cie</a></th>" in html
+    assert "<b>" not in html.split('id="result_list"')[1]
 
 
 def test_estimated_paginator_counts_exactly_off_postgresql():
