@@ -2,13 +2,16 @@
 counted once (estimated on PostgreSQL when unfiltered), ordered by an index, and searched through
 trigram indexes on PostgreSQL."""
 
+import datetime
 import itertools
+import zoneinfo
 
 import pytest
 from django.apps import apps
 from django.contrib import admin
-from django.contrib.admin.templatetags.admin_list import results
+from django.contrib.admin.templatetags.admin_list import date_hierarchy, results
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -321,6 +324,60 @@ def test_large_table_rows_escape_what_they_show(client, network_admin):
     assert f'<th class="field-name"><a href="{url}?_changelist_filters=o%3D-1">' in html
     assert "Produit &lt;b&gt;&quot;gras&quot;&lt;/b&gt; &amp; cie</a></th>" in html
     assert "<b>" not in html.split('id="result_list"')[1]
+
+
+def paris(*day_and_time):
+    return timezone.make_aware(datetime.datetime(*day_and_time), zoneinfo.ZoneInfo("Europe/Paris"))
+
+
+def startups_updated_at(*moments):
+    for moment in moments:
+        Startup.objects.filter(pk=StartupFactory().pk).update(updated_at=moment)
+
+
+def date_hierarchies(cl):
+    """The date hierarchy's markup as Django's tag writes it, and as the big tables' list does."""
+    ours = cl.date_choices()
+    return (
+        render_to_string("admin/date_hierarchy.html", date_hierarchy(cl)),
+        None if ours is None else render_to_string("admin/date_hierarchy.html", ours),
+    )
+
+
+@pytest.mark.parametrize(
+    ("moments", "shown"),
+    [
+        # Years; the first instant of a year in Paris is still the year before in UTC.
+        ([paris(2024, 5, 1, 12), paris(2026, 1, 1, 0, 30), paris(2026, 3, 1)], ["2024", "2026"]),
+        ([paris(2025, 2, 3), paris(2025, 2, 4), paris(2025, 11, 30, 23, 30)], ["Février 2025", "Novembre 2025"]),
+        ([paris(2025, 2, 3, 9), paris(2025, 2, 3, 18), paris(2025, 2, 28, 23, 59)], ["3 février", "28 février"]),
+        ([], []),
+    ],
+    ids=["years", "months of one year", "days of one month", "no rows"],
+)
+def test_large_table_date_hierarchy_is_djangos(postgres, client, network_admin, moments, shown):
+    startups_updated_at(*moments)
+    client.force_login(network_admin)
+
+    with translation.override("fr"):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(changelist(Startup))
+        djangos, ours = date_hierarchies(response.context["cl"])
+
+    assert ours == djangos
+    assert [title in ours for title in shown] == [True] * len(shown)
+    assert ours in response.content.decode()
+    assert not [query for query in queries if "MIN(" in query["sql"] and "RECURSIVE" not in query["sql"]]
+
+
+@pytest.mark.parametrize("query", [{"phase": "investigation"}, {"q": "produit"}, {"updated_at__year": "2025"}])
+def test_large_table_date_hierarchy_of_a_filtered_list_is_djangos_own(postgres, client, network_admin, query):
+    startups_updated_at(paris(2024, 5, 1), paris(2025, 6, 1))
+    client.force_login(network_admin)
+
+    cl = client.get(changelist(Startup), query).context["cl"]
+
+    assert cl.date_choices() is None  # Django's tag answers
 
 
 def test_estimated_paginator_counts_exactly_off_postgresql():
