@@ -24,10 +24,17 @@ the field's index, one month after the other (a recursive query, a step per mont
 Django's MIN/MAX and its ``DISTINCT`` over every row: one query whose cost does not grow with the
 table, then Django's choices (the years, or the months of the only year, or the days of the only
 month with Django's own query).
+
+The admin's sidebar (every model of the site, some 40 links) is rendered once for the same
+links, names, page and language, then read from the cache (``nav_sidebar_key``): the key is a
+digest of everything the template prints, so a user with other permissions, another page or
+another language gets their own.
 """
 
 import datetime
+import hashlib
 
+import django
 from django.conf import settings
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.templatetags.admin_list import ResultList, result_headers
@@ -45,7 +52,7 @@ from django.core.paginator import Paginator
 from django.db import connections, models
 from django.db.models.constants import LOOKUP_SEP
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
@@ -327,6 +334,17 @@ class LargeTableChangeList(ChangeList):
         )
 
 
+def nav_sidebar_key(available_apps, path):
+    """A digest of what ``admin/nav_sidebar.html`` prints: the apps' and models' names and links, the
+    page (the current one is marked) and the language (its words, Django's version for their catalogue)."""
+    parts = [django.get_version(), translation.get_language(), path]
+    for app in available_apps:
+        parts.append((app["app_label"], app["app_url"], str(app["name"])))
+        for model in app["models"]:
+            parts.append((model["object_name"], str(model["name"]), model["admin_url"], model["add_url"]))
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
 def months_with_rows(connection, table, column):
     """The months (the first day, in the current time zone) in which ``table.column`` has values, in order.
 
@@ -357,6 +375,13 @@ class LargeTableAdmin:
 
     def get_changelist(self, request, **kwargs):
         return LargeTableChangeList
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None)
+        if context is not None and "available_apps" in context:
+            context["nav_sidebar_key"] = nav_sidebar_key(context["available_apps"], request.path)
+        return response
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         return self.paginator(

@@ -10,6 +10,7 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.templatetags.admin_list import date_hierarchy, results
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
@@ -378,6 +379,38 @@ def test_large_table_date_hierarchy_of_a_filtered_list_is_djangos_own(postgres, 
     cl = client.get(changelist(Startup), query).context["cl"]
 
     assert cl.date_choices() is None  # Django's tag answers
+
+
+def sidebar_of(response):
+    """The sidebar as Django's template writes it for this response's apps, page and language."""
+    context = {"available_apps": response.context["available_apps"]}
+    return render_to_string("admin/nav_sidebar.html", context, response.wsgi_request)
+
+
+def test_large_table_sidebar_is_djangos_for_each_user_page_and_language(client, network_admin):
+    StartupFactory()
+    viewer = UserFactory(is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_startup"))
+    pages = []
+
+    for user, language, model in [
+        (network_admin, "fr", Startup),
+        (viewer, "fr", Startup),  # fewer models, the same page
+        (network_admin, "en", Startup),
+        (network_admin, "fr", Application),
+        (network_admin, "fr", Startup),  # from the cache
+    ]:
+        client.force_login(user)
+        response = client.get(changelist(model), headers={"accept-language": language})
+        with translation.override(language):
+            sidebar = sidebar_of(response)
+        assert sidebar in response.content.decode()
+        pages.append(sidebar)
+
+    assert len(set(pages)) == 4
+    assert pages[0] == pages[4]
+    assert "/admin/calls/" not in pages[1]
+    assert 'aria-current="page">Applications' in pages[3] or 'aria-current="page">Candidatures' in pages[3]
 
 
 def test_estimated_paginator_counts_exactly_off_postgresql():
