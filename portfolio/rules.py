@@ -8,18 +8,25 @@ Who manages a product: the managers of one of its incubators, the principal one 
 """
 
 import rules
+from django.db.models import Q
 
-from incubator.rules import is_network_admin, manages_an_incubator, manages_any, reads_network
+from incubator.rules import is_network_admin, managed_incubator_ids, manages_an_incubator, reads_network
 
-from .models import TeamMembership
+from .models import Startup, TeamMembership
 
 
 @rules.predicate
 def manages_startup(user, startup):
-    """A manager or portfolio manager of one of the product's incubators (co-incubation included)."""
+    """A manager or portfolio manager of one of the product's incubators (co-incubation included):
+    one query, once per product row and user (a page asks several rules of the same product)."""
     if not user.is_authenticated or startup is None:
         return False
-    return manages_any(user, [startup.incubator_id, *startup.other_incubators.values_list("pk", flat=True)])
+    memo = startup.__dict__.setdefault("_managed_by", {})
+    if user.pk not in memo:
+        partners = Startup.other_incubators.through.objects.filter(startup=startup.pk).values("incubator")
+        managed = managed_incubator_ids(user).filter(Q(incubator=startup.incubator_id) | Q(incubator__in=partners))
+        memo[user.pk] = managed.exists()
+    return memo[user.pk]
 
 
 @rules.predicate

@@ -294,10 +294,11 @@ def test_committee_page_query_count(manager, committee_a, django_assert_num_quer
         CommitteeDocumentFactory(committee=committee_a, uploaded_by=UserFactory(), contents=["impact"])
         IndicatorFactory(startup=committee_a.startup, name=f"Indicateur {number}")
 
-    # session, user, committee (product, incubator, decision), manager rule (2), documents, attendees, the
-    # previous held committee (with its decision), indicators (measurements in subqueries), the standards'
-    # panel (the product visible, its scorecard, the answer rule (2)), the header's facts
-    with django_assert_num_queries(14):
+    # session, user, committee (product, incubator, decision), manager rule (1: then remembered on the
+    # product for every rule the page asks), documents, attendees, the previous held committee (with its
+    # decision), indicators (measurements in subqueries), the standards' panel (the product visible, its
+    # scorecard), the header's facts
+    with django_assert_num_queries(11):
         response = manager.get(committee_a.get_absolute_url())
 
     assert len(response.context["documents"]) == count
@@ -310,8 +311,8 @@ def test_committee_page_query_count_for_the_team(client, committee_a, team_membe
         CommitteeDocumentFactory(committee=committee_a, uploaded_by=team_member)
     client.force_login(team_member)
 
-    # as a manager's, plus the team rule (3), the header's team products, the panel's team rule
-    with django_assert_num_queries(19):
+    # as a manager's, plus the team rules, the header's team products
+    with django_assert_num_queries(14):
         client.get(committee_a.get_absolute_url())
 
 
@@ -966,7 +967,7 @@ def test_product_page_query_count_with_committees(manager, startup_a, django_ass
 
     # The product page's own queries (portfolio/tests/test_pages.py), the committees in one for the panel
     # and one for the time line entries, the other apps' panels, the header
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(19):
         response = manager.get(startup_a.get_absolute_url())
 
     assert len(response.context["committees"]) == count

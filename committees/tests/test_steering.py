@@ -506,7 +506,7 @@ def test_the_committee_page_query_count_with_past_committees_and_measurements(
         for month in range(1, 13):
             MeasurementFactory(indicator=indicator, date=D(2025, month, 1), value=month)
 
-    with django_assert_num_queries(14):  # as committees/tests/test_pages.py counts them
+    with django_assert_num_queries(11):  # as committees/tests/test_pages.py counts them
         response = manager.get(promised.get_absolute_url())
 
     assert len(response.context["indicators"]) == count + 1

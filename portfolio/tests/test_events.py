@@ -357,7 +357,7 @@ def test_product_page_query_count_with_events(manager, startup_a, django_assert_
 
     # The page's queries (test_pages.test_product_page_query_count), the events and the committees'
     # entries among them: one each, whatever their number.
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(20):
         response = manager.get(startup_a.get_absolute_url())
 
     assert len(response.context["events"]) == 2 * count

@@ -362,5 +362,5 @@ def test_product_page_query_count_with_committees(manager, startup_a, django_ass
         CommitteeFactory(startup=startup_a, scheduled_at=paris(D(2026, 3, 3) + datetime.timedelta(days=day)))
 
     # As test_pages.test_product_page_query_count: the committees' panel and time line entries, one query each
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(20):
         manager.get(startup_a.get_absolute_url())

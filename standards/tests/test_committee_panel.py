@@ -98,7 +98,7 @@ def test_the_committee_page_query_count_with_1_and_30_criteria(
         ProductStandard.objects.create(startup=committee.startup, standard=criterion, status=Status.IN_PROGRESS)
     client.force_login(member_a)
 
-    with django_assert_num_queries(14):  # committees/tests/test_pages.py counts them
+    with django_assert_num_queries(11):  # committees/tests/test_pages.py counts them
         response = client.get(committee.get_absolute_url())
 
     assert response.text.count('id="standard-') == count
