@@ -59,8 +59,9 @@ from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
-# Django's own msgid (its catalogue translates it): not marked here, so not in the portal's.
+# Django's own msgids (its catalogue translates them): not marked here, so not in the portal's.
 ACTION_LABEL = "Select this object for an action - {}"
+ALL_DATES = "All dates"
 
 ESTIMATE_ABOVE = 10_000
 
@@ -304,7 +305,7 @@ class LargeTableChangeList(ChangeList):
         if months[0] != months[-1]:
             return {
                 "show": True,
-                "back": {"link": link({}), "title": gettext("All dates")},
+                "back": {"link": link({}), "title": gettext(ALL_DATES)},
                 "choices": [
                     {
                         "link": link({"year": year, "month": month.month}),
