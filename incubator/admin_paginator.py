@@ -19,11 +19,11 @@ value, and each row is one string for the template instead of one per cell
 (``templates/admin/large_table_change_list.html``). A popup, an editable list or a list linking
 on another key keeps Django's own rendering.
 
-The date hierarchy of an unfiltered list (``date_choices``) reads the months that have rows off
-the field's index, one month after the other (a recursive query, a step per month), instead of
-Django's MIN/MAX and its ``DISTINCT`` over every row: one query whose cost does not grow with the
-table, then Django's choices (the years, or the months of the only year, or the days of the only
-month with Django's own query).
+The date hierarchy of an unfiltered list (``date_choices``) on an indexed date-time field reads
+the months that have rows off the field's index, one month after the other (a recursive query,
+a step per month), instead of Django's MIN/MAX and its ``DISTINCT`` over every row: one query
+whose cost does not grow with the table, then Django's choices (the years, or the months of the
+only year, or the days of the only month with Django's own query).
 
 The admin's sidebar (every model of the site, some 40 links) is rendered once for the same
 links, names, page and language, then read from the cache (``nav_sidebar_key``): the key is a
@@ -288,6 +288,8 @@ class LargeTableChangeList(ChangeList):
         connection = connections[self.queryset.db]
         if connection.vendor != "postgresql" or not isinstance(field, models.DateTimeField):
             return None
+        if not leads_an_index(field):
+            return None  # without an index, each step of the scan would read the table
         months = months_with_rows(connection, self.model._meta.db_table, field.column)
         fields = {part: f"{name}__{part}" for part in ("year", "month", "day")}
 
@@ -344,6 +346,13 @@ def nav_sidebar_key(available_apps, path):
         for model in app["models"]:
             parts.append((model["object_name"], str(model["name"]), model["admin_url"], model["add_url"]))
     return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def leads_an_index(field):
+    """Whether a B-tree index of the model starts with ``field`` (``db_index``, ``unique`` or ``Meta.indexes``)."""
+    if field.db_index or field.unique:
+        return True
+    return any(index.fields and index.fields[0].lstrip("-") == field.name for index in field.model._meta.indexes)
 
 
 def months_with_rows(connection, table, column):
