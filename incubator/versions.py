@@ -8,7 +8,9 @@ rebuilt at its next request (its cache key holds the version).
   and again once the transaction commits (a build in between may have read the old rows);
   ``watch_links(*throughs)`` does the same for many-to-many links (``m2m_changed``);
 - ``changed()``: for the writes that send no signal (``QuerySet.update()``, ``bulk_create``), the
-  service that makes them calls it.
+  service that makes them calls it;
+- ``kept(key, compute, timeout)``: ``compute()`` kept in the cache under ``key``. A cache outage
+  costs the speed, never the page: the value is computed and not kept.
 
 ``STEERING`` is the version of the dashboards' figures (``registry.Tile``: the incubator
 dashboard, the network cockpit): each app's tiles module watches the models its figures read.
@@ -27,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 
 _versions = []
+_MISSING = object()
 
 
 class DataVersion:
@@ -36,10 +39,15 @@ class DataVersion:
         _versions.append(self)
 
     def current(self):
-        version = cache.get(self.key)
-        if version is None:
-            cache.add(self.key, secrets.token_hex(8), timeout=None)
+        """The version (None while the cache is out: nothing kept can be read then)."""
+        try:
             version = cache.get(self.key)
+            if version is None:
+                cache.add(self.key, secrets.token_hex(8), timeout=None)
+                version = cache.get(self.key)
+        except Exception:
+            logger.warning("The cache is out: the %s version is unknown", self.name, exc_info=True)
+            return None
         return version
 
     def bump(self):
@@ -67,6 +75,22 @@ class DataVersion:
             m2m_changed.connect(
                 self.changed, sender=through, dispatch_uid=f"{self.name}:{through._meta.label}", weak=False
             )
+
+
+def kept(key, compute, timeout):
+    """``compute()``, kept in the cache under ``key`` for ``timeout`` seconds."""
+    try:
+        value = cache.get(key, _MISSING)
+    except Exception:
+        logger.warning("The cache is out: %s computed, not kept", key, exc_info=True)
+        return compute()
+    if value is _MISSING:
+        value = compute()
+        try:
+            cache.set(key, value, timeout)
+        except Exception:
+            logger.warning("The cache is out: %s not kept", key, exc_info=True)
+    return value
 
 
 def bump_all():

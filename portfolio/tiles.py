@@ -23,7 +23,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from itertools import chain
 
-from django.core.cache import cache
 from django.db.models import Avg, Count, DateField, DurationField, ExpressionWrapper, F, Q, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -144,7 +143,6 @@ def shared(key, compute):
 # hour: a committee held at 14:00 counts from the 14:00 figures on) and at the next request after
 # a row it reads changed (``versions.STEERING``).
 KEPT_TIMEOUT = 60 * 60
-_MISSING = object()
 
 
 def scope_key(scope):
@@ -156,12 +154,7 @@ def kept(name, compute, *parts):
     ``parts``: a figure depends on its scope and the data, not on who reads it (``registry.Tile``).
     The version is read once a page (``one_page``)."""
     prefix = shared("kept:prefix", lambda: f"steering:{versions.STEERING.current()}:{timezone.localtime():%Y%m%d%H}")
-    key = ":".join(str(part) for part in (prefix, name, *parts))
-    value = cache.get(key, _MISSING)
-    if value is _MISSING:
-        value = compute()
-        cache.set(key, value, KEPT_TIMEOUT)
-    return value
+    return versions.kept(":".join(str(part) for part in (prefix, name, *parts)), compute, KEPT_TIMEOUT)
 
 
 def watch_figures():

@@ -4,7 +4,6 @@ import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -21,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import CreateView, DetailView, FormView, ListView, TemplateView, UpdateView
 
-from incubator import charts, registry
+from incubator import charts, registry, versions
 from incubator.exports import csv_response
 from incubator.lists import FilteredListMixin
 from incubator.models import Incubator
@@ -360,14 +359,14 @@ class DirectoryView(FilteredListMixin, ListView):
     def get_context_data(self, **kwargs):
         if self.filterset.is_bound and not self.filterset.is_valid():
             return super().get_context_data(**kwargs)  # a 400 with the form's errors: nothing kept
-        key = self.results_key()
-        results = cache.get(key)
-        if results is not None:
-            return {"view": self, "filter": self.filterset, "results": mark_safe(results), **kwargs}  # noqa: S308 (our template's output)
-        context = super().get_context_data(**kwargs)
-        results = render_to_string(self.results_template, context, request=self.request)
-        cache.set(key, results, opendata.CACHE_TIMEOUT)
-        return {**context, "results": mark_safe(results)}  # noqa: S308 (our template's output)
+        context = {}
+
+        def render():
+            context.update(super(DirectoryView, self).get_context_data(**kwargs))
+            return render_to_string(self.results_template, context, request=self.request)
+
+        results = mark_safe(versions.kept(self.results_key(), render, opendata.CACHE_TIMEOUT))  # noqa: S308 (our template's output)
+        return {"view": self, "filter": self.filterset, **kwargs, **context, "results": results}
 
 
 @method_decorator(login_not_required, name="dispatch")

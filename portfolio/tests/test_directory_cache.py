@@ -76,3 +76,15 @@ def test_an_invalid_filter_is_not_kept(client, incubator_a):
     assert client.get(DIRECTORY, {"phase": "nope"}).status_code == 400
     assert client.get(DIRECTORY, {"phase": "nope"}).status_code == 400
     assert client.get(DIRECTORY).status_code == 200
+
+
+def test_a_cache_outage_costs_the_speed_not_the_page(client, incubator_a, settings):
+    products(incubator_a, 2)
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"}
+    }
+
+    response = client.get(DIRECTORY)
+
+    assert response.status_code == 200
+    assert "Annuaire 01" in response.text

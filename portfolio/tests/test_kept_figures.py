@@ -119,3 +119,18 @@ def test_the_cockpit_keeps_its_comparison_until_an_incubator_is_added(as_persona
     assert read < computed
     assert [row.incubator.slug for row in rows] == sorted([*before, "fabrique-nouvelle"])
     assert all(len(row.cells) == len(rows[0].cells) for row in rows)
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_cache_outage_costs_the_speed_not_the_page(manager, incubator_a, settings):
+    StartupFactory(incubator=incubator_a, phase=Phase.CONSTRUCTION)
+    expected = values(manager.get(dashboard(incubator_a)))
+    # Nothing listens on port 9 (discard): every read and write of the cache is refused.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"}
+    }
+
+    response = manager.get(dashboard(incubator_a))
+
+    assert response.status_code == 200
+    assert values(response) == expected
