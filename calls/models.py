@@ -262,7 +262,8 @@ class ApplicationQuerySet(models.QuerySet):
         return self.select_related("call__incubator", "applicant")
 
     def newest_first(self):
-        """The latest submitted first, then the drafts, the latest begun first (``application_newest_idx``)."""
+        """The latest submitted first, then the drafts, the latest begun first (``application_newest_idx``,
+        on PostgreSQL: migration 0010)."""
         return self.order_by(F("submitted_at").desc(nulls_last=True), "-pk")
 
     def with_ticks(self):
@@ -414,8 +415,8 @@ class Application(models.Model):
             models.Index(fields=["call", "status"], name="application_call_status_idx"),
             # The ranking's order (``ApplicationQuerySet.ranked``): a page of 25 read off the index.
             models.Index(fields=["call", "-tick_count", "submitted_at", "id"], name="application_ranking_idx"),
-            # The list across calls (``ApplicationQuerySet.newest_first``): a page of 25 off the index.
-            models.Index(F("submitted_at").desc(nulls_last=True), F("id").desc(), name="application_newest_idx"),
+            # The list across calls (``newest_first``) reads ``application_newest_idx``, created on
+            # PostgreSQL only by migration 0010 (SQLite has no NULLS LAST in an index).
         ]
 
     def __str__(self):
