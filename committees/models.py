@@ -1,6 +1,8 @@
 """Investment committees: when a product is steered, who attends, the documents, the decision."""
 
 import secrets
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.db import models
@@ -23,8 +25,7 @@ MAX_GRANTED_MONTHS = 24
 def _managed_by(user):
     """Committees of the products whose incubators the user runs (manager or portfolio manager;
     co-incubation included)."""
-    incubators = managed_incubator_ids(user)
-    managed = Startup.objects.filter(Q(incubator__in=incubators) | Q(other_incubators__in=incubators))
+    managed = Startup.objects.in_incubators(managed_incubator_ids(user))  # subqueries: no join
     return Q(startup__in=managed.values("pk"))
 
 
@@ -38,6 +39,12 @@ def _in_team_of(user):
     return Q(startup__in=TeamMembership.objects.current().filter(user=user).values("startup"))
 
 
+def visibility_conditions(user):
+    """The ways a signed-in person who does not read the whole network sees a committee (any one):
+    managing its product, being in its team, attending it."""
+    return [_managed_by(user), _in_team_of(user), _attended_by(user)]
+
+
 class CommitteeQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Committees a user may open: network admins and coordinators (``reads_network``) all;
@@ -48,7 +55,7 @@ class CommitteeQuerySet(models.QuerySet):
             return self.none()
         if user.reads_network:
             return self.all()
-        return self.filter(_managed_by(user) | _in_team_of(user) | _attended_by(user))
+        return self.filter(reduce(or_, visibility_conditions(user)))
 
     def in_calendar_of(self, user):
         """What the user's calendar feed lists: the committees the user attends or manages."""
