@@ -254,9 +254,10 @@ def test_product_page_query_count(manager, startup_a, member_a, django_assert_nu
             startup=startup_a, phase=phase, start=D(2025, 6, 1) + datetime.timedelta(days=offset), actor=member_a
         )
 
-    # The page's own 14 (its events among them; the rules' one query), the header's facts, and one query for each panel and
-    # time line source: the committees (their panel, their time line entries), the call application
-    # it came from, the standards' scorecard, the community's suggestions and open requests.
+    # The page's own 14 (its events among them; the rules' one query), the header's facts, and one
+    # query for each panel and time line source: the committees (their panel, their time line
+    # entries), the call application it came from, the standards' scorecard, the community's
+    # suggestions and open requests.
     with django_assert_num_queries(21):
         manager.get(startup_a.get_absolute_url())
 
