@@ -10,6 +10,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from incubator.lists import each_word_in
 from incubator.models import Incubator
 
 from .models import Application, Call
@@ -107,15 +108,11 @@ class ApplicationListFilter(django_filters.FilterSet):
     def search(self, queryset, name, value):
         """Each word in the applicant's name or email, their administration or the problem they
         describe ("marie dupont" finds Marie Dupont)."""
-        for word in value.split():
-            queryset = queryset.filter(
-                Q(applicant__first_name__icontains=word)
-                | Q(applicant__last_name__icontains=word)
-                | Q(applicant__email__icontains=word)
-                | Q(administration__icontains=word)
-                | Q(problem__icontains=word)
-            )
-        return queryset
+        return each_word_in(
+            queryset,
+            value,
+            ["applicant__first_name", "applicant__last_name", "applicant__email", "administration", "problem"],
+        )
 
     def at_stage(self, queryset, name, value):
         return queryset.filter(status__in=STAGES[value])

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from incubator.lists import each_word_in
 from incubator.models import Organisation
 from portfolio.models import Phase
 
@@ -88,15 +89,11 @@ class RequestFilter(django_filters.FilterSet):
         return queryset.filter(status=value)
 
     def search(self, queryset, name, value):
-        for word in value.split():
-            queryset = queryset.filter(
-                Q(startup__name__icontains=word)
-                | Q(incubator__title__icontains=word)
-                | Q(requester__last_name__icontains=word)
-                | Q(requester__email__icontains=word)
-                | Q(message__icontains=word)
-            )
-        return queryset
+        return each_word_in(
+            queryset,
+            value,
+            ["startup__name", "incubator__title", "requester__last_name", "requester__email", "message"],
+        )
 
 
 WHEN = [("upcoming", _("Upcoming")), ("past", _("Past"))]

@@ -13,8 +13,19 @@ are read with everything the page shows, so the cost of a page does not grow wit
 out of it. Its queryset must hold each row once (no join that repeats rows: a subquery instead).
 """
 
+from functools import reduce
+from operator import or_
+
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Count, Window
+from django.db.models import Count, Q, Window
+
+
+def each_word_in(queryset, value, fields):
+    """The rows of ``queryset`` where each word of ``value`` is in one of ``fields`` (a list
+    filter's search: "marie dupont" finds Marie Dupont)."""
+    for word in value.split():
+        queryset = queryset.filter(reduce(or_, (Q(**{f"{field}__icontains": word}) for field in fields)))
+    return queryset
 
 
 class IdsPaginator(Paginator):
