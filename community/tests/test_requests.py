@@ -327,6 +327,16 @@ def test_the_queue_lists_the_open_requests_oldest_first_with_their_age(sign_in, 
     assert set(everything.context["requests"]) == {old, recent, done}
 
 
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [("produit a", True), ("PRODUIT", True), ("fabrique a", True), ("produit personne", False), ("", True)],
+)
+def test_the_queue_search_needs_each_word_somewhere(sign_in, handler, request_a, query, found):
+    response = sign_in(handler).get(reverse("community:queue"), {"q": query})
+
+    assert list(response.context["requests"]) == ([request_a] if found else [])
+
+
 def test_the_queue_export_is_a_csv_of_the_filtered_requests(sign_in, handler, request_a):
     response = sign_in(handler).get(reverse("community:queue_export"))
 
