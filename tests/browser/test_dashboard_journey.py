@@ -13,6 +13,8 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from calls.models import Application
+from calls.tests.factories import ApplicationFactory, CallFactory
 from committees.models import Committee
 from committees.tests.factories import CommitteeFactory, paris
 from incubator.tests.factories import IncubatorFactory, UserFactory
@@ -104,3 +106,48 @@ def test_manager_and_network_admin_steer_with_the_dashboards(live_server, networ
     )
     # The day refused answers 400 on purpose (the browser logs it): nothing else.
     assert [error for error in console_errors if "?date=2099-01-01" not in error[0]] == []
+
+
+def test_coordinator_reads_every_incubator_and_manager_opens_a_funnel_stage(live_server, network, page, axe_check):
+    """A network coordinator reads the cockpit, another incubator's dashboard, the calendar behind a
+    figure and a product page with nothing to change; the manager follows a call funnel's stage to
+    the applications it counts."""
+    fabrique, manager, _admin = network
+    coordinator = UserFactory(email="coordination@example.gouv.fr", is_network_coordinator=True)
+    call = CallFactory(incubator=fabrique, slug="appel-a", title="Appel A")
+    for status in (Application.Status.SUBMITTED, Application.Status.SUBMITTED, Application.Status.DRAFT):
+        ApplicationFactory(call=call, status=status)
+    console_errors = console_collector(page)
+    blocking = {}
+
+    sign_in(page, live_server, coordinator)
+    page.goto(live_server.url + reverse("portfolio:cockpit"))
+    expect(page.locator("h1")).to_have_count(1)
+    blocking["coordinator_cockpit"] = axe_check("coordinator_cockpit")
+    page.goto(live_server.url + reverse("portfolio:dashboard", args=["fabrique-b"]))
+    expect(page.locator("h1")).to_have_count(1)
+    # The call funnel without links for them (the applications are the managers').
+    expect(page.locator(f"main a[href^='{reverse('calls:manage_application_list')}']")).to_have_count(0)
+    blocking["coordinator_dashboard"] = axe_check("coordinator_dashboard")
+    page.goto(live_server.url + reverse("portfolio:dashboard", args=[fabrique.slug]))
+    page.locator(f"main a[href^='{reverse('committees:committee_list')}']").first.click()
+    expect(page.locator("h1")).to_have_count(1)
+    expect(page.locator("main tbody tr").first).to_be_visible()
+    page.goto(live_server.url + reverse("portfolio:startup_detail", args=["produit-a-1"]))
+    expect(page.locator("main form[method='post']")).to_have_count(0)
+    blocking["coordinator_product"] = axe_check("coordinator_product")
+
+    page.context.clear_cookies()
+    sign_in(page, live_server, manager)
+    page.goto(live_server.url + reverse("portfolio:dashboard", args=[fabrique.slug]))
+    page.locator("#chart-call-funnel-table a[href*='stage=submitted']").click()
+    expect(page).to_have_url(
+        live_server.url + reverse("calls:manage_application_list") + "?incubator=fabrique-a&stage=submitted"
+    )
+    expect(page.locator("#application-table tbody tr")).to_have_count(2)
+    blocking["funnel_stage"] = axe_check("funnel_stage")
+
+    assert_no_blocking_violations(
+        blocking, ["coordinator_cockpit", "coordinator_dashboard", "coordinator_product", "funnel_stage"]
+    )
+    assert console_errors == []
