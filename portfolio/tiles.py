@@ -140,8 +140,8 @@ def shared(key, compute):
 # Figures kept between requests -----------------------------------------------------------------
 
 # How long a figure is kept at most; it is also recomputed when the hour turns (its key holds the
-# hour: a committee held at 14:00 counts from the 14:00 figures on) and at the next request after
-# a row it reads changed (``versions.STEERING``).
+# hour: what the clock alone changes, a committee whose time has come, shows within the hour) and
+# at the next request after a row it reads changed (``versions.STEERING``).
 KEPT_TIMEOUT = 60 * 60
 
 
