@@ -212,28 +212,46 @@ def test_role_revoked_writes_one_row(incubator_a, agent):
     assert only(Action.ROLE_REVOKED).object_id == str(pk)
 
 
-def test_staff_granted_by_an_admin_in_the_admin_writes_one_row_with_the_admin_as_actor(client, agent):
+def grant_in_the_admin(client, agent, right):
+    """A network admin ticks ``right`` on the agent's page of the admin; the admin, for the actor."""
     network_admin = UserFactory(email="admin@example.gouv.fr", is_staff=True, is_superuser=True)
     client.force_login(network_admin)
-    before = rows(Action.STAFF_GRANTED)  # the admin's own, at creation
     data = {
         "email": agent.email,
         "first_name": agent.first_name,
         "last_name": agent.last_name,
         "is_active": "on",
-        "is_staff": "on",
+        right: "on",
         "date_joined_0": "2026-01-05",
         "date_joined_1": "10:00:00",
         "memberships-TOTAL_FORMS": "0",
         "memberships-INITIAL_FORMS": "0",
     }
+    return network_admin, data
+
+
+@pytest.mark.parametrize(
+    ("right", "action", "other"),
+    [
+        ("is_staff", Action.STAFF_GRANTED, Action.COORDINATOR_GRANTED),
+        ("is_network_coordinator", Action.COORDINATOR_GRANTED, Action.STAFF_GRANTED),
+    ],
+)
+def test_a_right_granted_by_an_admin_in_the_admin_writes_one_row_with_the_admin_as_actor(
+    client, agent, right, action, other
+):
+    network_admin, data = grant_in_the_admin(client, agent, right)
+    before = {action: rows(action), other: rows(other)}  # the admin's own STAFF_GRANTED, at creation
 
     response = client.post(reverse("admin:incubator_user_change", args=[agent.pk]), data)
 
     assert response.status_code == 302, response.context["adminform"].errors if response.context else ""
-    assert rows(Action.STAFF_GRANTED) == before + 1
-    event = AuditEvent.objects.filter(action=Action.STAFF_GRANTED).first()
-    assert (event.actor_id, event.object_id) == (network_admin.pk, str(agent.pk))
+    assert rows(action) == before[action] + 1
+    assert rows(other) == before[other]  # a coordinator is no staff, a staff member no coordinator
+    event = AuditEvent.objects.filter(action=action, object_id=str(agent.pk)).get()
+    assert (event.actor_id, event.object_type) == (network_admin.pk, "incubator.user")
+    agent.refresh_from_db()
+    assert getattr(agent, right) is True
 
 
 def test_staff_and_superuser_revoked_write_one_row_each(agent):
@@ -246,32 +264,6 @@ def test_staff_and_superuser_revoked_write_one_row_each(agent):
 
     assert only(Action.STAFF_REVOKED).object_id == str(agent.pk)
     assert only(Action.SUPERUSER_REVOKED).object_id == str(agent.pk)
-
-
-def test_coordinator_right_granted_by_an_admin_in_the_admin_writes_one_row_with_the_admin_as_actor(client, agent):
-    network_admin = UserFactory(email="admin@example.gouv.fr", is_staff=True, is_superuser=True)
-    client.force_login(network_admin)
-    staff_granted = rows(Action.STAFF_GRANTED)  # the admin's own, at creation
-    data = {
-        "email": agent.email,
-        "first_name": agent.first_name,
-        "last_name": agent.last_name,
-        "is_active": "on",
-        "is_network_coordinator": "on",
-        "date_joined_0": "2026-01-05",
-        "date_joined_1": "10:00:00",
-        "memberships-TOTAL_FORMS": "0",
-        "memberships-INITIAL_FORMS": "0",
-    }
-
-    response = client.post(reverse("admin:incubator_user_change", args=[agent.pk]), data)
-
-    assert response.status_code == 302, response.context["adminform"].errors if response.context else ""
-    event = only(Action.COORDINATOR_GRANTED)
-    assert (event.actor_id, event.object_type, event.object_id) == (network_admin.pk, "incubator.user", str(agent.pk))
-    assert rows(Action.STAFF_GRANTED) == staff_granted  # a coordinator is no staff
-    agent.refresh_from_db()
-    assert (agent.is_network_coordinator, agent.is_staff) == (True, False)
 
 
 def test_coordinator_right_given_at_creation_and_revoked_writes_one_row_each(db):
