@@ -250,9 +250,17 @@ def test_admin_application_changelist_counts_the_search_once(client, network_adm
 )
 def test_admin_application_search_finds_a_word_in_any_field_and_every_word(client, network_admin, search, expected):
     applications = {
-        "courrier": ApplicationFactory(problem="Les convocations partent par courrier."),
+        # Fixed names: Faker's French surnames include Roussel, which made the test fail at random.
+        "courrier": ApplicationFactory(
+            applicant=UserFactory(first_name="Anne", last_name="Leclerc"),
+            problem="Les convocations partent par courrier.",
+        ),
         "roussel": ApplicationFactory(applicant=UserFactory(last_name="Roussel"), problem="Des délais."),
-        "mer": ApplicationFactory(administration="Ministère de la Mer", problem="Des délais."),
+        "mer": ApplicationFactory(
+            applicant=UserFactory(first_name="Paul", last_name="Martin"),
+            administration="Ministère de la Mer",
+            problem="Des délais.",
+        ),
     }
     client.force_login(network_admin)
 
