@@ -11,13 +11,18 @@ A list whose rows carry costly annotations (the portfolio's flags and columns) a
 SQL) and counted in the same query (a window count, ``IdsPaginator``), and only the page's rows
 are read with everything the page shows, so the cost of a page does not grow with the rows left
 out of it. Its queryset must hold each row once (no join that repeats rows: a subquery instead).
+The rows are read when the template first uses them (``PageRows``), the page's ids are in the
+context (``page_ids``): a piece of the page kept in the cache (``{% kept %}``) holds them in its key
+and, when it is kept, the rows are not read.
 """
 
+from collections.abc import Sequence
 from functools import reduce
 from operator import or_
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Q, Window
+from django.utils.functional import cached_property
 
 
 def each_word_in(queryset, value, fields):
@@ -55,6 +60,25 @@ class IdsPaginator(Paginator):
         return self._get_page([pk for pk, _total in rows], number, self)
 
 
+class PageRows(Sequence):
+    """The rows of a page's ids (``read(ids)``, in any order), in the ids' order, read at first use."""
+
+    def __init__(self, ids, read):
+        self.ids = ids
+        self.read = read
+
+    @cached_property
+    def rows(self):
+        rows = {row.pk: row for row in self.read(self.ids)}
+        return [rows[pk] for pk in self.ids if pk in rows]
+
+    def __getitem__(self, index):
+        return self.rows[index]
+
+    def __len__(self):
+        return len(self.rows)
+
+
 class FilteredListMixin:
     """A ListView whose queryset goes through a FilterSet; an invalid filter answers 400."""
 
@@ -84,10 +108,12 @@ class FilteredListMixin:
         if not hasattr(self, "get_page_rows"):
             return super().paginate_queryset(queryset, page_size)
         paginator, page, ids, is_paginated = super().paginate_queryset(queryset, page_size)
-        ids = list(ids)
-        rows = {row.pk: row for row in self.get_page_rows(ids)}
-        page.object_list = [rows[pk] for pk in ids if pk in rows]
+        self.page_ids = list(ids)
+        page.object_list = PageRows(self.page_ids, self.get_page_rows)
         return paginator, page, page.object_list, is_paginated
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(filter=self.filterset, **kwargs)
+        context = super().get_context_data(filter=self.filterset, **kwargs)
+        if hasattr(self, "page_ids"):
+            context["page_ids"] = self.page_ids
+        return context

@@ -134,6 +134,9 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# How long a piece of a page stays kept ({% kept %}, incubator/templatetags/kept.py), in seconds. Any
+# write replaces what is kept sooner; this bounds the memory the pieces of a quiet portal hold.
+KEPT_FRAGMENT_TIMEOUT = env.int("KEPT_FRAGMENT_TIMEOUT", default=15 * 60)
 
 AUTH_USER_MODEL = "incubator.User"
 AUTHENTICATION_BACKENDS = [

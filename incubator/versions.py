@@ -12,6 +12,12 @@ rebuilt at its next request (its cache key holds the version).
 - ``kept(key, compute, timeout)``: ``compute()`` kept in the cache under ``key``. A cache outage
   costs the speed, never the page: the value is computed and not kept.
 
+``WRITES`` is the version of everything: every INSERT, UPDATE or DELETE the portal sends to its
+database replaces it (``track_writes``, an execute wrapper on each connection: ``update()``,
+``bulk_create``, the admin and the tasks included), but for the tables no page shows
+(``UNTRACKED``: the sessions). The pages' kept fragments hold it in their key
+(``incubator.templatetags.kept``).
+
 ``STEERING`` is the version of the dashboards' figures (``registry.Tile``: the incubator
 dashboard, the network cockpit): each app's tiles module watches the models its figures read.
 ``bump_all()`` replaces every version (the seeding commands, which write in bulk). The open data
@@ -19,10 +25,12 @@ has its own (``portfolio.opendata``).
 """
 
 import logging
+import re
 import secrets
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.backends.signals import connection_created
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 logger = logging.getLogger(__name__)
@@ -99,3 +107,39 @@ def bump_all():
 
 
 STEERING = DataVersion("steering")
+
+
+WRITES = DataVersion("writes")
+
+# The tables whose writes change no page: a request's session, saved at each request.
+UNTRACKED = frozenset({"django_session"})
+_WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
+
+
+def _bump_writes():
+    WRITES.bump()
+
+
+def _note_writes(execute, sql, params, many, context):
+    result = execute(sql, params, many, context)
+    written = _WRITE.match(sql) if isinstance(sql, str) else None
+    if written and written.group(1) not in UNTRACKED:
+        connection = context["connection"]
+        if not connection.in_atomic_block:
+            WRITES.bump()
+        elif not any(callback is _bump_writes for _sids, callback, _robust in connection.run_on_commit):
+            # Once a transaction: now (the pages this connection builds before the commit read its new
+            # rows), and once it commits (what other connections built meanwhile read the old rows).
+            WRITES.bump()
+            connection.on_commit(_bump_writes)
+    return result
+
+
+def _wrap_connection(sender, connection, **kwargs):
+    if _note_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_note_writes)
+
+
+def track_writes():
+    """Every connection of the portal notes its writes in ``WRITES`` (called once, at start)."""
+    connection_created.connect(_wrap_connection, dispatch_uid="incubator.versions.track_writes", weak=False)
