@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy as _
 
 from incubator import registry
 from portfolio.contributions import PORTFOLIO_LIST, PRODUCT_PAGE, in_scope
-from portfolio.models import ACTIVE_PHASES
+from portfolio.models import ACTIVE_PHASES, PhasePeriod
 
 from . import public_results, services, todo
 from .cadence import gaps_of
@@ -78,6 +78,13 @@ def with_schedule(startups, now=None):
             output_field=models.BooleanField(),
         ),
     )
+
+
+def with_first_phase_start(startups):
+    """Annotate a Startup queryset with the start of its first phase (``first_phase_start``): the
+    product page's committees panel measures the gaps in the cadence from it."""
+    first = PhasePeriod.objects.filter(startup=OuterRef("pk")).order_by("start").values("start")[:1]
+    return startups.annotate(first_phase_start=Subquery(first))
 
 
 def with_rule_marks(startups):
@@ -155,7 +162,7 @@ def product_committees(startup, user):
         Committee.objects.filter(startup=startup).visible_to(user).select_related("decision").order_by("-scheduled_at")
     )
     held = {committee.local_date for committee in committees if committee.is_held}
-    first_start = startup.periods.order_by("start").values_list("start", flat=True).first() if held else None
+    first_start = startup.first_phase_start if held else None  # with_first_phase_start, on the page's query
     return {"committees": committees, "cadence_gaps": gaps_of(committee_days=held, first_phase_start=first_start)}
 
 
@@ -229,6 +236,7 @@ def register_contributions():
     for page in (PRODUCT_PAGE, PORTFOLIO_LIST):
         registry.register_annotation(registry.Annotation(page, "committee_schedule", with_schedule))
         registry.register_annotation(registry.Annotation(page, "committee_rule_marks", with_rule_marks))
+    registry.register_annotation(registry.Annotation(PRODUCT_PAGE, "first_phase_start", with_first_phase_start))
     registry.register_panel(
         registry.Panel(PRODUCT_PAGE, "heading", "committee_badges", "committees/includes/_schedule_badges.html")
     )

@@ -8,7 +8,7 @@ Who manages a product: the managers of one of its incubators, the principal one 
 """
 
 import rules
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from incubator.rules import is_network_admin, managed_incubator_ids, manages_an_incubator, reads_network
 
@@ -23,10 +23,23 @@ def manages_startup(user, startup):
         return False
     memo = startup.__dict__.setdefault("_managed_by", {})
     if user.pk not in memo:
-        partners = Startup.other_incubators.through.objects.filter(startup=startup.pk).values("incubator")
-        managed = managed_incubator_ids(user).filter(Q(incubator=startup.incubator_id) | Q(incubator__in=partners))
-        memo[user.pk] = managed.exists()
+        memo[user.pk] = managed(user, startup.pk, startup.incubator_id).exists()
     return memo[user.pk]
+
+
+def managed(user, startup, incubator):
+    """The memberships by which ``user`` manages the product (``startup``: its pk, or an ``OuterRef``)
+    of principal ``incubator``."""
+    partners = Startup.other_incubators.through.objects.filter(startup=startup).values("incubator")
+    return managed_incubator_ids(user).filter(Q(incubator=incubator) | Q(incubator__in=partners))
+
+
+def get_with_manager_rule(startups, user):
+    """The one product of ``startups``, ``manages_startup(user, it)`` read in the same query."""
+    startup = startups.annotate(manager_rule=Exists(managed(user, OuterRef(OuterRef("pk")), OuterRef("incubator_id"))))
+    startup = startup.get()
+    startup.__dict__.setdefault("_managed_by", {})[user.pk] = startup.manager_rule
+    return startup
 
 
 @rules.predicate

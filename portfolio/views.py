@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -25,7 +26,7 @@ from incubator.exports import csv_response
 from incubator.lists import FilteredListMixin
 from incubator.models import Incubator
 
-from . import flags, opendata, services, statistics
+from . import flags, opendata, rules, services, statistics
 from .contributions import PORTFOLIO_LIST, PRODUCT_PAGE
 from .filters import DirectoryFilter, PortfolioFilter
 from .forms import (
@@ -118,43 +119,67 @@ class StartupMixin:
         return self.startup
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(startup=self.get_startup(), **kwargs)
+        kwargs.setdefault("startup", self.get_startup())
+        return super().get_context_data(**kwargs)
 
 
 class StartupDetailView(StartupMixin, DetailView):
+    """A product's page. Its content is kept in the cache for the person (``{% kept %}``, any write
+    draws it again): the product is read plainly at each request (whether the person sees it), and
+    what the content draws (the other apps' annotations, the flags, the panels, the rules) is read
+    only when it is drawn."""
+
     template_name = "portfolio/startup_detail.html"
     context_object_name = "startup"
 
     def get_startup_queryset(self):
-        # The page's annotations (other apps'), then the flags, which may read them; its incubator
-        # in the same query (the sheet, the rules and the panels read it).
-        startups = super().get_startup_queryset().select_related("incubator")
-        return flags.with_flags(registry.annotate(PRODUCT_PAGE, startups), PRODUCT_PAGE)
+        return super().get_startup_queryset().select_related("incubator")
 
     def get_object(self, queryset=None):
         return self.get_startup()
 
+    @cached_property
+    def drawn(self):
+        """The product with the page's annotations (other apps'), then the flags, which may read
+        them; its incubator (the sheet, the rules and the panels read it) and the manager rule
+        (``portfolio.rules``) in the same query."""
+        startups = Startup.objects.filter(pk=self.object.pk).select_related("incubator")
+        startups = flags.with_flags(registry.annotate(PRODUCT_PAGE, startups), PRODUCT_PAGE)
+        return rules.get_with_manager_rule(startups, self.request.user)
+
+    @cached_property
+    def periods(self):
+        return list(self.object.periods.select_related("decided_by"))
+
+    @cached_property
+    def events(self):
+        return list(self.object.product_events.all())
+
+    @cached_property
+    def can_change_phase(self):
+        return self.request.user.has_perm("portfolio.change_phase", self.drawn)
+
     def get_context_data(self, **kwargs):
-        startup = self.object
         user = self.request.user
-        periods = list(startup.periods.select_related("decided_by"))
-        indicators = list(startup.indicators.prefetch_related("measurements"))
-        events = list(startup.product_events.all())
-        can_change_phase = user.has_perm("portfolio.change_phase", startup)
+
+        def lazy(compute):
+            return SimpleLazyObject(compute)
+
         return super().get_context_data(
-            timeline=build_timeline(periods),
-            flags=flags.raised(startup, PRODUCT_PAGE, periods=periods, events=events),
-            events=product_timeline(startup, user, events),
-            can_record_events=can_change_phase,  # EVENTS_PERMISSION: the same rule
-            team=startup.team.select_related("user"),
-            sponsors=startup.sponsors.all(),
-            other_incubators=startup.other_incubators.all(),
-            charts=indicator_charts(indicators),
-            history=build_history(startup),
+            startup=lazy(lambda: self.drawn),
+            timeline=lazy(lambda: build_timeline(self.periods)),
+            flags=lazy(lambda: flags.raised(self.drawn, PRODUCT_PAGE, periods=self.periods, events=self.events)),
+            events=lazy(lambda: product_timeline(self.drawn, user, self.events)),
+            can_record_events=lazy(lambda: self.can_change_phase),  # EVENTS_PERMISSION: the same rule
+            team=self.object.team.select_related("user"),
+            sponsors=self.object.sponsors.all(),
+            other_incubators=self.object.other_incubators.all(),
+            charts=lazy(lambda: indicator_charts(list(self.object.indicators.prefetch_related("measurements")))),
+            history=lazy(lambda: build_history(self.drawn)),
             # What other apps show about the product, by slot (portfolio/contributions.py).
-            panels=registry.panels_for(PRODUCT_PAGE, startup, user),
-            can_edit=user.has_perm("portfolio.change_startup", startup),
-            can_change_phase=can_change_phase,
+            panels=lazy(lambda: registry.panels_for(PRODUCT_PAGE, self.drawn, user)),
+            can_edit=lazy(lambda: user.has_perm("portfolio.change_startup", self.drawn)),
+            can_change_phase=lazy(lambda: self.can_change_phase),
             breadcrumb=[(_("Portfolio"), reverse("portfolio:startup_list"))],
             **kwargs,
         )

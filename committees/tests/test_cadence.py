@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 
 from committees import cadence
 from committees.admin import DecisionAdmin
-from committees.contributions import product_committees, with_schedule
+from committees.contributions import product_committees, with_first_phase_start, with_schedule
 from committees.models import Committee, Decision
 from committees.services import record_decision
 from committees.tests.factories import CommitteeFactory, DecisionFactory, paris
@@ -343,7 +343,8 @@ def test_seed_demo_flags_the_gaps_of_pitchous_real_history(seeded_on_december_fi
 
 @pytest.mark.django_db
 def test_the_committees_panel_shows_pitchous_cadence_strip_with_its_long_gaps(seeded_on_december_first):
-    pitchou, admin = Startup.objects.get(slug="pitchou"), User.objects.get(email="admin@demo.incubateurs.example")
+    pitchou = with_first_phase_start(Startup.objects.filter(slug="pitchou")).get()  # as the product page reads it
+    admin = User.objects.get(email="admin@demo.incubateurs.example")
 
     panel = render_to_string(
         "committees/includes/_product_committees.html", {"startup": pitchou, **product_committees(pitchou, admin)}
