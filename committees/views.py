@@ -19,6 +19,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.generic import CreateView, FormView, ListView, TemplateView
@@ -148,14 +149,20 @@ class CommitteeListView(FilteredListMixin, ListView):
         return self.filterset_class(self.request.GET, queryset=queryset, user=self.request.user)
 
     def get_context_data(self, **kwargs):
+        # The page's content is kept for the person ({% kept %}): the sections' counts and the
+        # overdue products are read only when it is drawn.
         user = self.request.user
         valid = self.filterset.is_valid()
-        counts = section_counts(Committee.objects.visible_to(user))
         incubator = self.filterset.form.cleaned_data.get("incubator") if valid else None
+
+        def sections():
+            counts = section_counts(Committee.objects.visible_to(user))
+            return [(value, label, counts[value]) for value, label in SECTIONS]
+
         return super().get_context_data(
-            sections=[(value, label, counts[value]) for value, label in SECTIONS],
+            sections=SimpleLazyObject(sections),
             section=self.filterset.data.get("section"),
-            **overdue_summary(user, incubator),
+            overdue_summary=SimpleLazyObject(lambda: overdue_summary(user, incubator)),
             **kwargs,
         )
 

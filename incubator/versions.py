@@ -124,13 +124,13 @@ def _note_writes(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
     written = _WRITE.match(sql) if isinstance(sql, str) else None
     if written and written.group(1) not in UNTRACKED:
+        # Now (the pages this connection draws next read its new rows), and, in a transaction, once
+        # more when it commits (what other connections drew meanwhile read the old rows).
+        WRITES.bump()
         connection = context["connection"]
-        if not connection.in_atomic_block:
-            WRITES.bump()
-        elif not any(callback is _bump_writes for _sids, callback, _robust in connection.run_on_commit):
-            # Once a transaction: now (the pages this connection builds before the commit read its new
-            # rows), and once it commits (what other connections built meanwhile read the old rows).
-            WRITES.bump()
+        if connection.in_atomic_block and not any(
+            callback is _bump_writes for _sids, callback, _robust in connection.run_on_commit
+        ):
             connection.on_commit(_bump_writes)
     return result
 

@@ -8,6 +8,8 @@ network admins and coordinators (``portfolio.view_cockpit``: a 403 for anyone el
 nothing here changes state.
 """
 
+import functools
+
 import rules
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -15,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView, TemplateView
@@ -69,18 +72,26 @@ class DashboardView(TemplateView):
 
     def get_context_data(self, **kwargs):
         incubator = get_incubator(self.request, self.kwargs["slug"])
-        with tiles.one_page():
-            figures = dashboards.figures(self.request.user, registry.Scope(incubator))
         # Up to the cockpit for whoever may open it; the rule alone (no query of Django's permission tables).
         may_open_cockpit = rules.has_perm(COCKPIT_PERMISSION, self.request.user)
         breadcrumb = [(_("Network cockpit"), reverse("portfolio:cockpit"))] if may_open_cockpit else []
+
+        def figures():  # read when the figures are drawn (they are kept for the person: {% kept %})
+            with tiles.one_page():
+                return dashboards.figures(self.request.user, registry.Scope(incubator))
+
         return super().get_context_data(
-            incubator=incubator,
-            charted=[figure for figure in figures if figure.chart is not None],
-            numbers=[figure for figure in figures if figure.chart is None],
-            breadcrumb=breadcrumb,
-            **kwargs,
+            incubator=incubator, breadcrumb=breadcrumb, **charted_and_numbers(figures), **kwargs
         )
+
+
+def charted_and_numbers(figures):
+    """The figures with a chart and those without, for ``_figures.html``, computed at first use."""
+    computed = SimpleLazyObject(figures)
+    return {
+        "charted": SimpleLazyObject(lambda: [figure for figure in computed if figure.chart is not None]),
+        "numbers": SimpleLazyObject(lambda: [figure for figure in computed if figure.chart is None]),
+    }
 
 
 @require_safe
@@ -98,17 +109,22 @@ class CockpitView(CockpitMixin, TemplateView):
     template_name = "portfolio/cockpit.html"
 
     def get_context_data(self, **kwargs):
+        # Read when drawn: the content is kept for the person ({% kept %}).
         scope = registry.Scope()
-        with tiles.one_page():  # the comparison and the network's figures share their queries
-            compared = dashboards.comparison(self.request.user, scope, Incubator.objects.all())
-            figures = dashboards.figures(self.request.user, scope)
-        by_incubator = dashboards.phases_chart(compared.rows, scope)
-        by_incubator.csv_url = reverse("portfolio:cockpit_csv", args=[dashboards.PHASES_BY_INCUBATOR])
+
+        @functools.cache
+        def page():
+            with tiles.one_page():  # the comparison and the network's figures share their queries
+                compared = dashboards.comparison(self.request.user, scope, Incubator.objects.all())
+                figures = dashboards.figures(self.request.user, scope)
+            by_incubator = dashboards.phases_chart(compared.rows, scope)
+            by_incubator.csv_url = reverse("portfolio:cockpit_csv", args=[dashboards.PHASES_BY_INCUBATOR])
+            return compared, by_incubator, figures
+
         return super().get_context_data(
-            comparison=compared,
-            by_incubator=by_incubator,
-            charted=[figure for figure in figures if figure.chart is not None],
-            numbers=[figure for figure in figures if figure.chart is None],
+            comparison=SimpleLazyObject(lambda: page()[0]),
+            by_incubator=SimpleLazyObject(lambda: page()[1]),
+            **charted_and_numbers(lambda: page()[2]),
             **kwargs,
         )
 

@@ -159,7 +159,7 @@ def test_calendar_lists_overdue_products_with_nothing_planned(manager, incubator
 
     response = manager.get(reverse("committees:committee_list"))
 
-    assert [startup.name for startup in response.context["overdue"]] == ["En retard"]
+    assert [startup.name for startup in response.context["overdue_summary"]["overdue"]] == ["En retard"]
     assert reverse("committees:committee_plan", kwargs={"slug": overdue.slug}) in response.text
 
 
@@ -171,16 +171,16 @@ def test_calendar_summarises_a_long_overdue_list_and_links_to_the_portfolio(mana
 
     response = manager.get(reverse("committees:committee_list"), {"incubator": incubator_a.slug})
 
-    shown = [startup.name for startup in response.context["overdue"]]
+    shown = [startup.name for startup in response.context["overdue_summary"]["overdue"]]
     assert shown == ["Retard 11", *[f"Retard {number:02}" for number in range(9)]]
-    assert response.context["overdue_total"] == 12
+    assert response.context["overdue_summary"]["overdue_total"] == 12
     sentence = ngettext(
         "%(counter)s product was due for a committee and none is planned.",
         "%(counter)s products were due for a committee and none is planned.",
         12,
     ) % {"counter": 12}
     assert sentence in response.text.replace("&#x27;", "'")
-    link = response.context["overdue_list_url"]
+    link = response.context["overdue_summary"]["overdue_list_url"]
     assert link == f"{reverse('portfolio:startup_list')}?committee=en-retard&incubator={incubator_a.slug}"
     assert f'href="{link.replace("&", "&amp;")}"' in response.text
 
@@ -195,8 +195,8 @@ def test_calendar_overdue_list_leaves_out_a_product_whose_committee_took_place_s
 
     response = manager.get(reverse("committees:committee_list"))
 
-    assert [startup.name for startup in response.context["overdue"]] == ["En retard"]
-    assert response.context["overdue_total"] == 1
+    assert [startup.name for startup in response.context["overdue_summary"]["overdue"]] == ["En retard"]
+    assert response.context["overdue_summary"]["overdue_total"] == 1
     assert 'id="all-overdue"' not in response.text
 
 

@@ -10,6 +10,8 @@ shows: the page's ids, say):
   language, the address with its query (filters, page), and the person (``request.user.pk``),
   unless the tag ends with ``for_everyone`` (public facts only).
 
+Only a GET (or HEAD) keeps or reads a piece: a form sent back with its errors draws them.
+
 What is inside the tag is evaluated only when the piece is not kept: a view hands it lazy values
 (querysets, callables) and saves their queries on a hit. The CSRF token is not kept: the piece is
 drawn with a placeholder, replaced at each request by the request's own (masked anew, as Django
@@ -53,8 +55,11 @@ class KeptNode(template.Node):
 
     def render(self, context):
         request = context.get("request")
-        version = versions.WRITES.current() if request is not None else None
-        if version is None:  # no request (a page drawn outside a view), or the cache is out
+        if request is None or request.method not in ("GET", "HEAD"):
+            # A page drawn outside a view, or a form sent back with its errors and values.
+            return self.nodelist.render(context)
+        version = versions.WRITES.current()
+        if version is None:  # the cache is out
             return self.nodelist.render(context)
 
         def draw():

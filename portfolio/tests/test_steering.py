@@ -285,7 +285,7 @@ def products(incubator, count):
 def count_queries(client, url):
     """The queries of a page computing its figures (none kept from an earlier page: the kept
     figures are ``test_kept_figures``'s)."""
-    versions.STEERING.bump()
+    versions.bump_all()  # the kept figures and the kept pieces of the page
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
