@@ -250,6 +250,20 @@ def test_without_a_request_the_piece_is_drawn_each_time():
     assert PIECE.render({"shown": "second"}) == "<p>second</p>"
 
 
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+def test_a_piece_is_neither_kept_nor_read_but_on_a_get(method):
+    # A form sent back with its errors draws them, and the values typed: never a piece kept by a GET.
+    user = UserFactory()
+    get = request_to(user=user)
+    sent = getattr(RequestFactory(), method)("/kept/")
+    sent.user = user
+
+    assert PIECE.render({"shown": "premier"}, get) == "<p>premier</p>"
+    assert PIECE.render({"shown": "envoyé"}, sent) == "<p>envoyé</p>"
+    assert PIECE.render({"shown": "renvoyé"}, sent) == "<p>renvoyé</p>"
+    assert PIECE.render({"shown": "second"}, get) == "<p>premier</p>"
+
+
 def test_what_is_inside_is_not_evaluated_when_the_piece_is_kept():
     request = request_to(user=UserFactory())
     calls = []
