@@ -116,6 +116,13 @@ UNTRACKED = frozenset({"django_session"})
 _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
 
 
+_writes_noted = 0  # the writes this process has sent: a version read before the last one is stale
+
+
+def writes_noted():
+    return _writes_noted
+
+
 def _bump_writes():
     WRITES.bump()
 
@@ -124,6 +131,8 @@ def _note_writes(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
     written = _WRITE.match(sql) if isinstance(sql, str) else None
     if written and written.group(1) not in UNTRACKED:
+        global _writes_noted
+        _writes_noted += 1
         # Now (the pages this connection draws next read its new rows), and, in a transaction, once
         # more when it commits (what other connections drew meanwhile read the old rows).
         WRITES.bump()

@@ -52,9 +52,19 @@ class PortfolioListView(FilteredListMixin, ListView):
     context_object_name = "startups"
 
     def get_base_queryset(self):
-        # What the filters and the sorts read (the other apps' annotations); the flags are computed
-        # for the page's rows only (``get_page_rows``), the flag filter testing its conditions.
-        return registry.annotate(PORTFOLIO_LIST, Startup.objects.visible_to(self.request.user).for_list())
+        # With what the filters and the sorts asked read (the other apps' annotations), only when
+        # they are asked: building them costs more than the page's query. The flags are computed for
+        # the page's rows only (``get_page_rows``), the flag filter testing its conditions.
+        startups = Startup.objects.visible_to(self.request.user).for_list()
+        return registry.annotate(PORTFOLIO_LIST, startups) if self.reads_annotations() else startups
+
+    def reads_annotations(self):
+        """Whether a filter or the sort asked reads the other apps' annotations: the flags, the
+        filters the apps register (the committees' schedule), their sorts (the next committee)."""
+        data = self.request.GET
+        filters = ["flag", *(extra.key for extra in registry.list_filters(PORTFOLIO_LIST))]
+        sorts = {sort.key for sort in registry.sorts(PORTFOLIO_LIST)}
+        return any(data.get(key) for key in filters) or data.get("sort", "").removeprefix("-") in sorts
 
     def get_page_rows(self, ids):
         """The page's products with the columns' annotations and their raised flags (no query a row)."""

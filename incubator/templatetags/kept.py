@@ -58,7 +58,7 @@ class KeptNode(template.Node):
         if request is None or request.method not in ("GET", "HEAD"):
             # A page drawn outside a view, or a form sent back with its errors and values.
             return self.nodelist.render(context)
-        version = versions.WRITES.current()
+        version = writes_version(request)
         if version is None:  # the cache is out
             return self.nodelist.render(context)
 
@@ -71,6 +71,15 @@ class KeptNode(template.Node):
         if placeholder in html:
             html = html.replace(placeholder, str(context.get("csrf_token", "")))
         return mark_safe(html)  # noqa: S308 (our templates' output, escaped when drawn)
+
+
+def writes_version(request):
+    """``versions.WRITES``, read once a request for its pieces, again after a write of this process."""
+    noted = versions.writes_noted()
+    read = request.__dict__.get("_kept_writes_version")
+    if read is None or read[0] != noted:
+        read = request._kept_writes_version = (noted, versions.WRITES.current())
+    return read[1]
 
 
 @register.tag

@@ -250,6 +250,16 @@ def test_without_a_request_the_piece_is_drawn_each_time():
     assert PIECE.render({"shown": "second"}) == "<p>second</p>"
 
 
+def test_a_write_between_two_pieces_of_one_request_draws_the_second_anew():
+    # The version is read once a request for its pieces, and again after a write of this process.
+    request = request_to(user=UserFactory())
+    assert PIECE.render({"shown": "premier"}, request) == "<p>premier</p>"
+
+    OrganisationFactory(acronym="ENTRE")
+
+    assert PIECE.render({"shown": "second"}, request) == "<p>second</p>"
+
+
 @pytest.mark.parametrize("method", ["post", "put", "delete"])
 def test_a_piece_is_neither_kept_nor_read_but_on_a_get(method):
     # A form sent back with its errors draws them, and the values typed: never a piece kept by a GET.
