@@ -143,7 +143,12 @@ class CommitteeListView(FilteredListMixin, ListView):
     context_object_name = "committees"
 
     def get_base_queryset(self):
-        return Committee.objects.visible_to(self.request.user).for_list()
+        return Committee.objects.visible_to(self.request.user)
+
+    def get_page_rows(self, ids):
+        """The page's committees with what the table shows (``incubator.lists``: the page is cut on
+        the ids, counted in the same query, both kept with the page)."""
+        return Committee.objects.filter(pk__in=ids).for_list()
 
     def get_filterset(self, queryset):
         return self.filterset_class(self.request.GET, queryset=queryset, user=self.request.user)

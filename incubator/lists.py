@@ -13,16 +13,20 @@ are read with everything the page shows, so the cost of a page does not grow wit
 out of it. Its queryset must hold each row once (no join that repeats rows: a subquery instead).
 The rows are read when the template first uses them (``PageRows``), the page's ids are in the
 context (``page_ids``): a piece of the page kept in the cache (``{% kept %}``) holds them in its key
-and, when it is kept, the rows are not read.
+and, when it is kept, the rows are not read. The ids and the count are kept too, per person,
+address and version of the data (``kept_ids``): a kept page reads none of the list's rows.
 """
 
 from collections.abc import Sequence
 from functools import reduce
 from operator import or_
 
+from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Q, Window
 from django.utils.functional import cached_property
+
+from incubator import versions
 
 
 def each_word_in(queryset, value, fields):
@@ -38,6 +42,10 @@ class IdsPaginator(Paginator):
     window count over the filtered rows): no separate ``COUNT``. Beyond the last page, the count
     is asked on its own to tell an empty list from a page out of range."""
 
+    def __init__(self, *args, keep=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.keep = keep  # keep(number, read) -> read(), maybe kept: ``FilteredListMixin.kept_ids``
+
     def page(self, number):
         try:
             number = int(number)
@@ -46,18 +54,20 @@ class IdsPaginator(Paginator):
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
         bottom = (number - 1) * self.per_page
-        rows = list(
-            self.object_list.annotate(_total=Window(Count("pk"))).values_list("pk", "_total")[
-                bottom : bottom + self.per_page
-            ]
-        )
-        if rows:
-            self.__dict__["count"] = rows[0][1]  # Paginator.count is a cached_property
+
+        def read():
+            rows = self.object_list.annotate(_total=Window(Count("pk"))).values_list("pk", "_total")
+            rows = list(rows[bottom : bottom + self.per_page])
+            return [pk for pk, _total in rows], (rows[0][1] if rows else 0)
+
+        ids, total = self.keep(number, read) if self.keep else read()
+        if ids:
+            self.__dict__["count"] = total  # Paginator.count is a cached_property
         elif number > 1 or not self.allow_empty_first_page:
             number = self.validate_number(number)  # the count on its own: raises EmptyPage
         else:
             self.__dict__["count"] = 0
-        return self._get_page([pk for pk, _total in rows], number, self)
+        return self._get_page(ids, number, self)
 
 
 class PageRows(Sequence):
@@ -101,8 +111,15 @@ class FilteredListMixin:
 
     def get_paginator(self, queryset, per_page, **kwargs):
         if hasattr(self, "get_page_rows"):
-            return IdsPaginator(queryset, per_page, **kwargs)
+            return IdsPaginator(queryset, per_page, keep=self.kept_ids, **kwargs)
         return super().get_paginator(queryset, per_page, **kwargs)
+
+    def kept_ids(self, number, read):
+        """The page's ids and the number of rows, kept as the page's pieces are (per person, address
+        and ``versions.WRITES``: ``versions.page_key``), so that a kept page costs no query of its
+        rows however many the list has."""
+        key = versions.page_key(self.request, "ids", type(self).__name__, str(number))
+        return read() if key is None else versions.kept(key, read, settings.KEPT_FRAGMENT_TIMEOUT)
 
     def paginate_queryset(self, queryset, page_size):
         if not hasattr(self, "get_page_rows"):

@@ -24,6 +24,7 @@ dashboard, the network cockpit): each app's tiles module watches the models its 
 has its own (``portfolio.opendata``).
 """
 
+import hashlib
 import logging
 import re
 import secrets
@@ -32,6 +33,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.backends.signals import connection_created
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
+from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
 
@@ -152,3 +155,32 @@ def _wrap_connection(sender, connection, **kwargs):
 def track_writes():
     """Every connection of the portal notes its writes in ``WRITES`` (called once, at start)."""
     connection_created.connect(_wrap_connection, dispatch_uid="incubator.versions.track_writes", weak=False)
+
+
+def writes_version(request):
+    """``WRITES``, read once a request for its kept pieces, again after a write of this process."""
+    noted = writes_noted()
+    read = request.__dict__.get("_kept_writes_version")
+    if read is None or read[0] != noted:
+        read = request._kept_writes_version = (noted, WRITES.current())
+    return read[1]
+
+
+def page_key(request, *values, person=True):
+    """The key of what a GET of this page keeps (``{% kept %}``, a list's page of ids): ``WRITES``,
+    the hour, the language, the address with its query, the person (unless ``person`` is false)
+    and ``values``. None when nothing may be kept: not a GET, or the cache is out."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    version = writes_version(request)
+    if version is None:
+        return None
+    parts = [
+        version,
+        f"{timezone.localtime():%Y%m%d%H}",
+        get_language() or "",
+        request.get_full_path(),
+        str(getattr(getattr(request, "user", None), "pk", None)) if person else "",
+        *values,
+    ]
+    return "kept:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()

@@ -19,14 +19,11 @@ does). A cache outage costs the speed, never the page (``versions.kept``). Djang
 tag has none of this: no version, no person, the token kept, an outage raised into the page.
 """
 
-import hashlib
 import secrets
 
 from django import template
 from django.conf import settings
-from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 
 from incubator import versions
 
@@ -40,26 +37,12 @@ class KeptNode(template.Node):
         self.values = values
         self.for_everyone = for_everyone
 
-    def key(self, context, request, version):
-        person = "" if self.for_everyone else str(request.user.pk)
-        parts = [
-            version,
-            f"{timezone.localtime():%Y%m%d%H}",
-            get_language() or "",
-            request.get_full_path(),
-            person,
-            str(self.name.resolve(context)),
-            *(repr(value.resolve(context)) for value in self.values),
-        ]
-        return "kept:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-
     def render(self, context):
         request = context.get("request")
-        if request is None or request.method not in ("GET", "HEAD"):
-            # A page drawn outside a view, or a form sent back with its errors and values.
-            return self.nodelist.render(context)
-        version = writes_version(request)
-        if version is None:  # the cache is out
+        person = not self.for_everyone
+        values = [str(self.name.resolve(context)), *(repr(value.resolve(context)) for value in self.values)]
+        key = versions.page_key(request, *values, person=person) if request is not None else None
+        if key is None:  # a page drawn outside a view, a form sent back (not a GET), the cache out
             return self.nodelist.render(context)
 
         def draw():
@@ -67,19 +50,10 @@ class KeptNode(template.Node):
             with context.push(csrf_token=placeholder):
                 return placeholder, self.nodelist.render(context)
 
-        placeholder, html = versions.kept(self.key(context, request, version), draw, settings.KEPT_FRAGMENT_TIMEOUT)
+        placeholder, html = versions.kept(key, draw, settings.KEPT_FRAGMENT_TIMEOUT)
         if placeholder in html:
             html = html.replace(placeholder, str(context.get("csrf_token", "")))
         return mark_safe(html)  # noqa: S308 (our templates' output, escaped when drawn)
-
-
-def writes_version(request):
-    """``versions.WRITES``, read once a request for its pieces, again after a write of this process."""
-    noted = versions.writes_noted()
-    read = request.__dict__.get("_kept_writes_version")
-    if read is None or read[0] != noted:
-        read = request._kept_writes_version = (noted, versions.WRITES.current())
-    return read[1]
 
 
 @register.tag

@@ -380,6 +380,19 @@ def test_a_second_list_request_reads_the_kept_pieces(manager, incubator_a):
     assert tokens(second) != tokens(first)
 
 
+@pytest.mark.parametrize("url", [LIST, reverse("committees:committee_list")])
+def test_a_kept_list_page_reads_none_of_its_rows(manager, incubator_a, url):
+    # Its ids and count are kept with it (incubator.lists.FilteredListMixin.kept_ids).
+    StartupFactory.create_batch(3, incubator=incubator_a)
+    manager.get(url)
+
+    with CaptureQueriesContext(connection) as captured:
+        assert manager.get(url).status_code == 200
+
+    tables = ('"portfolio_startup"', '"committees_committee"')
+    assert [query["sql"] for query in captured if any(table in query["sql"] for table in tables)] == []
+
+
 def test_a_kept_list_holds_the_token_of_each_browser(member_a, incubator_a):
     StartupFactory(incubator=incubator_a)
     browsers = [Client(), Client()]
