@@ -179,26 +179,23 @@ def test_a_piece_is_kept_until_a_write():
     assert drawn_again == "<p>second</p>"
 
 
-def test_each_person_has_their_own_piece():
+@pytest.mark.parametrize(
+    ("piece", "expected"),
+    [
+        (PIECE, ("<p>Alice</p>", "<p>Bob</p>", "<p>Anonyme</p>", "<p>Alice</p>")),
+        (SHARED, ("<p>Alice</p>",) * 4),
+    ],
+    ids=["each-person-their-own", "for-everyone-shared"],
+)
+def test_a_piece_is_each_persons_own_unless_for_everyone(piece, expected):
     alice, bob = UserFactory(email="alice@example.gouv.fr"), UserFactory(email="bob@example.gouv.fr")
 
-    for_alice = PIECE.render({"shown": "Alice"}, request_to(user=alice))
-    for_bob = PIECE.render({"shown": "Bob"}, request_to(user=bob))
-    anonymous = PIECE.render({"shown": "Anonyme"}, request_to())
-    alice_again = PIECE.render({"shown": "autre"}, request_to(user=alice))
+    for_alice = piece.render({"shown": "Alice"}, request_to(user=alice))
+    for_bob = piece.render({"shown": "Bob"}, request_to(user=bob))
+    anonymous = piece.render({"shown": "Anonyme"}, request_to())
+    alice_again = piece.render({"shown": "autre"}, request_to(user=alice))
 
-    assert (for_alice, for_bob, anonymous) == ("<p>Alice</p>", "<p>Bob</p>", "<p>Anonyme</p>")
-    assert alice_again == "<p>Alice</p>"
-
-
-def test_a_piece_for_everyone_is_shared_between_persons():
-    alice, bob = UserFactory(email="alice@example.gouv.fr"), UserFactory(email="bob@example.gouv.fr")
-
-    for_alice = SHARED.render({"shown": "Alice"}, request_to(user=alice))
-    for_bob = SHARED.render({"shown": "Bob"}, request_to(user=bob))
-    anonymous = SHARED.render({"shown": "Anonyme"}, request_to())
-
-    assert for_alice == for_bob == anonymous == "<p>Alice</p>"
+    assert (for_alice, for_bob, anonymous, alice_again) == expected
 
 
 def test_each_address_and_query_has_its_own_piece():
