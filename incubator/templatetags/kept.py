@@ -1,8 +1,8 @@
 """``{% kept "name" value... %}...{% endkept %}``: a piece of a page rendered once and kept in the
 cache, for the same person, the same address and the same data.
 
-Its key holds, besides the name and the values given (what the view computed that the piece
-shows: the page's ids, say):
+Its key (``versions.page_key``, which a list's kept page of ids shares) holds, besides the name
+and the values given (what the view computed that the piece shows: the page's ids, say):
 
 - ``versions.WRITES``, which any write to the database replaces: a piece never outlives the rows
   it was drawn from;
