@@ -52,19 +52,13 @@ class PortfolioListView(FilteredListMixin, ListView):
     context_object_name = "startups"
 
     def get_base_queryset(self):
-        # With what the filters and the sorts asked read (the other apps' annotations), only when
-        # they are asked: building them costs more than the page's query. The flags are computed for
-        # the page's rows only (``get_page_rows``), the flag filter testing its conditions.
+        # With what the filters and the sorts read (the other apps' annotations) when any filter or
+        # sort is asked: building them costs more than the page's query, and the list as it opens
+        # needs none. The flags are computed for the page's rows only (``get_page_rows``), the flag
+        # filter testing its conditions.
         startups = Startup.objects.visible_to(self.request.user).for_list()
-        return registry.annotate(PORTFOLIO_LIST, startups) if self.reads_annotations() else startups
-
-    def reads_annotations(self):
-        """Whether a filter or the sort asked reads the other apps' annotations: the flags, the
-        filters the apps register (the committees' schedule), their sorts (the next committee)."""
-        data = self.request.GET
-        filters = ["flag", *(extra.key for extra in registry.list_filters(PORTFOLIO_LIST))]
-        sorts = {sort.key for sort in registry.sorts(PORTFOLIO_LIST)}
-        return any(data.get(key) for key in filters) or data.get("sort", "").removeprefix("-") in sorts
+        filtered = any(value for key, value in self.request.GET.items() if key not in ("page", "format"))
+        return registry.annotate(PORTFOLIO_LIST, startups) if filtered else startups
 
     def get_page_rows(self, ids):
         """The page's products with the columns' annotations and their raised flags (no query a row)."""

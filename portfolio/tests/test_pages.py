@@ -316,3 +316,14 @@ def test_history_names_the_changed_fields_as_people_read_them(manager, startup_a
     response = manager.get(startup_a.get_absolute_url())
 
     assert "Fiche modifiée</strong> — phrase de présentation" in response.text
+
+
+@pytest.mark.parametrize("sort", ["-next_committee", "name,-next_committee"])
+def test_the_list_sorts_by_another_apps_sort_alone_or_after_another(manager, incubator_a, sort):
+    # The other apps' annotations are built as soon as a filter or a sort is asked (PortfolioListView).
+    make_products(incubator_a, 2)
+
+    response = manager.get(reverse("portfolio:startup_list"), {"sort": sort})
+
+    assert response.status_code == 200
+    assert len(response.context["startups"]) == 2
