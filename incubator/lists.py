@@ -11,10 +11,10 @@ A list whose rows carry costly annotations (the portfolio's flags and columns) a
 SQL) and counted in the same query (a window count, ``IdsPaginator``), and only the page's rows
 are read with everything the page shows, so the cost of a page does not grow with the rows left
 out of it. Its queryset must hold each row once (no join that repeats rows: a subquery instead).
-The rows are read when the template first uses them (``PageRows``), the page's ids are in the
-context (``page_ids``): a piece of the page kept in the cache (``{% kept %}``) holds them in its key
-and, when it is kept, the rows are not read. The ids and the count are kept too, per person,
-address and version of the data (``kept_ids``): a kept page reads none of the list's rows.
+The rows are read when the template first uses them (``PageRows``): when the piece of the page
+that draws them is kept in the cache (``{% kept %}``), they are not read. The ids and the count are
+kept too, under the same person, address and version of the data (``kept_ids``): a kept page
+reads none of the list's rows.
 """
 
 from collections.abc import Sequence
@@ -125,12 +125,8 @@ class FilteredListMixin:
         if not hasattr(self, "get_page_rows"):
             return super().paginate_queryset(queryset, page_size)
         paginator, page, ids, is_paginated = super().paginate_queryset(queryset, page_size)
-        self.page_ids = list(ids)
-        page.object_list = PageRows(self.page_ids, self.get_page_rows)
+        page.object_list = PageRows(list(ids), self.get_page_rows)
         return paginator, page, page.object_list, is_paginated
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(filter=self.filterset, **kwargs)
-        if hasattr(self, "page_ids"):
-            context["page_ids"] = self.page_ids
-        return context
+        return super().get_context_data(filter=self.filterset, **kwargs)

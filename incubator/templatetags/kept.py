@@ -2,7 +2,7 @@
 cache, for the same person, the same address and the same data.
 
 Its key (``versions.page_key``, which a list's kept page of ids shares) holds, besides the name
-and the values given (what the view computed that the piece shows: the page's ids, say):
+and the values given (what the view computed that the piece shows: the call's pk, say):
 
 - ``versions.WRITES``, which any write to the database replaces: a piece never outlives the rows
   it was drawn from;
